@@ -1,0 +1,140 @@
+package cmd
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/internal/testutil"
+)
+
+const laconic = "../deployment/testdata/laconic"
+
+// run executes the command line in dir and returns stdout, stderr and the
+// error.
+func run(t *testing.T, dir string, args ...string) (string, string, error) {
+	t.Helper()
+	if dir != "" {
+		t.Chdir(dir)
+	}
+	streams, _, out, errOut := genericiooptions.NewTestIOStreams()
+	root := NewCmdStack(streams)
+	root.SetArgs(args)
+	err := root.ExecuteContext(context.Background())
+	return out.String(), errOut.String(), err
+}
+
+func stackDir(t *testing.T) string {
+	t.Helper()
+	root := t.TempDir()
+	testutil.CopyTree(t, laconic, root)
+	return root
+}
+
+func TestInitWritesGoldenSpec(t *testing.T) {
+	golden, err := filepath.Abs("testdata/init-spec.golden.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := stackDir(t)
+	out, errOut, err := run(t, root, "init", "--stack", "stacks/demo", "--output", "spec.yml", "--config", "MODE=dev", "--config", "GREETING=hello world")
+	if err != nil {
+		t.Fatalf("init: %v\n%s", err, errOut)
+	}
+	if out != "" {
+		t.Errorf("init wrote %q to stdout; data only goes there, and init has none", out)
+	}
+	data, err := os.ReadFile(filepath.Join(root, "spec.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	testutil.AssertGolden(t, data, golden)
+}
+
+func TestInitRefusesToOverwrite(t *testing.T) {
+	root := stackDir(t)
+	testutil.WriteFile(t, root, "spec.yml", "stack: mine\n")
+	_, _, err := run(t, root, "init", "--stack", "stacks/demo", "--output", "spec.yml")
+	if err == nil || !strings.Contains(err.Error(), "will not overwrite") || !strings.Contains(err.Error(), "--force") {
+		t.Fatalf("init over an existing file = %v, want a refusal that mentions --force", err)
+	}
+	if data, _ := os.ReadFile(filepath.Join(root, "spec.yml")); string(data) != "stack: mine\n" {
+		t.Errorf("the existing spec was changed to %q", data)
+	}
+	if _, _, err := run(t, root, "init", "--stack", "stacks/demo", "--output", "spec.yml", "--force"); err != nil {
+		t.Fatalf("init --force = %v", err)
+	}
+}
+
+func TestInitRejectsBadFlags(t *testing.T) {
+	root := stackDir(t)
+	cases := map[string][]string{
+		`--deploy-to "compose"`:         {"init", "--stack", "stacks/demo", "--output", "s.yml", "--deploy-to", "compose"},
+		"--output is required":          {"init", "--stack", "stacks/demo"},
+		`--config "NOVALUE"`:            {"init", "--stack", "stacks/demo", "--output", "s.yml", "--config", "NOVALUE"},
+		`--map-ports-to-host "sideways"`: {"init", "--stack", "stacks/demo", "--output", "s.yml", "--map-ports-to-host", "sideways"},
+		"outside the NodePort range":    {"init", "--stack", "stacks/demo", "--output", "s.yml", "--map-ports-to-host", "localhost-same"},
+	}
+	for want, args := range cases {
+		_, _, err := run(t, root, args...)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%v = %v, want an error containing %q", args, err, want)
+		}
+		if _, statErr := os.Stat(filepath.Join(root, "s.yml")); statErr == nil {
+			t.Errorf("%v wrote s.yml despite failing", args)
+		}
+	}
+}
+
+func TestInitThenCreateThenUpdate(t *testing.T) {
+	root := stackDir(t)
+	if _, errOut, err := run(t, root, "init", "--stack", "stacks/demo", "--output", "spec.yml"); err != nil {
+		t.Fatalf("init: %v\n%s", err, errOut)
+	}
+	out, errOut, err := run(t, root, "create", "--spec-file", "spec.yml", "--deployment-dir", "dep")
+	if err != nil {
+		t.Fatalf("create: %v\n%s", err, errOut)
+	}
+	if want := filepath.Join(root, "dep") + "\n"; out != want {
+		t.Errorf("create stdout = %q, want the directory %q", out, want)
+	}
+	if !strings.Contains(errOut, "created ") || !strings.Contains(errOut, "deployment-id laconic-") {
+		t.Errorf("create stderr = %q, want progress with the IDs", errOut)
+	}
+	_, _, err = run(t, root, "create", "--spec-file", "spec.yml", "--deployment-dir", "dep")
+	if err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Fatalf("second create = %v, want already exists", err)
+	}
+	_, errOut, err = run(t, root, "create", "--spec-file", "spec.yml", "-d", "dep", "--update")
+	if err != nil || !strings.Contains(errOut, "updated ") {
+		t.Fatalf("create --update = %v, stderr %q", err, errOut)
+	}
+}
+
+func TestVersionAndHelp(t *testing.T) {
+	out, _, err := run(t, "", "version")
+	if err != nil || strings.TrimSpace(out) == "" {
+		t.Fatalf("version = %q, %v", out, err)
+	}
+	out, _, err = run(t, "", "create", "--help")
+	if err != nil || !strings.Contains(out, "kubectl stack create --spec-file") {
+		t.Errorf("help does not read 'kubectl stack ...':\n%s", out)
+	}
+	out, _, err = run(t, "", "completion", "bash")
+	if err != nil || !strings.Contains(out, "bash completion") {
+		t.Errorf("completion bash = %v", err)
+	}
+}
+
+func TestRunReportsUnknownCommand(t *testing.T) {
+	var errOut bytes.Buffer
+	err := Run(context.Background(), []string{"crate"}, genericiooptions.IOStreams{Out: &bytes.Buffer{}, ErrOut: &errOut})
+	if err == nil || !strings.HasPrefix(errOut.String(), "error: ") {
+		t.Fatalf("Run(crate) = %v, stderr %q; want one error line", err, errOut.String())
+	}
+}

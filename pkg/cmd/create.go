@@ -1,0 +1,101 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
+	"github.com/kubectl-stack/kubectl-stack/pkg/kindcluster"
+)
+
+// CreateOptions are the inputs of "kubectl stack create".
+type CreateOptions struct {
+	*GlobalOptions
+	SpecFile      string
+	DeploymentDir string
+	Update        bool
+	// ListClusters lists running kind clusters; tests replace it.
+	ListClusters func() ([]string, error)
+}
+
+// NewCreateOptions returns CreateOptions with their defaults.
+func NewCreateOptions(g *GlobalOptions) *CreateOptions {
+	return &CreateOptions{GlobalOptions: g, ListClusters: kindcluster.ListClusters}
+}
+
+func newCmdCreate(g *GlobalOptions) *cobra.Command {
+	o := NewCreateOptions(g)
+	cmd := &cobra.Command{
+		Use:   "create --spec-file spec.yml --deployment-dir DIR [--update]",
+		Short: "Create a deployment directory from a spec and its stack",
+		Long: `Create a deployment directory from a spec.yml and the stack it names:
+the spec, the stack's compose files and config, deployment.yml with a
+cluster-id (the kind cluster to join) and a fresh deployment-id (the prefix
+of every object name), and kind-config.yml for k8s-kind.
+
+Everything is validated first; a failed create writes nothing.
+With --update, an existing directory is re-synced from the spec and the
+stack: deployment.yml and data/ are not touched, changed files are kept as
+<file>.bak, and files the stack no longer has are removed.`,
+		Example: `  kubectl stack create --spec-file spec.yml --deployment-dir ./my-deployment
+  kubectl stack create --spec-file spec.yml --deployment-dir ./my-deployment --update`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run(c)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.SpecFile, "spec-file", o.SpecFile, "The spec.yml to create the deployment from.")
+	f.StringVarP(&o.DeploymentDir, "deployment-dir", "d", o.DeploymentDir, "The deployment directory to create.")
+	f.BoolVar(&o.Update, "update", o.Update, "If true, re-sync an existing deployment directory instead of creating one.")
+	_ = cmd.MarkFlagFilename("spec-file", "yml", "yaml")
+	_ = cmd.MarkFlagDirname("deployment-dir")
+	return cmd
+}
+
+// Validate checks the flags.
+func (o *CreateOptions) Validate() error {
+	var errs []error
+	if o.SpecFile == "" {
+		errs = append(errs, errors.New("--spec-file is required (write one with kubectl stack init)"))
+	}
+	if o.DeploymentDir == "" {
+		errs = append(errs, errors.New("--deployment-dir is required: the directory to create"))
+	}
+	return errors.Join(errs...)
+}
+
+// Run creates or updates the deployment directory.
+func (o *CreateOptions) Run(c *cobra.Command) error {
+	log := o.Logger()
+	res, err := deployment.Create(c.Context(), deployment.CreateOptions{
+		SpecPath: o.SpecFile, Dir: o.DeploymentDir, Update: o.Update, ListClusters: o.ListClusters,
+	})
+	if err != nil {
+		verb := "creating"
+		if o.Update {
+			verb = "updating"
+		}
+		return fmt.Errorf("%s deployment %s: %w", verb, o.DeploymentDir, err)
+	}
+	for _, w := range res.Warnings {
+		log.Warnf("%s", w)
+	}
+	if res.Update != nil {
+		u := res.Update
+		log.Infof("updated %s: %d added, %d changed (old copies kept as .bak), %d removed, %d edited files kept as .bak",
+			res.Dir, len(u.Added), len(u.Changed), len(u.Removed), len(u.KeptEdited))
+		for _, f := range u.Removed {
+			log.V(1).Infof("removed %s", f)
+		}
+		return nil
+	}
+	log.Infof("created %s (cluster-id %s, deployment-id %s)", res.Dir, res.Record.ClusterID, res.Record.DeploymentID)
+	_, err = fmt.Fprintln(o.Out, res.Dir)
+	return err
+}

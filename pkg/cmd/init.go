@@ -1,0 +1,117 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
+	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
+)
+
+// InitOptions are the inputs of "kubectl stack init".
+type InitOptions struct {
+	*GlobalOptions
+	Stack      string
+	Output     string
+	DeployTo   string
+	Config     []string
+	PortRecipe string
+	Force      bool
+
+	config map[string]string
+}
+
+// NewInitOptions returns InitOptions with their defaults.
+func NewInitOptions(g *GlobalOptions) *InitOptions {
+	return &InitOptions{GlobalOptions: g, DeployTo: spec.DeployToKind, PortRecipe: "any-variable-random"}
+}
+
+func newCmdInit(g *GlobalOptions) *cobra.Command {
+	o := NewInitOptions(g)
+	cmd := &cobra.Command{
+		Use:   "init --stack STACK --output spec.yml",
+		Short: "Write a spec.yml template for a stack (run once, then edit and commit it)",
+		Long: `Write a commented spec.yml for a stack: its ports, named volumes, configmaps,
+the default namespace and examples of the settings you may want.
+
+Run init once, edit the result and commit it to your operator repository. It
+refuses to overwrite an existing file (regenerating the spec on every
+deployment throws your edits away); pass --force if you really mean it.`,
+		Example: `  kubectl stack init --stack ./stacks/my-stack --output spec.yml
+  kubectl stack init --stack ./compose.yaml --output spec.yml --deploy-to k8s --config LOG_LEVEL=debug`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := o.Complete(); err != nil {
+				return err
+			}
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run(c)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Stack, "stack", o.Stack, "Path of the stack: a directory holding stack.yml, or a compose file (or a directory holding one).")
+	f.StringVar(&o.Output, "output", o.Output, "The spec file to write.")
+	f.StringVar(&o.DeployTo, "deploy-to", o.DeployTo, "Deployment target: k8s-kind or k8s.")
+	f.StringArrayVar(&o.Config, "config", o.Config, "A config value NAME=value for every container; repeat the flag for several.")
+	f.StringVar(&o.PortRecipe, "map-ports-to-host", o.PortRecipe, "How compose ports are published: "+strings.Join(deployment.PortRecipes, ", ")+".")
+	f.BoolVar(&o.Force, "force", o.Force, "If true, overwrite an existing output file.")
+	_ = cmd.RegisterFlagCompletionFunc("deploy-to", cobra.FixedCompletions([]string{spec.DeployToKind, spec.DeployToK8s}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("map-ports-to-host", cobra.FixedCompletions(deployment.PortRecipes, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+// Complete parses --config values.
+func (o *InitOptions) Complete() error {
+	o.config = map[string]string{}
+	for _, kv := range o.Config {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return fmt.Errorf("--config %q: write it as NAME=value", kv)
+		}
+		o.config[k] = v
+	}
+	return nil
+}
+
+// Validate checks the flags.
+func (o *InitOptions) Validate() error {
+	var errs []error
+	if o.Stack == "" {
+		errs = append(errs, errors.New("--stack is required: the path of the stack directory or compose file"))
+	}
+	if o.Output == "" {
+		errs = append(errs, errors.New("--output is required: the spec file to write, e.g. --output spec.yml"))
+	}
+	if o.DeployTo != spec.DeployToKind && o.DeployTo != spec.DeployToK8s {
+		errs = append(errs, fmt.Errorf("--deploy-to %q: use k8s-kind or k8s", o.DeployTo))
+	}
+	if !slices.Contains(deployment.PortRecipes, o.PortRecipe) {
+		errs = append(errs, fmt.Errorf("--map-ports-to-host %q: use one of %s", o.PortRecipe, strings.Join(deployment.PortRecipes, ", ")))
+	}
+	return errors.Join(errs...)
+}
+
+// Run writes the template.
+func (o *InitOptions) Run(c *cobra.Command) error {
+	if _, err := os.Stat(o.Output); err == nil && !o.Force {
+		return fmt.Errorf("%s already exists and init will not overwrite it: spec.yml is your git-tracked source of truth, and regenerating it on every deployment throws your edits away. Edit it instead, or pass --force to replace it", o.Output)
+	}
+	data, err := deployment.SpecTemplate(c.Context(), deployment.TemplateOptions{
+		StackRef: o.Stack, DeployTo: o.DeployTo, Config: o.config, PortRecipe: o.PortRecipe,
+	})
+	if err != nil {
+		return fmt.Errorf("writing a spec for %s: %w", o.Stack, err)
+	}
+	if err := os.WriteFile(o.Output, data, 0o644); err != nil {
+		return fmt.Errorf("writing %s: %w", o.Output, err)
+	}
+	o.Logger().Infof("wrote %s; edit it, commit it, then run: kubectl stack create --spec-file %s --deployment-dir DIR", o.Output, o.Output)
+	return nil
+}

@@ -1,0 +1,47 @@
+package cmd
+
+import (
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/log"
+)
+
+// GlobalOptions are the flags every command shares.
+type GlobalOptions struct {
+	genericiooptions.IOStreams
+	ConfigFlags *genericclioptions.ConfigFlags
+	Verbosity   int
+}
+
+// Logger returns the progress logger on stderr.
+func (g *GlobalOptions) Logger() *log.Logger {
+	return log.New(g.ErrOut, g.Verbosity)
+}
+
+// NewCmdStack builds the root command, "kubectl stack".
+func NewCmdStack(streams genericiooptions.IOStreams) *cobra.Command {
+	g := &GlobalOptions{IOStreams: streams, ConfigFlags: genericclioptions.NewConfigFlags(true)}
+	root := &cobra.Command{
+		Use:   "kubectl-stack",
+		Short: "Deploy multi-service compose stacks to Kubernetes and kind",
+		Long: `kubectl stack turns a stack (docker-compose files plus a git-tracked spec.yml)
+into deployment directories and Kubernetes objects, on kind or any cluster.
+
+Start with:
+  kubectl stack init --stack ./my-stack --output spec.yml
+  kubectl stack create --spec-file spec.yml --deployment-dir ./my-deployment`,
+		Annotations:   map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl stack"},
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE:          func(c *cobra.Command, _ []string) error { return c.Help() },
+	}
+	root.SetOut(streams.Out)
+	root.SetErr(streams.ErrOut)
+	g.ConfigFlags.AddFlags(root.PersistentFlags())
+	root.PersistentFlags().IntVarP(&g.Verbosity, "verbosity", "v", 0, "Log verbosity on stderr: 0 status, 1 debug, 2 detail, 3+ trace.")
+	root.AddCommand(newCmdVersion(g), newCmdInit(g), newCmdCreate(g))
+	return root
+}

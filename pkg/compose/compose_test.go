@@ -1,0 +1,77 @@
+package compose
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func load(t *testing.T) *File {
+	t.Helper()
+	f, err := Load(context.Background(), "testdata/docker-compose-all.yml", map[string]string{"TAG": "v2", "HOST": "db"})
+	if err != nil {
+		t.Fatalf("Load() = %v", err)
+	}
+	return f
+}
+
+func TestLoadParsesComposeSyntax(t *testing.T) {
+	f := load(t)
+	web := f.Project.Services["web"]
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"interpolation with default", web.Image, "example/web:v2"},
+		{"interpolation inside a value", *web.Environment["URL"], "http://db:80"},
+		{"map environment", *web.Environment["MAP_FORM"], "a"},
+		{"env_file", *web.Environment["FROM_ENV_FILE"], "1"},
+		{"extends", *web.Environment["FROM_BASE"], "yes"},
+		{"list environment", *f.Project.Services["worker"].Environment["LIST_FORM"], "b"},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s: got %v, want %v", c.name, c.got, c.want)
+		}
+	}
+	if got := f.HostNetworkServices(); !cmp.Equal(got, []string{"worker"}) {
+		t.Errorf("HostNetworkServices() = %v", got)
+	}
+}
+
+func TestPortsShortAndLong(t *testing.T) {
+	want := map[string][]string{"web": {"80", "30080:8080", "9000/udp", "30443:8443"}}
+	if diff := cmp.Diff(want, load(t).Ports()); diff != "" {
+		t.Errorf("Ports() (-want +got):\n%s", diff)
+	}
+}
+
+func TestHostBindsKeepWrittenSourceAndRW(t *testing.T) {
+	dir, _ := filepath.Abs("testdata")
+	got := load(t).HostBinds(func(s string) string { return s })
+	want := []Bind{
+		{Service: "web", Source: "./static", Resolved: filepath.Join(dir, "static"), Target: "/srv/static", ReadOnly: true},
+		{Service: "web", Source: "./settings.env", Resolved: filepath.Join(dir, "settings.env"), Target: "/etc/settings.env"},
+		{Service: "web", Source: "./writable", Resolved: filepath.Join(dir, "writable"), Target: "/data", ExplicitRW: true},
+		{Service: "web", Source: "./long-rw", Resolved: filepath.Join(dir, "long-rw"), Target: "/long", ExplicitRW: true},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("HostBinds() (-want +got):\n%s", diff)
+	}
+}
+
+func TestNamedVolumes(t *testing.T) {
+	want := []NamedVolume{{Name: "named"}, {Name: "other", ReadOnly: true}}
+	if diff := cmp.Diff(want, load(t).NamedVolumes()); diff != "" {
+		t.Errorf("NamedVolumes() (-want +got):\n%s", diff)
+	}
+}
+
+func TestLoadReportsBadCompose(t *testing.T) {
+	_, err := Load(context.Background(), "testdata/missing.yml", nil)
+	if err == nil {
+		t.Fatal("Load(missing) = nil, want an error")
+	}
+}

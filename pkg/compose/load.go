@@ -1,0 +1,69 @@
+package compose
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/loader"
+	"github.com/compose-spec/compose-go/v2/types"
+)
+
+// File is one loaded compose file.
+type File struct {
+	// Path is the file's absolute path.
+	Path string
+	// Project is compose-go's model after extends, env_file and
+	// interpolation, with relative paths made absolute.
+	Project *types.Project
+	// rawSources holds each service's volume sources as written.
+	rawSources map[string][]string
+	// explicitRW holds "service\x00source" of binds written with an
+	// explicit rw option.
+	explicitRW map[string]bool
+}
+
+// Load parses a compose file. env supplies values for ${VAR} interpolation
+// (the spec's config); unset variables expand to "" or their default.
+func Load(ctx context.Context, path string, env map[string]string) (*File, error) {
+	path, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading compose file: %w", err)
+	}
+	dir := filepath.Dir(path)
+	// compose-go adds COMPOSE_PROJECT_NAME to the environment it is given;
+	// keep the caller's map untouched.
+	environment := types.Mapping{}
+	for k, v := range env {
+		environment[k] = v
+	}
+	details := types.ConfigDetails{
+		WorkingDir:  dir,
+		ConfigFiles: []types.ConfigFile{{Filename: path, Content: data}},
+		Environment: environment,
+	}
+	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	project, err := loader.LoadWithContext(ctx, details, func(o *loader.Options) {
+		o.SetProjectName(loader.NormalizeProjectName(name), true)
+		o.SkipConsistencyCheck = true
+	})
+	if err != nil {
+		return nil, fmt.Errorf("parsing compose file %s: %w", path, err)
+	}
+	sources, rw, err := rawVolumes(data)
+	if err != nil {
+		return nil, fmt.Errorf("parsing compose file %s: %w", path, err)
+	}
+	return &File{Path: path, Project: project, rawSources: sources, explicitRW: rw}, nil
+}
+
+// ServiceNames returns the services in name order.
+func (f *File) ServiceNames() []string {
+	return f.Project.ServiceNames()
+}

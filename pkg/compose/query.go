@@ -1,0 +1,148 @@
+package compose
+
+import (
+	"fmt"
+	"path/filepath"
+	"sort"
+
+	"github.com/compose-spec/compose-go/v2/types"
+)
+
+// Bind is a host path bound into a service: static content that becomes a
+// ConfigMap on Kubernetes.
+type Bind struct {
+	Service string
+	// Source is the host path as written in the compose file.
+	Source string
+	// Resolved is Source made absolute against the compose file's directory.
+	Resolved   string
+	Target     string
+	ReadOnly   bool
+	ExplicitRW bool
+}
+
+// HostBinds returns every bind of a host path, in service order.
+// expandHome expands a leading "~" the way the rest of kubectl-stack does.
+func (f *File) HostBinds(expandHome func(string) string) []Bind {
+	var out []Bind
+	dir := filepath.Dir(f.Path)
+	for _, name := range f.ServiceNames() {
+		written := map[string]string{}
+		for _, raw := range f.rawSources[name] {
+			written[resolve(dir, expandHome(raw))] = raw
+		}
+		for _, v := range f.Project.Services[name].Volumes {
+			if v.Type != types.VolumeTypeBind {
+				continue
+			}
+			resolved := resolve(dir, expandHome(v.Source))
+			source, ok := written[resolved]
+			if !ok {
+				source = v.Source // inherited through extends: no raw form here
+			}
+			out = append(out, Bind{
+				Service: name, Source: source, Resolved: resolved,
+				Target: v.Target, ReadOnly: v.ReadOnly, ExplicitRW: f.explicitRW[name+"\x00"+source],
+			})
+		}
+	}
+	return out
+}
+
+func resolve(dir, p string) string {
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(dir, p)
+	}
+	return filepath.Clean(p)
+}
+
+// NamedVolume is a top-level named volume that some service mounts.
+type NamedVolume struct {
+	Name string
+	// ReadOnly is true when every mount of the volume is read-only.
+	ReadOnly bool
+}
+
+// NamedVolumes returns the top-level volumes used by a service, sorted.
+func (f *File) NamedVolumes() []NamedVolume {
+	ro := map[string]bool{}
+	for _, name := range f.ServiceNames() {
+		for _, v := range f.Project.Services[name].Volumes {
+			if v.Type != types.VolumeTypeVolume || v.Source == "" {
+				continue
+			}
+			if _, declared := f.Project.Volumes[v.Source]; !declared {
+				continue
+			}
+			prev, seen := ro[v.Source]
+			ro[v.Source] = v.ReadOnly && (!seen || prev)
+		}
+	}
+	out := make([]NamedVolume, 0, len(ro))
+	for name, readOnly := range ro {
+		out = append(out, NamedVolume{Name: name, ReadOnly: readOnly})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Ports returns each service's ports written in compose short syntax, for
+// services that publish or expose any.
+func (f *File) Ports() map[string][]string {
+	out := map[string][]string{}
+	for _, name := range f.ServiceNames() {
+		for _, p := range f.Project.Services[name].Ports {
+			out[name] = append(out[name], PortString(p))
+		}
+	}
+	return out
+}
+
+// PortString writes a port in short syntax: [host_ip:][published:]target[/udp].
+func PortString(p types.ServicePortConfig) string {
+	s := fmt.Sprint(p.Target)
+	if p.Published != "" {
+		s = p.Published + ":" + s
+		if p.HostIP != "" {
+			s = p.HostIP + ":" + s
+		}
+	}
+	if p.Protocol != "" && p.Protocol != "tcp" {
+		s += "/" + p.Protocol
+	}
+	return s
+}
+
+// HostNetworkServices returns the services with network_mode: host.
+func (f *File) HostNetworkServices() []string {
+	var out []string
+	for _, name := range f.ServiceNames() {
+		if f.Project.Services[name].NetworkMode == "host" {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// EnvFiles returns the env_file paths of every service (absolute).
+func (f *File) EnvFiles() []string {
+	var out []string
+	for _, name := range f.ServiceNames() {
+		for _, e := range f.Project.Services[name].EnvFiles {
+			out = append(out, e.Path)
+		}
+	}
+	return out
+}
+
+// ExtendsFiles returns the other compose files this file's services extend
+// (absolute).
+func (f *File) ExtendsFiles() []string {
+	var out []string
+	for _, name := range f.ServiceNames() {
+		if e := f.Project.Services[name].Extends; e != nil && e.File != "" {
+			out = append(out, e.File)
+		}
+	}
+	return out
+}

@@ -1,0 +1,229 @@
+package deployment
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/kindcluster"
+	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
+	"github.com/kubectl-stack/kubectl-stack/pkg/stack"
+	"github.com/kubectl-stack/kubectl-stack/pkg/yamlstrict"
+)
+
+func (b *builder) addFiles(specData []byte) {
+	p := b.plan
+	p.Files[SpecFile] = File{Data: specData, Mode: 0o644}
+	b.addStackFile()
+	p.Files[ConfigEnvFile] = File{Data: configEnv(p.Spec.Config), Mode: 0o644}
+	for _, lp := range b.composes {
+		dir := ComposeDir
+		if lp.isJob {
+			dir = JobsDir
+		}
+		b.copyFile(lp.pod.ComposeFile, path.Join(dir, "docker-compose-"+lp.pod.Name+".yml"))
+		b.addReferencedFiles(lp, dir)
+		if cfg := filepath.Join(p.Stack.ConfigRoot, lp.pod.Name); isDir(cfg) {
+			b.copyTree(cfg, path.Join("config", lp.pod.Name))
+		}
+	}
+	b.addConfigMapDirs()
+	b.addDataDirs()
+	if p.Spec.DeployTo == spec.DeployToKind {
+		b.addKindConfig()
+	}
+}
+
+func (b *builder) addStackFile() {
+	st := b.plan.Stack
+	if st.DefinitionFile != "" {
+		b.copyFile(st.DefinitionFile, StackFile)
+		return
+	}
+	// A plain compose stack has no stack.yml; write one so that the
+	// directory has laconic-so's layout.
+	data, err := yamlstrict.Encode(stack.Definition{Name: st.Name, Pods: st.Definition.Pods})
+	if err != nil {
+		b.fail("writing stack.yml: %v", err)
+		return
+	}
+	b.plan.Files[StackFile] = File{Data: data, Mode: 0o644}
+}
+
+// addReferencedFiles copies what a compose file refers to by relative path
+// (bind sources, env_files, extends files) to the same place relative to
+// the copy in D, so the copy resolves them as the original did. A reference
+// into ../config/<dir>/ copies the whole config/<dir>, as laconic-so does.
+func (b *builder) addReferencedFiles(lp loadedPod, composeDir string) {
+	srcDir := filepath.Dir(lp.pod.ComposeFile)
+	var refs []string
+	for _, bind := range lp.file.HostBinds(spec.ExpandHome) {
+		if !filepath.IsAbs(spec.ExpandHome(bind.Source)) {
+			refs = append(refs, bind.Source)
+		}
+	}
+	for _, abs := range append(lp.file.EnvFiles(), lp.file.ExtendsFiles()...) {
+		if rel, err := filepath.Rel(srcDir, abs); err == nil {
+			refs = append(refs, rel)
+		}
+	}
+	for _, ref := range refs {
+		dest := path.Clean(path.Join(composeDir, filepath.ToSlash(ref)))
+		if !inside(dest) {
+			b.fail("%s: pod %s refers to %q, which would lie outside the deployment directory once copied; keep referenced files beside the compose file or under config/", lp.pod.ComposeFile, lp.pod.Name, ref)
+			continue
+		}
+		src := filepath.Join(srcDir, ref)
+		if parts := strings.Split(dest, "/"); len(parts) > 2 && parts[0] == "config" {
+			// compose/ and compose-jobs/ are one level deep, so config/<dir>
+			// in D mirrors ../config/<dir> beside the source compose file.
+			src, dest = filepath.Join(srcDir, "..", "config", parts[1]), path.Join("config", parts[1])
+		}
+		if isDir(src) {
+			b.copyTree(src, dest)
+		} else {
+			b.copyFile(src, dest)
+		}
+	}
+}
+
+// addConfigMapDirs fills configmaps/<name>/ for each spec configmap. A value
+// starting with "./" names the directory inside D, filled from the stack's
+// config/<name> when that exists; any other value is a source directory
+// (relative to the spec file) copied into configmaps/<name>/.
+func (b *builder) addConfigMapDirs() {
+	s := b.plan.Spec
+	for _, name := range sortedKeys(s.ConfigMaps) {
+		value := s.ConfigMaps[name]
+		if value == "" || strings.HasPrefix(value, "./") {
+			dest := path.Join("configmaps", name)
+			if value != "" {
+				dest = path.Clean(value)
+			}
+			if !inside(dest) {
+				b.fail("%s: configmaps.%s: %q lies outside the deployment directory", b.specPath, name, value)
+				continue
+			}
+			b.plan.Dirs = append(b.plan.Dirs, dest)
+			if src := filepath.Join(b.plan.Stack.ConfigRoot, name); isDir(src) {
+				b.copyTree(src, dest)
+			}
+			continue
+		}
+		src := spec.ResolvePath(filepath.Dir(b.specPath), value)
+		if !isDir(src) {
+			b.fail("%s: configmaps.%s: source directory %s does not exist; create it or use ./configmaps/%s", b.specPath, name, src, name)
+			continue
+		}
+		b.plan.Dirs = append(b.plan.Dirs, path.Join("configmaps", name))
+		b.copyTree(src, path.Join("configmaps", name))
+	}
+}
+
+// addDataDirs creates the directories of relative volume paths (./data/x),
+// which live in D and are never touched again by create --update.
+func (b *builder) addDataDirs() {
+	for _, name := range sortedKeys(b.plan.Spec.Volumes) {
+		v := b.plan.Spec.Volumes[name]
+		if v == "" || filepath.IsAbs(spec.ExpandHome(v)) {
+			continue
+		}
+		if rel := path.Clean(filepath.ToSlash(v)); inside(rel) {
+			b.plan.Dirs = append(b.plan.Dirs, rel)
+		}
+	}
+}
+
+func (b *builder) addKindConfig() {
+	in := b.kindInput()
+	data, err := kindcluster.Marshal(kindcluster.Config(in))
+	if err != nil {
+		b.fail("writing kind config: %v", err)
+		return
+	}
+	b.plan.Files[KindConfigFile] = File{Data: data, Mode: 0o644}
+}
+
+func (b *builder) kindInput() kindcluster.ConfigInput {
+	s := b.plan.Spec
+	in := kindcluster.ConfigInput{DeploymentID: b.id, NodeImage: s.KindNodeImage}
+	if s.KindMountRoot != "" {
+		in.MountRoot = spec.ResolvePath(b.plan.Dir, s.KindMountRoot)
+	}
+	used := map[string]bool{}
+	for _, lp := range b.composes {
+		for _, v := range lp.file.NamedVolumes() {
+			used[v.Name] = true
+		}
+		for _, svc := range lp.file.HostNetworkServices() {
+			for _, p := range lp.file.Project.Services[svc].Ports {
+				proto := strings.ToUpper(p.Protocol)
+				if proto == "" {
+					proto = "TCP"
+				}
+				in.HostPorts = append(in.HostPorts, kindcluster.HostPort{Port: int32(p.Target), Protocol: proto})
+			}
+		}
+	}
+	for _, name := range sortedKeys(s.Volumes) {
+		if _, isConfigMap := s.ConfigMaps[name]; s.Volumes[name] == "" || !used[name] || isConfigMap {
+			continue
+		}
+		in.Volumes = append(in.Volumes, kindcluster.HostVolume{Name: name, HostPath: spec.ResolvePath(b.plan.Dir, s.Volumes[name])})
+	}
+	return in
+}
+
+func (b *builder) copyFile(src, dest string) {
+	data, err := os.ReadFile(src)
+	if err != nil {
+		b.fail("copying %s: %v", src, err)
+		return
+	}
+	info, err := os.Stat(src)
+	if err != nil {
+		b.fail("copying %s: %v", src, err)
+		return
+	}
+	b.plan.Files[dest] = File{Data: data, Mode: info.Mode().Perm()}
+}
+
+func (b *builder) copyTree(src, dest string) {
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		rel, err := filepath.Rel(src, p)
+		if err != nil {
+			return err
+		}
+		b.copyFile(p, path.Join(dest, filepath.ToSlash(rel)))
+		return nil
+	})
+	if err != nil {
+		b.fail("copying %s: %v", src, err)
+	}
+}
+
+func isDir(p string) bool {
+	info, err := os.Stat(p)
+	return err == nil && info.IsDir()
+}
+
+// configEnv writes the spec's config as config.env (laconic-so's file),
+// leaving out $generate:...$ values, which become a Secret at deploy time.
+func configEnv(cfg spec.Config) []byte {
+	var sb strings.Builder
+	sb.WriteString("# Written by kubectl-stack from the config section of spec.yml.\n")
+	sb.WriteString("# Do not edit: change spec.yml and run kubectl stack create --update (or restart).\n")
+	for _, k := range sortedKeys(cfg) {
+		if strings.HasPrefix(cfg[k], "$generate:") {
+			continue
+		}
+		fmt.Fprintf(&sb, "%s=%s\n", k, cfg[k])
+	}
+	return []byte(sb.String())
+}

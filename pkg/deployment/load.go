@@ -1,0 +1,104 @@
+package deployment
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/compose"
+	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
+	"github.com/kubectl-stack/kubectl-stack/pkg/stack"
+	"github.com/kubectl-stack/kubectl-stack/pkg/yamlstrict"
+)
+
+// Deployment is a loaded deployment directory. Everything comes from the
+// directory itself; the stack source is not consulted.
+type Deployment struct {
+	Dir        string
+	Record     *Record
+	Spec       *spec.Spec
+	Definition stack.Definition
+	Pods       []Compose
+	Jobs       []Compose
+}
+
+// Compose is one pod or job compose file of a deployment.
+type Compose struct {
+	Name string
+	File *compose.File
+}
+
+// ResolveDir returns the deployment directory for a verb: the -d flag's
+// value, else the current directory when it holds deployment.yml.
+func ResolveDir(flag string) (string, error) {
+	if flag != "" {
+		return filepath.Abs(flag)
+	}
+	cwd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	if _, err := os.Stat(filepath.Join(cwd, DeploymentFile)); err != nil {
+		return "", fmt.Errorf("%s holds no %s: pass -d/--deployment-dir, or run from a deployment directory", cwd, DeploymentFile)
+	}
+	return cwd, nil
+}
+
+// Load reads a deployment directory written by kubectl-stack or laconic-so.
+func Load(ctx context.Context, dir string) (*Deployment, error) {
+	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+		return nil, fmt.Errorf("deployment directory %s does not exist; create it with kubectl stack create", dir)
+	}
+	rec, err := ReadRecord(dir)
+	if err != nil {
+		return nil, err
+	}
+	s, err := spec.Load(filepath.Join(dir, SpecFile))
+	if err != nil {
+		return nil, err
+	}
+	if errs := spec.Validate(filepath.Join(dir, SpecFile), s); len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	d := &Deployment{Dir: dir, Record: rec, Spec: s}
+	stackPath := filepath.Join(dir, StackFile)
+	data, err := os.ReadFile(stackPath)
+	if err != nil {
+		return nil, fmt.Errorf("reading stack definition: %w", err)
+	}
+	// stack.yml belongs to the stack's authors and may carry keys this
+	// version does not know; only its pods and jobs matter here.
+	if err := yamlstrict.DecodeLenient(data, &d.Definition); err != nil {
+		return nil, fmt.Errorf("%s: %w", stackPath, err)
+	}
+	d.Pods, err = loadComposes(ctx, dir, ComposeDir, d.Definition.Pods, s.Config)
+	if err != nil {
+		return nil, err
+	}
+	d.Jobs, err = loadComposes(ctx, dir, JobsDir, d.Definition.Jobs, s.Config)
+	return d, err
+}
+
+func loadComposes(ctx context.Context, dir, sub string, refs []stack.PodRef, env map[string]string) ([]Compose, error) {
+	var out []Compose
+	var errs []error
+	for _, ref := range refs {
+		f, err := compose.Load(ctx, filepath.Join(dir, sub, "docker-compose-"+ref.Name+".yml"), env)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out = append(out, Compose{Name: ref.Name, File: f})
+	}
+	return out, errors.Join(errs...)
+}
+
+// Namespace is the deployment's namespace: the spec's, else laconic-<stack>.
+func (d *Deployment) Namespace() string {
+	if d.Spec.Namespace != "" {
+		return d.Spec.Namespace
+	}
+	return spec.DefaultNamespace(filepath.Base(d.Spec.Stack))
+}

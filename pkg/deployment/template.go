@@ -1,0 +1,252 @@
+package deployment
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/compose"
+	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
+	"github.com/kubectl-stack/kubectl-stack/pkg/stack"
+	"github.com/kubectl-stack/kubectl-stack/pkg/yamlstrict"
+)
+
+// Port mapping recipes of init --map-ports-to-host (laconic-so's names).
+var PortRecipes = []string{"any-variable-random", "localhost-same", "any-same", "localhost-fixed-random", "any-fixed-random"}
+
+// TemplateOptions are the inputs of SpecTemplate.
+type TemplateOptions struct {
+	// StackRef is written verbatim as the spec's stack: value.
+	StackRef string
+	DeployTo string
+	Config   map[string]string
+	// PortRecipe is one of PortRecipes; "" means any-variable-random.
+	PortRecipe string
+	// Rand picks fixed random host ports; nil uses a random source.
+	Rand *rand.Rand
+}
+
+// SpecTemplate writes a commented spec.yml for a stack: ports from its
+// compose files, named volumes (empty: PVCs), read-only volumes named like
+// config as configmaps, the default namespace, and commented examples.
+func SpecTemplate(ctx context.Context, o TemplateOptions) ([]byte, error) {
+	st, err := stack.Locate(spec.ExpandHome(o.StackRef))
+	if err != nil {
+		return nil, err
+	}
+	t := &template{opts: o, ports: map[string][]string{}, portNotes: map[string][]string{}}
+	if t.opts.Rand == nil {
+		t.opts.Rand = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+	}
+	var errs []error
+	for _, pod := range st.ComposeFiles() {
+		f, err := compose.Load(ctx, pod.ComposeFile, o.Config)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		errs = append(errs, t.collect(f)...)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return t.render(st)
+}
+
+type template struct {
+	opts       TemplateOptions
+	ports      map[string][]string
+	portNotes  map[string][]string
+	volumes    []string
+	configMaps []string
+}
+
+func (t *template) collect(f *compose.File) []error {
+	var errs []error
+	for _, svc := range f.ServiceNames() {
+		for _, p := range f.Project.Services[svc].Ports {
+			port, note, err := t.mapPort(p)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: service %s: %w", f.Path, svc, err))
+				continue
+			}
+			t.ports[svc] = append(t.ports[svc], port)
+			if note != "" {
+				t.portNotes[svc] = append(t.portNotes[svc], note)
+			}
+		}
+	}
+	for _, v := range f.NamedVolumes() {
+		if v.ReadOnly && strings.Contains(v.Name, "config") {
+			t.configMaps = appendUnique(t.configMaps, v.Name)
+		} else {
+			t.volumes = appendUnique(t.volumes, v.Name)
+		}
+	}
+	return errs
+}
+
+// mapPort applies the port recipe. Host ports become NodePorts, so a compose
+// host port outside 30000-32767 is written as the container port only, with
+// a note saying so.
+func (t *template) mapPort(p types.ServicePortConfig) (string, string, error) {
+	target, proto := fmt.Sprint(p.Target), ""
+	if p.Protocol != "" && p.Protocol != "tcp" {
+		proto = "/" + p.Protocol
+	}
+	random := func() string {
+		return fmt.Sprint(spec.NodePortMin + t.opts.Rand.IntN(spec.NodePortMax-spec.NodePortMin+1))
+	}
+	switch t.opts.PortRecipe {
+	case "", "any-variable-random":
+		full := compose.PortString(p)
+		if spec.CheckPort(full) != nil {
+			return target + proto, fmt.Sprintf("compose publishes %s; host ports must be NodePorts (%d-%d)", full, spec.NodePortMin, spec.NodePortMax), nil
+		}
+		return full, "", nil
+	case "localhost-same", "any-same":
+		if spec.CheckPort(target+":"+target) != nil {
+			return "", "", fmt.Errorf("--map-ports-to-host %s would publish port %s on the host, outside the NodePort range %d-%d; use localhost-fixed-random or any-fixed-random", t.opts.PortRecipe, target, spec.NodePortMin, spec.NodePortMax)
+		}
+		return hostIP(t.opts.PortRecipe) + target + ":" + target + proto, "", nil
+	case "localhost-fixed-random", "any-fixed-random":
+		return hostIP(t.opts.PortRecipe) + random() + ":" + target + proto, "", nil
+	}
+	return "", "", fmt.Errorf("--map-ports-to-host must be one of %v", PortRecipes)
+}
+
+func hostIP(recipe string) string {
+	if strings.HasPrefix(recipe, "localhost") {
+		return "127.0.0.1:"
+	}
+	return ""
+}
+
+func appendUnique(list []string, v string) []string {
+	for _, x := range list {
+		if x == v {
+			return list
+		}
+	}
+	return append(list, v)
+}
+
+func (t *template) render(st *stack.Stack) ([]byte, error) {
+	w := &lineWriter{}
+	w.line("# spec.yml for the stack %q, written by kubectl stack init.", st.Name)
+	w.line("# Run init once: edit this file and commit it to your operator repository.")
+	w.line("# Deploy from it with kubectl stack create; regenerating it discards your edits.")
+	w.kv(0, "stack", t.opts.StackRef)
+	w.kv(0, "deploy-to", t.opts.DeployTo)
+	w.line("# Every object goes to this namespace; give a second deployment of the same stack its own.")
+	w.kv(0, "namespace", spec.DefaultNamespace(st.Name))
+	t.renderConfig(w)
+	t.renderNetwork(w)
+	t.renderVolumes(w)
+	w.line("# Secrets (existing in the namespace) offered to every container as environment: name: [keys]")
+	w.line("secrets: {}")
+	t.renderExamples(w)
+	return []byte(w.String()), w.err
+}
+
+func (t *template) renderConfig(w *lineWriter) {
+	if len(t.opts.Config) == 0 {
+		w.line("# Environment for every container: NAME: value")
+		w.line("config: {}")
+		return
+	}
+	w.line("config:")
+	for _, k := range sortedKeys(t.opts.Config) {
+		w.kv(1, k, t.opts.Config[k])
+	}
+}
+
+func (t *template) renderNetwork(w *lineWriter) {
+	w.line("network:")
+	if len(t.ports) == 0 {
+		w.line("  ports: {}")
+	} else {
+		w.line("  # Ports per compose service; a host port (30000-32767) becomes a fixed NodePort.")
+		w.line("  ports:")
+		for _, svc := range sortedKeys(t.ports) {
+			w.line("    %s:", yamlKey(svc))
+			for _, note := range t.portNotes[svc] {
+				w.line("      # %s", note)
+			}
+			for _, p := range t.ports[svc] {
+				w.line("      - %s", yamlScalar(p))
+			}
+		}
+	}
+	w.line("  # http-proxy:")
+	w.line("  #   - host-name: app.example.com")
+	w.line("  #     routes:")
+	w.line("  #       - path: /")
+	w.line("  #         proxy-to: web:80")
+}
+
+func (t *template) renderVolumes(w *lineWriter) {
+	w.line("# Named volumes. Empty: a PVC on the default storage class (on kind its data")
+	w.line("# lives inside the node and is lost when the cluster is deleted). A path")
+	w.line("# (./data/<name> in the deployment directory, or an absolute path) keeps the")
+	w.line("# data on the host across stop and cluster recreation.")
+	if len(t.volumes) == 0 {
+		w.line("volumes: {}")
+	} else {
+		w.line("volumes:")
+		for _, v := range t.volumes {
+			w.line("  %s:", yamlKey(v))
+		}
+	}
+	if len(t.configMaps) == 0 {
+		w.line("configmaps: {}")
+		return
+	}
+	w.line("# Read-only volumes filled from files in the deployment directory.")
+	w.line("configmaps:")
+	for _, c := range t.configMaps {
+		w.kv(1, c, "./configmaps/"+c)
+	}
+}
+
+func (t *template) renderExamples(w *lineWriter) {
+	w.line("# One umbrella mount for every stack on the kind cluster (kind-mount-root -> /mnt);")
+	w.line("# keep volume host paths under it so new stacks need no cluster recreation.")
+	w.line("# kind-mount-root: /srv/kind")
+	w.line("# Private registry: the token is read from the variable at deploy time and never stored.")
+	w.line("# registry-credentials:")
+	w.line("#   server: ghcr.io")
+	w.line("#   username: my-org")
+	w.line("#   token-env: REGISTRY_TOKEN")
+	w.line("# Replace a service's image:")
+	w.line("# image-overrides:")
+	w.line("#   web: ghcr.io/my-org/web:v1.2.3")
+}
+
+type lineWriter struct {
+	strings.Builder
+	err error
+}
+
+func (w *lineWriter) line(format string, args ...any) {
+	fmt.Fprintf(&w.Builder, format+"\n", args...)
+}
+
+func (w *lineWriter) kv(indent int, k, v string) {
+	w.line("%s%s: %s", strings.Repeat("  ", indent), yamlKey(k), yamlScalar(v))
+}
+
+// yamlScalar writes a string as a YAML scalar, quoted only when needed.
+func yamlScalar(v string) string {
+	out, err := yamlstrict.Encode(v)
+	if err != nil {
+		return fmt.Sprintf("%q", v)
+	}
+	return strings.TrimSuffix(string(out), "\n")
+}
+
+func yamlKey(k string) string { return yamlScalar(k) }

@@ -1,0 +1,131 @@
+package deployment
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/internal/testutil"
+)
+
+// TestCreateRejectsInvalidInput runs create on broken stacks and specs: each
+// must fail with its message, and leave nothing behind.
+func TestCreateRejectsInvalidInput(t *testing.T) {
+	webWith := func(volume string) func(t *testing.T, root string) {
+		return func(t *testing.T, root string) {
+			testutil.WriteFile(t, root, "compose/docker-compose-web.yml",
+				"services:\n  web:\n    image: web\n    volumes:\n      - "+volume+"\n")
+		}
+	}
+	cases := []struct {
+		name  string
+		spec  string
+		setup func(t *testing.T, root string)
+		want  []string
+	}{
+		{
+			name: "rw host bind", spec: "deploy-to: k8s-kind\n", setup: webWith("../config/web:/etc/web:rw"),
+			want: []string{`pod web, service web: host-path bind "../config/web:/etc/web" is writable (rw)`, "use a named volume"},
+		},
+		{
+			name: "directory with subdirectories", spec: "deploy-to: k8s-kind\n",
+			setup: func(t *testing.T, root string) {
+				webWith("../config/web:/etc/web")(t, root)
+				testutil.WriteFile(t, root, "config/web/sub/file", "x")
+			},
+			want: []string{`contains the subdirectory "sub"`, "initContainer"},
+		},
+		{
+			name: "file over budget", spec: "deploy-to: k8s-kind\n",
+			setup: func(t *testing.T, root string) {
+				webWith("../config/web/big.bin:/big.bin:ro")(t, root)
+				testutil.WriteFile(t, root, "config/web/big.bin", strings.Repeat("x", ConfigMapBudget+1))
+			},
+			want: []string{"points at a file of 716801 bytes, over the ConfigMap budget of 716800 bytes"},
+		},
+		{
+			name: "flat directory over budget", spec: "deploy-to: k8s-kind\n",
+			setup: func(t *testing.T, root string) {
+				webWith("../config/web:/etc/web")(t, root)
+				testutil.WriteFile(t, root, "config/web/a", strings.Repeat("x", ConfigMapBudget))
+			},
+			want: []string{"holds 716835 bytes, over the ConfigMap budget"},
+		},
+		{
+			name: "missing bind source", spec: "deploy-to: k8s-kind\n", setup: webWith("../config/nope.conf:/etc/nope.conf"),
+			want: []string{"nope.conf does not exist"},
+		},
+		{
+			name: "relative volume path on k8s", spec: "deploy-to: k8s\nvolumes:\n  db-data: ./data/db\n  web-data:\nconfigmaps:\n  web-config: ./configmaps/web-config\n",
+			want: []string{`volumes.db-data: relative path "./data/db" is not supported with deploy-to: k8s`},
+		},
+		{
+			name: "volume outside kind-mount-root", spec: "deploy-to: k8s-kind\nkind-mount-root: /srv/kind\nvolumes:\n  db-data: /srv/kind2/db\n  web-data:\nconfigmaps:\n  web-config: ./configmaps/web-config\n",
+			want: []string{"volumes.db-data: host path /srv/kind2/db is outside kind-mount-root /srv/kind"},
+		},
+		{
+			name: "invalid namespace", spec: demoSpec + "namespace: Not_Valid\n",
+			want: []string{`namespace: "Not_Valid" is not a valid namespace name`},
+		},
+		{
+			name: "compose host port outside the NodePort range", spec: demoSpec,
+			setup: func(t *testing.T, root string) {
+				testutil.WriteFile(t, root, "compose/docker-compose-worker.yml", "services:\n  worker:\n    image: w\n    ports: [\"8080:80\"]\n")
+			},
+			want: []string{`pod worker, service worker: port "8080:80": host port 8080 is outside the NodePort range 30000-32767`},
+		},
+		{
+			name: "unconfigured named volume", spec: "deploy-to: k8s-kind\nconfigmaps:\n  web-config: ./configmaps/web-config\n",
+			want: []string{`pod web mounts the named volume "db-data"`, `pod web mounts the named volume "web-data"`, "add it under volumes:"},
+		},
+		{
+			name: "several problems reported together", spec: "deploy-to: k8s-kind\nnamespace: BAD\nvolume: {}\n",
+			want: []string{`unknown key "volume"`, `did you mean "volumes"?`},
+		},
+		{
+			name: "spec problems and stack problems together", spec: "deploy-to: k8s-kind\nnamespace: BAD\n",
+			want: []string{`namespace: "BAD"`, `mounts the named volume "db-data"`},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			root, specPath := fixture(t, tc.spec)
+			if tc.setup != nil {
+				tc.setup(t, root)
+			}
+			parent := filepath.Join(root, "deployments")
+			_, err := Create(context.Background(), CreateOptions{SpecPath: specPath, Dir: filepath.Join(parent, "d")})
+			if err == nil {
+				t.Fatalf("Create() = nil, want errors containing %q", tc.want)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("Create() error:\n%v\nwant it to contain %q", err, w)
+				}
+			}
+			if entries, _ := os.ReadDir(parent); len(entries) > 0 {
+				t.Errorf("a failed create left %d entries in %s", len(entries), parent)
+			}
+		})
+	}
+}
+
+func TestFailedWriteLeavesNothing(t *testing.T) {
+	root, specPath := fixture(t, demoSpec)
+	parent := filepath.Join(root, "deployments")
+	plan, err := BuildPlan(context.Background(), Inputs{SpecPath: specPath, Dir: filepath.Join(parent, "d"), DeploymentID: "laconic-x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A file whose parent is a planned file cannot be written: the write
+	// fails halfway and must be undone.
+	plan.Files["spec.yml/impossible"] = File{Data: []byte("x"), Mode: 0o644}
+	if err := WriteNew(plan, &Record{ClusterID: "c", DeploymentID: "laconic-x"}); err == nil {
+		t.Fatal("WriteNew() = nil, want an error")
+	}
+	if entries, _ := os.ReadDir(parent); len(entries) > 0 {
+		t.Errorf("a failed write left %v in %s", entries, parent)
+	}
+}

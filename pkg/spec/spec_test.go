@@ -1,0 +1,148 @@
+package spec
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestTestdata loads every testdata spec: valid-* must load and validate,
+// invalid-* must fail with each message named in its "# want:" lines.
+func TestTestdata(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.yml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no testdata: %v", err)
+	}
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			t.Parallel()
+			err := loadAndValidate(file)
+			if strings.HasPrefix(filepath.Base(file), "valid-") {
+				if err != nil {
+					t.Fatalf("load %s = %v, want nil", file, err)
+				}
+				return
+			}
+			wants := wantedMessages(t, file)
+			if err == nil {
+				t.Fatalf("load %s = nil, want errors %q", file, wants)
+			}
+			for _, w := range wants {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("load %s error:\n%v\nwant it to contain %q", file, err, w)
+				}
+			}
+		})
+	}
+}
+
+func loadAndValidate(file string) error {
+	s, err := Load(file)
+	if err != nil {
+		return err
+	}
+	return errors.Join(Validate(file, s)...)
+}
+
+func wantedMessages(t *testing.T, file string) []string {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wants []string
+	for _, line := range strings.Split(string(data), "\n") {
+		if w, ok := strings.CutPrefix(line, "# want: "); ok {
+			wants = append(wants, w)
+		}
+	}
+	if len(wants) == 0 {
+		t.Fatalf("%s has no '# want:' line", file)
+	}
+	return wants
+}
+
+func TestAllKeysDecode(t *testing.T) {
+	s, err := Load("testdata/valid-all-keys.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"config bool kept as written", s.Config["ENABLED"], "true"},
+		{"config null is empty", s.Config["EMPTY"], ""},
+		{"integer port", s.Network.Ports["db"][0], "5432"},
+		{"empty volume path", s.Volumes["db-data"], ""},
+		{"per-container limit", s.Resources.Containers.PerContainer["web"].Limits.Memory.String(), "1Gi"},
+		{"per-volume storage", s.Resources.Volumes.PerVolume["db-data"].Reservations.Storage.Value(), int64(50) << 30},
+		{"default cpus", s.Resources.Containers.Reservations.CPUs.MilliValue(), int64(500)},
+		{"GiB spelling is binary", s.Resources.Containers.Limits.Memory.Value(), int64(2) << 30},
+		{"privileged as string", bool(s.Security.Privileged), true},
+		{"replicas", *s.Replicas, int32(2)},
+		{"credentials under image-pull-secret", s.Credentials().TokenEnv, "REGISTRY_TOKEN"},
+		{"external service selector", s.ExternalServices["s3"].Selector["app"], "s3"},
+		{"kind node image", s.KindNodeImage, "kindest/node:v1.37.2"},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s: got %v, want %v", c.name, c.got, c.want)
+		}
+	}
+}
+
+func TestRegistryCredentialsNamesMeanTheSame(t *testing.T) {
+	a, err := Parse("a.yml", []byte("registry-credentials: {server: s, username: u, token-env: T}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Parse("b.yml", []byte("image-pull-secret: {server: s, username: u, token-env: T}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *a.Credentials() != *b.Credentials() {
+		t.Errorf("registry-credentials %+v != image-pull-secret %+v", *a.Credentials(), *b.Credentials())
+	}
+}
+
+func TestQuantityIsKubernetes(t *testing.T) {
+	for in, want := range map[string]int64{
+		"2Gi": 1 << 31, "2G": 2_000_000_000, "2GB": 2_000_000_000, "2GiB": 1 << 31, "512Mi": 512 << 20, "1000": 1000,
+	} {
+		q, err := ParseQuantity(in)
+		if err != nil || q.Value() != want {
+			t.Errorf("ParseQuantity(%q) = %v, %v; want %d", in, q.Value(), err, want)
+		}
+	}
+	if _, err := ParseQuantity("2KB"); err == nil {
+		t.Error("ParseQuantity(2KB) = nil error, want one (K is not a unit; Ki or k are)")
+	}
+}
+
+func TestWithin(t *testing.T) {
+	cases := []struct {
+		root, path string
+		want       bool
+	}{
+		{"/srv/kind", "/srv/kind/a/b", true},
+		{"/srv/kind", "/srv/kind", true},
+		{"/srv/kind/", "/srv/kind/x/../y", true},
+		{"/srv/kind", "/srv/kind2/a", false},
+		{"/srv/kind", "/srv/kind/../other", false},
+		{"/srv/kind", "/srv", false},
+	}
+	for _, c := range cases {
+		if _, got := Within(c.root, c.path); got != c.want {
+			t.Errorf("Within(%q, %q) = %v, want %v", c.root, c.path, got, c.want)
+		}
+	}
+}
+
+func TestDefaultNamespaceIsSanitised(t *testing.T) {
+	if got := DefaultNamespace("My_Stack.v2"); got != "laconic-my-stack-v2" {
+		t.Errorf("DefaultNamespace = %q, want laconic-my-stack-v2", got)
+	}
+}

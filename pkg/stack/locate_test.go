@@ -1,0 +1,93 @@
+package stack
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/internal/testutil"
+)
+
+const laconic = "../deployment/testdata/laconic"
+
+func TestLocateLaconicLayout(t *testing.T) {
+	root, _ := filepath.Abs(laconic)
+	for _, path := range []string{laconic + "/stacks/demo", laconic + "/stacks/demo/stack.yml"} {
+		s, err := Locate(path)
+		if err != nil {
+			t.Fatalf("Locate(%s) = %v", path, err)
+		}
+		if s.Name != "demo" || len(s.Pods) != 2 || len(s.Jobs) != 1 {
+			t.Fatalf("Locate(%s) = name %q, %d pods, %d jobs; want demo, 2, 1", path, s.Name, len(s.Pods), len(s.Jobs))
+		}
+		if want := filepath.Join(root, "compose", "docker-compose-worker.yml"); s.Pods[1].ComposeFile != want {
+			t.Errorf("worker compose file = %s, want %s", s.Pods[1].ComposeFile, want)
+		}
+		if want := filepath.Join(root, "compose-jobs", "docker-compose-migrate.yml"); s.Jobs[0].ComposeFile != want {
+			t.Errorf("job compose file = %s, want %s", s.Jobs[0].ComposeFile, want)
+		}
+		if s.ConfigRoot != filepath.Join(root, "config") {
+			t.Errorf("ConfigRoot = %s", s.ConfigRoot)
+		}
+	}
+}
+
+func TestLocatePlainCompose(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "my-app")
+	file := testutil.WriteFile(t, dir, "compose.yaml", "services:\n  web:\n    image: nginx\n")
+	for _, path := range []string{dir, file} {
+		s, err := Locate(path)
+		if err != nil {
+			t.Fatalf("Locate(%s) = %v", path, err)
+		}
+		if s.Name != "my-app" || len(s.Pods) != 1 || s.Pods[0].ComposeFile != file || s.Pods[0].Name != "my-app" {
+			t.Errorf("Locate(%s) = %+v; want the one-pod stack my-app from %s", path, s, file)
+		}
+	}
+}
+
+func TestLocateMultiRepoPod(t *testing.T) {
+	base := t.TempDir()
+	t.Setenv("CERC_REPO_BASE_DIR", base)
+	compose := testutil.WriteFile(t, base, "api-repo/deploy/docker-compose.yml", "services:\n  api:\n    image: api\n")
+	root := t.TempDir()
+	testutil.WriteFile(t, root, "stacks/s/stack.yml", "name: s\npods:\n  - name: api\n    repository: github.com/example-org/api-repo\n    path: deploy\n")
+	s, err := Locate(filepath.Join(root, "stacks/s"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Pods[0].ComposeFile != compose || s.Pods[0].Ref.Repository == "" {
+		t.Errorf("dict pod = %+v, want compose file %s", s.Pods[0], compose)
+	}
+}
+
+func TestLocateErrors(t *testing.T) {
+	root := t.TempDir()
+	testutil.WriteFile(t, root, "stacks/bad/stack.yml", "name: bad\npods: [missing]\npod: []\n")
+	testutil.WriteFile(t, root, "stacks/empty/stack.yml", "name: empty\n")
+	cases := map[string]string{
+		filepath.Join(root, "nowhere"):      "not found",
+		filepath.Join(root, "stacks"):       "holds neither stack.yml nor a compose file",
+		filepath.Join(root, "stacks/bad"):   `compose "missing": compose file ` + filepath.Join(root, "compose/docker-compose-missing.yml") + " does not exist",
+		filepath.Join(root, "stacks/empty"): "the stack lists no pods",
+	}
+	for path, want := range cases {
+		_, err := Locate(path)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Locate(%s) = %v, want an error containing %q", path, err, want)
+		}
+	}
+}
+
+func TestUnknownStackKeysWarn(t *testing.T) {
+	root := t.TempDir()
+	testutil.WriteFile(t, root, "compose/docker-compose-a.yml", "services:\n  a:\n    image: a\n")
+	testutil.WriteFile(t, root, "stacks/s/stack.yml", "name: s\npods: [a]\npod: []\n")
+	s, err := Locate(filepath.Join(root, "stacks/s"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Warnings) != 1 || !strings.Contains(s.Warnings[0], `unknown key "pod"`) || !strings.Contains(s.Warnings[0], `did you mean "pods"`) {
+		t.Errorf("Warnings = %q, want one about pod/pods", s.Warnings)
+	}
+}
