@@ -17,7 +17,15 @@ import (
 // spec for it; it returns the temp root and the spec path.
 func fixture(t *testing.T, specBody string) (string, string) {
 	t.Helper()
-	root := t.TempDir()
+	return fixtureIn(t, t.TempDir(), specBody)
+}
+
+func fixtureB(b *testing.B, root string) (string, string) {
+	return fixtureIn(b, root, demoSpec)
+}
+
+func fixtureIn(t testing.TB, root, specBody string) (string, string) {
+	t.Helper()
 	testutil.CopyTree(t, "testdata/laconic", root)
 	body := "stack: " + filepath.Join(root, "stacks/demo") + "\n" + specBody
 	return root, testutil.WriteFile(t, root, "ops/spec.yml", body)

@@ -37,7 +37,7 @@ func AssertGolden(t *testing.T, got []byte, path string) {
 }
 
 // CopyTree copies the directory src to dst for tests that modify fixtures.
-func CopyTree(t *testing.T, src, dst string) {
+func CopyTree(t testing.TB, src, dst string) {
 	t.Helper()
 	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
 		if err != nil {
@@ -60,7 +60,7 @@ func CopyTree(t *testing.T, src, dst string) {
 }
 
 // WriteFile writes content to dir/name, creating parents.
-func WriteFile(t *testing.T, dir, name, content string) string {
+func WriteFile(t testing.TB, dir, name, content string) string {
 	t.Helper()
 	p := filepath.Join(dir, name)
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {

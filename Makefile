@@ -1,0 +1,46 @@
+# Each target is one line calling go or a hack/ script.
+VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS     := -X github.com/kubectl-stack/kubectl-stack/pkg/version.Version=$(VERSION)
+INSTALL_DIR ?= $(shell go env GOPATH)/bin
+FUZZTIME    ?= 5m
+
+.PHONY: build install test test-unit fuzz verify update-golden demo demo-down local-cluster-up local-cluster-down testbin clean
+
+build: ## Build bin/kubectl-stack.
+	go build -ldflags "$(LDFLAGS)" -o bin/kubectl-stack ./cmd/kubectl-stack
+
+install: build ## Install kubectl-stack and its completion helper into INSTALL_DIR.
+	install -D -m 0755 bin/kubectl-stack $(INSTALL_DIR)/kubectl-stack && install -m 0755 hack/kubectl_complete-stack $(INSTALL_DIR)/kubectl_complete-stack
+
+testbin: ## Build (or reuse) the local control plane's binaries.
+	hack/testbin.sh
+
+test: ## Every test, with the local control plane (builds its binaries on first use).
+	hack/test.sh
+
+test-unit: ## Tests that need no cluster (integration tests skip with a message).
+	go test ./pkg/...
+
+fuzz: ## Fuzz the spec decoder for FUZZTIME.
+	go test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./pkg/spec/
+
+verify: ## gofmt, go vet and go mod tidy checks.
+	hack/verify.sh
+
+update-golden: ## Rewrite golden files from the current output.
+	go test ./pkg/... -update
+
+demo: ## The main job: a demo deployment on the local control plane.
+	hack/demo.sh up
+
+demo-down: ## Remove the demo deployment and stop the local control plane.
+	hack/demo.sh down
+
+local-cluster-up: ## Start the local control plane in the background.
+	hack/local-cluster.sh up
+
+local-cluster-down: ## Stop the local control plane.
+	hack/local-cluster.sh down
+
+clean: ## Remove build outputs.
+	rm -rf bin
