@@ -74,11 +74,11 @@ func TestInitRefusesToOverwrite(t *testing.T) {
 func TestInitRejectsBadFlags(t *testing.T) {
 	root := stackDir(t)
 	cases := map[string][]string{
-		`--deploy-to "compose"`:         {"init", "--stack", "stacks/demo", "--output", "s.yml", "--deploy-to", "compose"},
-		"--output is required":          {"init", "--stack", "stacks/demo"},
-		`--config "NOVALUE"`:            {"init", "--stack", "stacks/demo", "--output", "s.yml", "--config", "NOVALUE"},
+		`--deploy-to "compose"`:          {"init", "--stack", "stacks/demo", "--output", "s.yml", "--deploy-to", "compose"},
+		"--output is required":           {"init", "--stack", "stacks/demo"},
+		`--config "NOVALUE"`:             {"init", "--stack", "stacks/demo", "--output", "s.yml", "--config", "NOVALUE"},
 		`--map-ports-to-host "sideways"`: {"init", "--stack", "stacks/demo", "--output", "s.yml", "--map-ports-to-host", "sideways"},
-		"outside the NodePort range":    {"init", "--stack", "stacks/demo", "--output", "s.yml", "--map-ports-to-host", "localhost-same"},
+		"outside the NodePort range":     {"init", "--stack", "stacks/demo", "--output", "s.yml", "--map-ports-to-host", "localhost-same"},
 	}
 	for want, args := range cases {
 		_, _, err := run(t, root, args...)

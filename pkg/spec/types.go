@@ -77,8 +77,8 @@ type Resources struct {
 // ContainerResources is the default block for every container plus
 // per-container blocks keyed by compose service name.
 type ContainerResources struct {
-	Reservations *Quantities             `yaml:"reservations,omitempty"`
-	Limits       *Quantities             `yaml:"limits,omitempty"`
+	Reservations *Quantities              `yaml:"reservations,omitempty"`
+	Limits       *Quantities              `yaml:"limits,omitempty"`
 	PerContainer map[string]ResourceBlock `yaml:",inline"`
 }
 

@@ -13,7 +13,7 @@ type sample struct {
 	Name    string            `yaml:"name"`
 	Volumes map[string]string `yaml:"volumes"`
 	Nested  struct {
-		Known  int            `yaml:"known"`
+		Known  int              `yaml:"known"`
 		Inline map[string]inner `yaml:",inline"`
 	} `yaml:"nested"`
 	List []inner `yaml:"list"`
