@@ -100,7 +100,7 @@ func CheckBinaries(dir string) error {
 		}
 	}
 	if len(missing) > 0 {
-		return fmt.Errorf("local cluster binaries missing in %q: %v; build them with hack/testbin.sh (about 7 minutes on a cold cache)", dir, missing)
+		return fmt.Errorf("local cluster binaries missing in %q: %v; build them with hack/testbin.sh (10-20 minutes once on 2 cores, then cached)", dir, missing)
 	}
 	return nil
 }
