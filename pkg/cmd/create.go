@@ -88,6 +88,10 @@ func (o *CreateOptions) Run(c *cobra.Command) error {
 	}
 	if res.Update != nil {
 		u := res.Update
+		if len(u.Added)+len(u.Changed)+len(u.Removed)+len(u.KeptEdited) == 0 {
+			log.Infof("%s is up to date with the spec and the stack", res.Dir)
+			return nil
+		}
 		log.Infof("updated %s: %d added, %d changed (old copies kept as .bak), %d removed, %d edited files kept as .bak",
 			res.Dir, len(u.Added), len(u.Changed), len(u.Removed), len(u.KeptEdited))
 		for _, f := range u.Removed {

@@ -2,9 +2,10 @@ package deployment
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/compose"
 	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
@@ -106,7 +107,7 @@ func (b *builder) checkVolumes() {
 			}
 		}
 	}
-	for _, name := range sortedKeys(s.Volumes) {
+	for _, name := range slices.Sorted(maps.Keys(s.Volumes)) {
 		if !used[name] {
 			b.plan.Warnings = append(b.plan.Warnings, fmt.Sprintf("%s: volumes.%s is not mounted by any service of the stack", b.specPath, name))
 		}
@@ -119,7 +120,7 @@ func (b *builder) checkVolumes() {
 func (b *builder) checkMountRoot() {
 	s := b.plan.Spec
 	root := spec.ResolvePath(b.plan.Dir, s.KindMountRoot)
-	for _, name := range sortedKeys(s.Volumes) {
+	for _, name := range slices.Sorted(maps.Keys(s.Volumes)) {
 		if s.Volumes[name] == "" {
 			continue
 		}
@@ -139,15 +140,6 @@ func (b *builder) checkNamespace() {
 	if ns == "laconic-" {
 		b.fail("%s: the stack name %q gives no valid namespace; set namespace: in the spec", b.specPath, b.plan.Stack.Name)
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // inside reports whether rel (relative to the deployment dir) stays in it.

@@ -3,9 +3,11 @@ package deployment
 import (
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/kindcluster"
@@ -96,7 +98,7 @@ func (b *builder) addReferencedFiles(lp loadedPod, composeDir string) {
 // (relative to the spec file) copied into configmaps/<name>/.
 func (b *builder) addConfigMapDirs() {
 	s := b.plan.Spec
-	for _, name := range sortedKeys(s.ConfigMaps) {
+	for _, name := range slices.Sorted(maps.Keys(s.ConfigMaps)) {
 		value := s.ConfigMaps[name]
 		if value == "" || strings.HasPrefix(value, "./") {
 			dest := path.Join("configmaps", name)
@@ -126,7 +128,7 @@ func (b *builder) addConfigMapDirs() {
 // addDataDirs creates the directories of relative volume paths (./data/x),
 // which live in D and are never touched again by create --update.
 func (b *builder) addDataDirs() {
-	for _, name := range sortedKeys(b.plan.Spec.Volumes) {
+	for _, name := range slices.Sorted(maps.Keys(b.plan.Spec.Volumes)) {
 		v := b.plan.Spec.Volumes[name]
 		if v == "" || filepath.IsAbs(spec.ExpandHome(v)) {
 			continue
@@ -168,7 +170,7 @@ func (b *builder) kindInput() kindcluster.ConfigInput {
 			}
 		}
 	}
-	for _, name := range sortedKeys(s.Volumes) {
+	for _, name := range slices.Sorted(maps.Keys(s.Volumes)) {
 		if _, isConfigMap := s.ConfigMaps[name]; s.Volumes[name] == "" || !used[name] || isConfigMap {
 			continue
 		}
@@ -219,7 +221,7 @@ func configEnv(cfg spec.Config) []byte {
 	var sb strings.Builder
 	sb.WriteString("# Written by kubectl-stack from the config section of spec.yml.\n")
 	sb.WriteString("# Do not edit: change spec.yml and run kubectl stack create --update (or restart).\n")
-	for _, k := range sortedKeys(cfg) {
+	for _, k := range slices.Sorted(maps.Keys(cfg)) {
 		if strings.HasPrefix(cfg[k], "$generate:") {
 			continue
 		}

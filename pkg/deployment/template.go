@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
@@ -160,7 +162,7 @@ func (t *template) renderConfig(w *lineWriter) {
 		return
 	}
 	w.line("config:")
-	for _, k := range sortedKeys(t.opts.Config) {
+	for _, k := range slices.Sorted(maps.Keys(t.opts.Config)) {
 		w.kv(1, k, t.opts.Config[k])
 	}
 }
@@ -172,7 +174,7 @@ func (t *template) renderNetwork(w *lineWriter) {
 	} else {
 		w.line("  # Ports per compose service; a host port (30000-32767) becomes a fixed NodePort.")
 		w.line("  ports:")
-		for _, svc := range sortedKeys(t.ports) {
+		for _, svc := range slices.Sorted(maps.Keys(t.ports)) {
 			w.line("    %s:", yamlKey(svc))
 			for _, note := range t.portNotes[svc] {
 				w.line("      # %s", note)

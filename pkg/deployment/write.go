@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -53,7 +55,7 @@ func (p *Plan) withManifest() map[string]File {
 	files := make(map[string]File, len(p.Files)+1)
 	var sb strings.Builder
 	sb.WriteString("# Files kubectl-stack wrote here (sha256, path); create --update removes\n# those the stack no longer has, unless they were edited.\n")
-	for _, name := range sortedKeys(p.Files) {
+	for _, name := range slices.Sorted(maps.Keys(p.Files)) {
 		files[name] = p.Files[name]
 		fmt.Fprintf(&sb, "%s %s\n", sha(p.Files[name].Data), name)
 	}
@@ -67,7 +69,7 @@ func writeTree(root string, files map[string]File, dirs []string) error {
 			return fmt.Errorf("creating %s: %w", d, err)
 		}
 	}
-	for _, name := range sortedKeys(files) {
+	for _, name := range slices.Sorted(maps.Keys(files)) {
 		if err := writeFile(filepath.Join(root, filepath.FromSlash(name)), files[name]); err != nil {
 			return err
 		}
@@ -136,7 +138,7 @@ func Update(p *Plan) (*UpdateResult, error) {
 			return nil, err
 		}
 	}
-	for _, name := range sortedKeys(files) {
+	for _, name := range slices.Sorted(maps.Keys(files)) {
 		if isProtected(name) {
 			continue
 		}
@@ -144,7 +146,7 @@ func Update(p *Plan) (*UpdateResult, error) {
 			return nil, err
 		}
 	}
-	for _, name := range sortedKeys(old) {
+	for _, name := range slices.Sorted(maps.Keys(old)) {
 		if _, still := files[name]; still || isProtected(name) {
 			continue
 		}

@@ -2,8 +2,9 @@ package spec
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -61,13 +62,13 @@ func (c *checker) names(s *Spec) {
 			c.fail("namespace", "%q is not a valid namespace name: %s", s.Namespace, msg)
 		}
 	}
-	for _, name := range sortedKeys(s.Volumes) {
+	for _, name := range slices.Sorted(maps.Keys(s.Volumes)) {
 		c.volumeName("volumes", name)
 	}
-	for _, name := range sortedKeys(s.ConfigMaps) {
+	for _, name := range slices.Sorted(maps.Keys(s.ConfigMaps)) {
 		c.volumeName("configmaps", name)
 	}
-	for _, name := range sortedKeys(s.Secrets) {
+	for _, name := range slices.Sorted(maps.Keys(s.Secrets)) {
 		for _, msg := range validation.IsDNS1123Subdomain(name) {
 			c.fail("secrets."+name, "%q is not a valid Secret name: %s", name, msg)
 		}
@@ -92,7 +93,7 @@ func (c *checker) volumePaths(s *Spec) {
 	if s.DeployTo != DeployToK8s {
 		return
 	}
-	for _, name := range sortedKeys(s.Volumes) {
+	for _, name := range slices.Sorted(maps.Keys(s.Volumes)) {
 		p := s.Volumes[name]
 		if p != "" && !filepath.IsAbs(ExpandHome(p)) {
 			c.fail("volumes."+name, "relative path %q is not supported with deploy-to: k8s (the path must exist on the node); use an absolute path provisioned on each node, or leave it empty for a PVC", p)
@@ -101,7 +102,7 @@ func (c *checker) volumePaths(s *Spec) {
 }
 
 func (c *checker) ports(s *Spec) {
-	for _, svc := range sortedKeys(s.Network.Ports) {
+	for _, svc := range slices.Sorted(maps.Keys(s.Network.Ports)) {
 		for _, p := range s.Network.Ports[svc] {
 			c.CheckPort("network.ports."+svc, p)
 		}
@@ -197,7 +198,7 @@ func SplitProxyTo(v string) (string, int32, error) {
 }
 
 func (c *checker) externalServices(s *Spec) {
-	for _, name := range sortedKeys(s.ExternalServices) {
+	for _, name := range slices.Sorted(maps.Keys(s.ExternalServices)) {
 		es := s.ExternalServices[name]
 		set := 0
 		for _, b := range []bool{es.Host != "", es.IP != "", len(es.Selector) > 0} {
@@ -248,13 +249,4 @@ func ValidKindName(name string) error {
 		return fmt.Errorf("kind cluster name is empty")
 	}
 	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

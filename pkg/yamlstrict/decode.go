@@ -5,8 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"reflect"
-	"sort"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -132,7 +133,7 @@ func (w *walker) walkStruct(node *yaml.Node, t reflect.Type, path string) {
 		}
 		w.errs = append(w.errs, &KeyError{
 			File: w.file, Line: key.Line, Key: key.Value, Path: path,
-			Suggestion: Nearest(key.Value, sortedKeys(fields)),
+			Suggestion: Nearest(key.Value, slices.Sorted(maps.Keys(fields))),
 		})
 	}
 }
@@ -172,15 +173,6 @@ func structKeys(t reflect.Type) (map[string]reflect.Type, reflect.Type) {
 		fields[name] = f.Type
 	}
 	return fields, inline
-}
-
-func sortedKeys(m map[string]reflect.Type) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func join(path, key string) string {
