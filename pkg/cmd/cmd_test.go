@@ -111,7 +111,7 @@ func TestInitThenCreateThenUpdate(t *testing.T) {
 		t.Fatalf("second create = %v, want already exists", err)
 	}
 	_, errOut, err = run(t, root, "create", "--spec-file", "spec.yml", "-d", "dep", "--update")
-	if err != nil || !strings.Contains(errOut, "updated ") {
+	if err != nil || !strings.Contains(errOut, "is up to date") {
 		t.Fatalf("create --update = %v, stderr %q", err, errOut)
 	}
 }
