@@ -138,3 +138,33 @@ func TestRunReportsUnknownCommand(t *testing.T) {
 		t.Fatalf("Run(crate) = %v, stderr %q; want one error line", err, errOut.String())
 	}
 }
+
+func TestRenderWritesTreeAndStdout(t *testing.T) {
+	src, err := filepath.Abs("../render/testdata/laconic-so-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "dep")
+	testutil.CopyTree(t, src, dir)
+	out, errOut, err := run(t, "", "render", "-d", dir)
+	if err != nil {
+		t.Fatalf("render: %v\n%s", err, errOut)
+	}
+	overlay := filepath.Join(dir, "kustomize", "overlays", "laconic-f554yj0t")
+	if strings.TrimSpace(out) != overlay {
+		t.Errorf("render stdout = %q, want the overlay path %s", out, overlay)
+	}
+	if _, err := os.Stat(filepath.Join(overlay, "kustomization.yaml")); err != nil {
+		t.Errorf("overlay kustomization missing: %v", err)
+	}
+	if !strings.Contains(errOut, `volume "test-data-auto" has no host path`) {
+		t.Errorf("render stderr = %q, want the false-persistence warning", errOut)
+	}
+	out, _, err = run(t, dir, "render", "--stdout")
+	if err != nil || !strings.Contains(out, "name: laconic-f554yj0t-deployment") {
+		t.Errorf("render --stdout from the deployment dir = %v; output lacks the Deployment", err)
+	}
+	if _, _, err := run(t, t.TempDir(), "render"); err == nil || !strings.Contains(err.Error(), "pass -d/--deployment-dir") {
+		t.Errorf("render outside a deployment = %v, want advice to pass -d", err)
+	}
+}

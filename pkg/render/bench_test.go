@@ -1,0 +1,75 @@
+package render
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
+	"github.com/kubectl-stack/kubectl-stack/pkg/internal/testutil"
+)
+
+// BenchmarkRenderLargeStack renders and builds a generated stack of 50 pod
+// files with 4 services each (a port, a named volume on a host path, a
+// static config file and environment per service).
+// Run: go test -run '^$' -bench RenderLargeStack -benchmem ./pkg/render/
+func BenchmarkRenderLargeStack(b *testing.B) {
+	d := largeDeployment(b, 50, 4)
+	for b.Loop() {
+		res, err := Render(d, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := Build(res); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func largeDeployment(b *testing.B, pods, services int) *deployment.Deployment {
+	b.Helper()
+	root := b.TempDir()
+	var stack, vols strings.Builder
+	stack.WriteString("name: big\npods:\n")
+	for p := range pods {
+		fmt.Fprintf(&stack, "  - pod%d\n", p)
+		var compose strings.Builder
+		compose.WriteString("services:\n")
+		for s := range services {
+			name := fmt.Sprintf("svc%d-%d", p, s)
+			fmt.Fprintf(&compose, "  %s:\n    image: example/%s:1\n    environment:\n      PEER: http://svc%d-0:%d\n    ports: [\"%d\"]\n    volumes:\n      - data%d-%d:/data\n      - ../config/pod%d/app.conf:/etc/app.conf:ro\n",
+				name, name, p, 8000, 8000+s, p, s, p)
+			fmt.Fprintf(&vols, "  data%d-%d: /srv/big/data%d-%d\n", p, s, p, s)
+		}
+		compose.WriteString("volumes:\n")
+		for s := range services {
+			fmt.Fprintf(&compose, "  data%d-%d:\n", p, s)
+		}
+		testutil.WriteFile(b, root, fmt.Sprintf("compose/docker-compose-pod%d.yml", p), compose.String())
+		testutil.WriteFile(b, root, fmt.Sprintf("config/pod%d/app.conf", p), "setting = 1\n")
+	}
+	testutil.WriteFile(b, root, "stacks/big/stack.yml", stack.String())
+	specPath := testutil.WriteFile(b, root, "spec.yml", "stack: "+filepath.Join(root, "stacks/big")+"\ndeploy-to: k8s\nvolumes:\n"+vols.String())
+	dir := filepath.Join(root, "dep")
+	if _, err := deployment.Create(context.Background(), deployment.CreateOptions{SpecPath: specPath, Dir: dir}); err != nil {
+		b.Fatal(err)
+	}
+	d, err := deployment.Load(context.Background(), dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return d
+}
+
+// BenchmarkRenderLargeStackNoBuild measures Render alone, without the
+// kustomize build, to split the cost.
+func BenchmarkRenderLargeStackNoBuild(b *testing.B) {
+	d := largeDeployment(b, 50, 4)
+	for b.Loop() {
+		if _, err := Render(d, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,303 @@
+package render
+
+import (
+	"fmt"
+	"maps"
+	"path"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	composetypes "github.com/compose-spec/compose-go/v2/types"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
+	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
+)
+
+// podParts is what the services of one compose file contribute to a pod.
+type podParts struct {
+	containers, initContainers []corev1.Container
+	volumes                    []corev1.Volume
+	hostNetwork                bool
+	hasClaim                   bool
+}
+
+// buildPod translates every service of a compose file into containers of one
+// pod, as laconic-so does: they share the network namespace, so a sibling's
+// name in an environment value is rewritten to localhost.
+func (r *renderer) buildPod(c deployment.Compose) podParts {
+	var p podParts
+	siblings := c.File.ServiceNames()
+	volumes := map[string]corev1.Volume{}
+	for _, name := range siblings {
+		svc := c.File.Project.Services[name]
+		ctr := r.container(c, svc, siblings, volumes)
+		if isInitContainer(svc) {
+			p.initContainers = append(p.initContainers, ctr)
+		} else {
+			p.containers = append(p.containers, ctr)
+		}
+		p.hostNetwork = p.hostNetwork || svc.NetworkMode == "host"
+		r.warnUnsupported(c, svc)
+	}
+	for _, name := range slices.Sorted(maps.Keys(volumes)) {
+		v := volumes[name]
+		p.hasClaim = p.hasClaim || v.PersistentVolumeClaim != nil
+		p.volumes = append(p.volumes, v)
+	}
+	return p
+}
+
+func isInitContainer(svc composetypes.ServiceConfig) bool {
+	v := strings.ToLower(svc.Labels["laconic.init-container"])
+	return v == "true" || v == "1" || v == "yes"
+}
+
+func (r *renderer) container(c deployment.Compose, svc composetypes.ServiceConfig, siblings []string, volumes map[string]corev1.Volume) corev1.Container {
+	ctr := corev1.Container{
+		Name:            svc.Name,
+		Image:           r.image(c, svc),
+		Command:         svc.Entrypoint,
+		Args:            svc.Command,
+		WorkingDir:      svc.WorkingDir,
+		Env:             r.env(svc, siblings),
+		EnvFrom:         r.envFrom(),
+		Ports:           containerPorts(svc),
+		ImagePullPolicy: r.pullPolicy(),
+		SecurityContext: r.securityContext(c, svc),
+		Resources:       r.resources(svc),
+		ReadinessProbe:  probe(svc.HealthCheck),
+	}
+	ctr.VolumeMounts = r.mounts(c, svc, volumes)
+	if ctr.ReadinessProbe == nil {
+		ctr.ReadinessProbe = r.proxyProbe(svc.Name)
+	}
+	return ctr
+}
+
+func (r *renderer) image(c deployment.Compose, svc composetypes.ServiceConfig) string {
+	if img, ok := r.opts.ImageOverrides[svc.Name]; ok {
+		return img
+	}
+	if img, ok := r.d.Spec.ImageOverrides[svc.Name]; ok {
+		return img
+	}
+	if svc.Image == "" {
+		r.failf("%s: service %s has no image; set image: in the compose file or image-overrides.%s in spec.yml", c.File.Path, svc.Name, svc.Name)
+	}
+	return svc.Image
+}
+
+// env merges the service's environment (interpolated by compose-go from the
+// spec's config, env_file included) with the spec's config, which wins and
+// goes to every container, as in laconic-so. Sorted by name.
+func (r *renderer) env(svc composetypes.ServiceConfig, siblings []string) []corev1.EnvVar {
+	values := map[string]string{}
+	for k, v := range svc.Environment {
+		if v != nil {
+			values[k] = *v
+		}
+	}
+	for k, v := range r.d.Spec.Config {
+		if v != "" && !strings.HasPrefix(v, "$generate:") {
+			values[k] = v
+		}
+	}
+	var out []corev1.EnvVar
+	for _, k := range slices.Sorted(maps.Keys(values)) {
+		out = append(out, corev1.EnvVar{Name: k, Value: toLocalhost(values[k], siblings, svc.Name)})
+	}
+	return out
+}
+
+// toLocalhost rewrites references to sibling services (same compose file,
+// hence same pod) to localhost, keeping the port.
+func toLocalhost(value string, siblings []string, self string) string {
+	for _, s := range siblings {
+		if s == self {
+			continue
+		}
+		re := regexp.MustCompile(`\b` + regexp.QuoteMeta(s) + `(:\d+)?\b`)
+		value = re.ReplaceAllString(value, "localhost$1")
+	}
+	return value
+}
+
+func (r *renderer) envFrom() []corev1.EnvFromSource {
+	optional := true
+	var out []corev1.EnvFromSource
+	for _, name := range slices.Sorted(maps.Keys(r.d.Spec.Secrets)) {
+		out = append(out, corev1.EnvFromSource{SecretRef: &corev1.SecretEnvSource{LocalObjectReference: corev1.LocalObjectReference{Name: name}, Optional: &optional}})
+	}
+	return out
+}
+
+// containerPorts lists each (port, protocol) once.
+func containerPorts(svc composetypes.ServiceConfig) []corev1.ContainerPort {
+	var out []corev1.ContainerPort
+	seen := map[string]bool{}
+	for _, p := range svc.Ports {
+		proto := corev1.Protocol(strings.ToUpper(cmpOr(p.Protocol, "tcp")))
+		key := fmt.Sprint(p.Target, proto)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, corev1.ContainerPort{ContainerPort: int32(p.Target), Protocol: proto})
+	}
+	return out
+}
+
+func cmpOr(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func (r *renderer) pullPolicy() corev1.PullPolicy {
+	if p := r.d.Spec.ImagePullPolicy; p != "" {
+		return corev1.PullPolicy(p)
+	}
+	if r.d.Spec.DeployTo == spec.DeployToKind {
+		return corev1.PullIfNotPresent
+	}
+	return corev1.PullAlways
+}
+
+func (r *renderer) securityContext(c deployment.Compose, svc composetypes.ServiceConfig) *corev1.SecurityContext {
+	sc := &corev1.SecurityContext{}
+	set := false
+	if svc.User != "" {
+		uid, gid, _ := strings.Cut(svc.User, ":")
+		if n, err := strconv.ParseInt(uid, 10, 64); err == nil {
+			sc.RunAsUser, set = &n, true
+		} else {
+			r.warnf("%s: service %s: user %q is not numeric; Kubernetes needs a numeric uid, so it is not set", c.File.Path, svc.Name, svc.User)
+		}
+		if n, err := strconv.ParseInt(gid, 10, 64); gid != "" && err == nil {
+			sc.RunAsGroup = &n
+		}
+	}
+	if svc.Privileged || bool(r.d.Spec.Security.Privileged) {
+		t := true
+		sc.Privileged, set = &t, true
+	}
+	caps := slices.Concat(svc.CapAdd, r.d.Spec.Security.Capabilities)
+	if len(caps) > 0 {
+		slices.Sort(caps)
+		sc.Capabilities, set = &corev1.Capabilities{}, true
+		for _, c := range slices.Compact(caps) {
+			sc.Capabilities.Add = append(sc.Capabilities.Add, corev1.Capability(strings.TrimPrefix(c, "CAP_")))
+		}
+	}
+	if !set {
+		return nil
+	}
+	return sc
+}
+
+// probe turns a compose healthcheck into a readiness probe.
+func probe(hc *composetypes.HealthCheckConfig) *corev1.Probe {
+	if hc == nil || hc.Disable || len(hc.Test) == 0 {
+		return nil
+	}
+	var cmd []string
+	switch hc.Test[0] {
+	case "NONE":
+		return nil
+	case "CMD":
+		cmd = hc.Test[1:]
+	case "CMD-SHELL":
+		cmd = []string{"/bin/sh", "-c", strings.Join(hc.Test[1:], " ")}
+	default:
+		cmd = []string{"/bin/sh", "-c", strings.Join(hc.Test, " ")}
+	}
+	p := &corev1.Probe{ProbeHandler: corev1.ProbeHandler{Exec: &corev1.ExecAction{Command: cmd}}}
+	p.PeriodSeconds = seconds(hc.Interval)
+	p.TimeoutSeconds = seconds(hc.Timeout)
+	p.InitialDelaySeconds = seconds(hc.StartPeriod)
+	if hc.Retries != nil {
+		p.FailureThreshold = int32(*hc.Retries)
+	}
+	return p
+}
+
+func seconds(d *composetypes.Duration) int32 {
+	if d == nil {
+		return 0
+	}
+	return int32(time.Duration(*d).Round(time.Second) / time.Second)
+}
+
+// proxyProbe is laconic-so's TCP readiness probe for a container that an
+// http-proxy route points at.
+func (r *renderer) proxyProbe(container string) *corev1.Probe {
+	for _, hp := range r.d.Spec.Network.HTTPProxy {
+		for _, route := range hp.Routes {
+			if svc, port, err := spec.SplitProxyTo(route.ProxyTo); err == nil && svc == container {
+				return &corev1.Probe{
+					ProbeHandler:        corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromInt32(port)}},
+					InitialDelaySeconds: 5, PeriodSeconds: 10, FailureThreshold: 3,
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// mounts adds the service's volume mounts and records the pod volumes they
+// need: named volumes (a PVC, or a ConfigMap for spec configmaps) and
+// host-path binds (auto-ConfigMaps).
+func (r *renderer) mounts(c deployment.Compose, svc composetypes.ServiceConfig, volumes map[string]corev1.Volume) []corev1.VolumeMount {
+	var out []corev1.VolumeMount
+	for _, v := range svc.Volumes {
+		switch v.Type {
+		case composetypes.VolumeTypeVolume:
+			if v.Source == "" {
+				volumes[anonName(v.Target)] = corev1.Volume{Name: anonName(v.Target), VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}}
+				out = append(out, corev1.VolumeMount{Name: anonName(v.Target), MountPath: v.Target})
+				continue
+			}
+			volumes[v.Source] = r.namedVolume(v.Source)
+			out = append(out, corev1.VolumeMount{Name: v.Source, MountPath: v.Target, ReadOnly: v.ReadOnly})
+		case composetypes.VolumeTypeBind:
+			name := r.hostPaths[v.Source]
+			volumes[name] = r.configMapVolume(name, name)
+			m := corev1.VolumeMount{Name: name, MountPath: v.Target, ReadOnly: v.ReadOnly}
+			if !isDir(v.Source) {
+				m.SubPath = path.Base(v.Source)
+			}
+			out = append(out, m)
+		case composetypes.VolumeTypeTmpfs:
+			name := anonName(v.Target)
+			volumes[name] = corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{Medium: corev1.StorageMediumMemory}}}
+			out = append(out, corev1.VolumeMount{Name: name, MountPath: v.Target})
+		default:
+			r.warnf("%s: service %s: volume of type %s at %s cannot be represented and is left out", c.File.Path, svc.Name, v.Type, v.Target)
+		}
+	}
+	return out
+}
+
+func anonName(target string) string {
+	return "anon" + strings.ReplaceAll(spec.SanitizeName("-"+target), "--", "-")
+}
+
+func (r *renderer) namedVolume(vol string) corev1.Volume {
+	if _, ok := r.d.Spec.ConfigMaps[vol]; ok {
+		return r.configMapVolume(vol, vol)
+	}
+	return corev1.Volume{Name: vol, VolumeSource: corev1.VolumeSource{PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: r.n.prefixed(vol)}}}
+}
+
+func (r *renderer) configMapVolume(volume, cm string) corev1.Volume {
+	mode := int32(0o755)
+	return corev1.Volume{Name: volume, VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
+		LocalObjectReference: corev1.LocalObjectReference{Name: r.n.prefixed(cm)}, DefaultMode: &mode,
+	}}}
+}

@@ -1,0 +1,82 @@
+package render
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
+)
+
+// Label keys on every object. app and app.kubernetes.io/stack are
+// laconic-so's, so that its deployments can be taken over.
+const (
+	LabelApp          = "app"
+	LabelStack        = "app.kubernetes.io/stack"
+	LabelComponent    = "app.kubernetes.io/component"
+	LabelManagedBy    = "app.kubernetes.io/managed-by"
+	LabelDeploymentID = "kubectl-stack.io/deployment-id"
+	ManagedBy         = "kubectl-stack"
+	// AnnotationDeploymentDir marks the deployment directory that owns a
+	// namespace (laconic-so's key).
+	AnnotationDeploymentDir = "laconic.com/deployment-dir"
+)
+
+// names computes laconic-so's object names for one deployment.
+type names struct {
+	id    string
+	multi bool // more than one pod file: names carry the pod name
+}
+
+func (n names) deployment(pod string) string {
+	if n.multi {
+		return n.id + "-" + pod + "-deployment"
+	}
+	return n.id + "-deployment"
+}
+
+func (n names) prefixed(name string) string { return n.id + "-" + name }
+func (n names) job(job string) string       { return n.id + "-job-" + job }
+func (n names) pullSecret() string          { return n.id + "-registry" }
+func (n names) nodePort(port int32, proto string) string {
+	return fmt.Sprintf("%s-nodeport-%d-%s", n.id, port, strings.ToLower(proto))
+}
+
+// laconicHostPathName is laconic-so's volume name for a host-path bind:
+// "../config/test/script.sh" → "host-path-config-test-script-sh".
+func laconicHostPathName(source string) string {
+	trimmed := strings.TrimLeft(source, "./~")
+	return "host-path-" + spec.SanitizeName(strings.NewReplacer("/", "-", ".", "-").Replace(trimmed))
+}
+
+// hostPathNames gives every distinct bind source its volume name: laconic-so's
+// name where it is unique and short enough, otherwise (laconic-so lets
+// "./a.b" and "./a/b" collide, and lets names pass 63 characters) a shortened
+// name with a hash of the source appended.
+func hostPathNames(sources []string, id string) map[string]string {
+	owners := map[string][]string{}
+	for _, src := range sources {
+		name := laconicHostPathName(src)
+		if !slices.Contains(owners[name], src) {
+			owners[name] = append(owners[name], src)
+		}
+	}
+	out := map[string]string{}
+	for name, srcs := range owners {
+		for _, src := range srcs {
+			if len(srcs) == 1 && len(id)+1+len(name) <= 63 {
+				out[src] = name
+				continue
+			}
+			sum := fmt.Sprintf("%x", sha256.Sum256([]byte(src)))[:8]
+			limit := 63 - len(id) - 1 - len(sum) - 1
+			short := name
+			if len(short) > limit {
+				short = strings.TrimRight(short[:limit], "-")
+			}
+			out[src] = short + "-" + sum
+		}
+	}
+	return out
+}

@@ -1,0 +1,172 @@
+package render
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	composetypes "github.com/compose-spec/compose-go/v2/types"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
+	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
+)
+
+// renderDiscoveryServices gives each compose service with ports a ClusterIP
+// Service named after it, so that services of other pod files reach it by
+// its compose name and port, as in docker compose.
+func (r *renderer) renderDiscoveryServices(c deployment.Compose) {
+	for _, name := range c.File.ServiceNames() {
+		ports := containerPorts(c.File.Project.Services[name])
+		if len(ports) == 0 {
+			continue
+		}
+		if errs := validation.IsDNS1035Label(name); len(errs) > 0 {
+			r.warnf("%s: service %s: the name is not a valid Service name (%s), so other pods cannot reach it by name", c.File.Path, name, errs[0])
+			continue
+		}
+		svc := r.service(name, nil, r.selector(c.Name), corev1.ServiceTypeClusterIP)
+		for _, p := range ports {
+			svc.Spec.Ports = append(svc.Spec.Ports, servicePort(p.ContainerPort, p.Protocol, 0))
+		}
+		r.base = append(r.base, object{file: "service-" + name + ".yaml", obj: svc})
+	}
+}
+
+func (r *renderer) service(name string, extra, selector map[string]string, typ corev1.ServiceType) *corev1.Service {
+	return &corev1.Service{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
+		ObjectMeta: r.meta(name, extra),
+		Spec:       corev1.ServiceSpec{Type: typ, Selector: selector},
+	}
+}
+
+func servicePort(port int32, proto corev1.Protocol, nodePort int32) corev1.ServicePort {
+	return corev1.ServicePort{
+		Name: fmt.Sprintf("%s-%d", strings.ToLower(string(proto)), port), Port: port, Protocol: proto,
+		TargetPort: intstr.FromInt32(port), NodePort: nodePort,
+	}
+}
+
+// renderNodePorts publishes each port of the spec's network.ports (or the
+// compose ports of services the spec does not list) as a NodePort Service
+// selecting only the pod that runs the service (laconic-so selected every
+// pod of the deployment).
+func (r *renderer) renderNodePorts() {
+	type published struct {
+		pod, svc string
+		port     composetypes.ServicePortConfig
+		proto    corev1.Protocol
+	}
+	var all []published
+	uses := map[string]int{}
+	for _, c := range r.d.Pods {
+		for _, name := range c.File.ServiceNames() {
+			for _, p := range r.publishedPorts(c, name) {
+				proto := corev1.Protocol(strings.ToUpper(cmpOr(p.Protocol, "tcp")))
+				all = append(all, published{c.Name, name, p, proto})
+				uses[fmt.Sprint(p.Target, proto)]++
+			}
+		}
+	}
+	for _, p := range all {
+		// laconic-so's name, <id>-nodeport-<port>-<proto>, collides when two
+		// services publish the same container port; those get the service
+		// name as well.
+		name, file := r.n.nodePort(int32(p.port.Target), string(p.proto)), fmt.Sprintf("nodeport-%d-%s.yaml", p.port.Target, strings.ToLower(string(p.proto)))
+		if uses[fmt.Sprint(p.port.Target, p.proto)] > 1 {
+			name = fmt.Sprintf("%s-%s-nodeport-%d-%s", r.n.id, p.svc, p.port.Target, strings.ToLower(string(p.proto)))
+			file = "nodeport-" + p.svc + "-" + strings.TrimPrefix(file, "nodeport-")
+		}
+		var nodePort int32
+		if n, err := strconv.Atoi(p.port.Published); err == nil {
+			nodePort = int32(n)
+		}
+		svc := r.service(name, nil, r.selector(p.pod), corev1.ServiceTypeNodePort)
+		svc.Spec.Ports = []corev1.ServicePort{servicePort(int32(p.port.Target), p.proto, nodePort)}
+		r.base = append(r.base, object{file: file, obj: svc})
+	}
+}
+
+func (r *renderer) publishedPorts(c deployment.Compose, svc string) []composetypes.ServicePortConfig {
+	override, ok := r.d.Spec.Network.Ports[svc]
+	if !ok {
+		return c.File.Project.Services[svc].Ports
+	}
+	var out []composetypes.ServicePortConfig
+	for _, p := range override {
+		parsed, err := composetypes.ParsePortConfig(p)
+		if err != nil {
+			r.failf("spec.yml: network.ports.%s: port %q: %v", svc, p, err)
+			continue
+		}
+		out = append(out, parsed...)
+	}
+	return out
+}
+
+// renderHTTPProxy emits laconic-so's ClusterIP Service per pod file that a
+// route points at (<id>-service, or <id>-<pod>-service) and one Ingress.
+func (r *renderer) renderHTTPProxy() {
+	proxies := r.d.Spec.Network.HTTPProxy
+	if len(proxies) == 0 {
+		return
+	}
+	podOf := map[string]string{}
+	for _, c := range r.d.Pods {
+		for _, name := range c.File.ServiceNames() {
+			podOf[name] = c.Name
+		}
+	}
+	ports := map[string][]int32{} // pod → proxied ports
+	ing := &networkingv1.Ingress{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "Ingress"},
+		ObjectMeta: r.meta(r.n.prefixed("ingress"), nil),
+	}
+	ing.Annotations = map[string]string{"kubernetes.io/ingress.class": "caddy"}
+	prefix := networkingv1.PathTypePrefix
+	for i, hp := range proxies {
+		rule := networkingv1.IngressRule{Host: hp.HostName, IngressRuleValue: networkingv1.IngressRuleValue{HTTP: &networkingv1.HTTPIngressRuleValue{}}}
+		for j, route := range hp.Routes {
+			svc, port, _ := spec.SplitProxyTo(route.ProxyTo)
+			pod, ok := podOf[svc]
+			if !ok {
+				r.failf("spec.yml: network.http-proxy[%d].routes[%d].proxy-to: %q is not a service of this deployment; services are: %v", i, j, svc, slices.Sorted(maps.Keys(podOf)))
+				continue
+			}
+			if !slices.Contains(ports[pod], port) {
+				ports[pod] = append(ports[pod], port)
+			}
+			rule.HTTP.Paths = append(rule.HTTP.Paths, networkingv1.HTTPIngressPath{
+				Path: route.Path, PathType: &prefix,
+				Backend: networkingv1.IngressBackend{Service: &networkingv1.IngressServiceBackend{
+					Name: r.proxyServiceName(pod), Port: networkingv1.ServiceBackendPort{Number: port}}},
+			})
+		}
+		ing.Spec.Rules = append(ing.Spec.Rules, rule)
+	}
+	for _, pod := range slices.Sorted(maps.Keys(ports)) {
+		svc := r.service(r.proxyServiceName(pod), componentLabel(r.n.multi, pod), r.selector(pod), corev1.ServiceTypeClusterIP)
+		slices.Sort(ports[pod])
+		for _, p := range ports[pod] {
+			sp := servicePort(p, corev1.ProtocolTCP, 0)
+			sp.Name = fmt.Sprintf("port-%d", p)
+			svc.Spec.Ports = append(svc.Spec.Ports, sp)
+		}
+		r.base = append(r.base, object{file: "service-proxy-" + pod + ".yaml", obj: svc})
+	}
+	r.base = append(r.base, object{file: "ingress.yaml", obj: ing})
+}
+
+func (r *renderer) proxyServiceName(pod string) string {
+	if r.n.multi {
+		return r.n.prefixed(pod + "-service")
+	}
+	return r.n.prefixed("service")
+}

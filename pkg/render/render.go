@@ -1,0 +1,121 @@
+package render
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"path/filepath"
+	"slices"
+	"sort"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
+	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
+)
+
+// Options adjust a render.
+type Options struct {
+	// ImageOverrides replace images by container (compose service) name;
+	// they win over the spec's image-overrides.
+	ImageOverrides map[string]string
+}
+
+// Result is a rendered kustomize tree.
+type Result struct {
+	// Files maps slash-separated paths to contents.
+	Files map[string][]byte
+	// Overlay is the directory (in Files) to build.
+	Overlay  string
+	Warnings []string
+}
+
+// Render turns a loaded deployment into a kustomize tree.
+func Render(d *deployment.Deployment, o Options) (*Result, error) {
+	r := newRenderer(d, o)
+	r.renderAll()
+	if len(r.errs) > 0 {
+		return nil, errors.Join(r.errs...)
+	}
+	files, err := r.tree()
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Files: files, Overlay: r.overlayDir(), Warnings: r.warnings}, nil
+}
+
+type renderer struct {
+	d        *deployment.Deployment
+	opts     Options
+	n        names
+	stack    string
+	ns       string
+	base     []object
+	overlay  []object
+	warnings []string
+	errs     []error
+	// hostPaths maps a host-path bind's resolved source to its volume name.
+	hostPaths map[string]string
+}
+
+// object is one rendered object with the file it is written to.
+type object struct {
+	file string
+	obj  any
+}
+
+func newRenderer(d *deployment.Deployment, o Options) *renderer {
+	return &renderer{
+		d: d, opts: o,
+		n:     names{id: d.Record.DeploymentID, multi: len(d.Pods) > 1},
+		stack: spec.SanitizeName(filepath.Base(d.Spec.Stack)),
+		ns:    d.Namespace(),
+	}
+}
+
+func (r *renderer) warnf(format string, args ...any) {
+	r.warnings = append(r.warnings, fmt.Sprintf(format, args...))
+}
+
+func (r *renderer) failf(format string, args ...any) {
+	r.errs = append(r.errs, fmt.Errorf(format, args...))
+}
+
+func (r *renderer) renderAll() {
+	r.checkImageOverrides()
+	r.collectHostPaths()
+	for _, pod := range r.d.Pods {
+		r.renderPod(pod)
+	}
+	for _, job := range r.d.Jobs {
+		r.renderJob(job)
+	}
+	r.renderVolumes()
+	r.renderConfigMaps()
+	r.renderNodePorts()
+	r.renderHTTPProxy()
+	r.renderNamespace()
+}
+
+// checkImageOverrides rejects overrides for containers the stack does not
+// have, listing the valid names.
+func (r *renderer) checkImageOverrides() {
+	valid := r.containerNames()
+	for _, set := range []struct {
+		from string
+		m    map[string]string
+	}{{"spec.yml image-overrides", r.d.Spec.ImageOverrides}, {"--image", r.opts.ImageOverrides}} {
+		for _, name := range slices.Sorted(maps.Keys(set.m)) {
+			if !slices.Contains(valid, name) {
+				r.failf("%s: %q is not a container of this deployment; containers are: %v", set.from, name, valid)
+			}
+		}
+	}
+}
+
+func (r *renderer) containerNames() []string {
+	var out []string
+	for _, c := range append(slices.Clone(r.d.Pods), r.d.Jobs...) {
+		out = append(out, c.File.ServiceNames()...)
+	}
+	sort.Strings(out)
+	return slices.Compact(out)
+}

@@ -1,0 +1,140 @@
+package render
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
+	"github.com/kubectl-stack/kubectl-stack/pkg/internal/testutil"
+	"github.com/kubectl-stack/kubectl-stack/test/cluster"
+)
+
+func load(t *testing.T, dir string) *deployment.Deployment {
+	t.Helper()
+	d, err := deployment.Load(context.Background(), dir)
+	if err != nil {
+		t.Fatalf("Load(%s) = %v", dir, err)
+	}
+	return d
+}
+
+// fixtures are deployment directories, rendered and built into golden
+// files: laconic-so-test is a directory laconic-so wrote (one pod, a job,
+// host-path binds, a spec configmap, deploy-to k8s-kind); hello is created
+// from the example stack (two pods, a job, http-proxy, registry
+// credentials, a host-path volume, deploy-to k8s) with fixed IDs.
+var fixtures = []string{"laconic-so-test", "hello"}
+
+// fixtureDir returns the deployment directory of a fixture.
+func fixtureDir(t *testing.T, name string) string {
+	t.Helper()
+	if name != "hello" {
+		dir, _ := filepath.Abs(filepath.Join("testdata", name))
+		return dir
+	}
+	dir := filepath.Join(t.TempDir(), "hello")
+	specPath, _ := filepath.Abs("../../examples/hello/ops/spec.yml")
+	plan, err := deployment.BuildPlan(context.Background(), deployment.Inputs{SpecPath: specPath, Dir: dir, DeploymentID: "laconic-0hello01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := deployment.WriteNew(plan, &deployment.Record{ClusterID: "laconic-0hello00", DeploymentID: "laconic-0hello01"}); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func build(t *testing.T, name string) (string, *Result, []byte) {
+	t.Helper()
+	dir := fixtureDir(t, name)
+	res, err := Render(load(t, dir), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := Build(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, res, out
+}
+
+func TestRenderGolden(t *testing.T) {
+	for _, name := range fixtures {
+		t.Run(name, func(t *testing.T) {
+			dir, _, out := build(t, name)
+			out = []byte(strings.ReplaceAll(string(out), dir, "<deployment-dir>"))
+			testutil.AssertGolden(t, out, filepath.Join("testdata", name+".golden.yaml"))
+		})
+	}
+}
+
+// TestKubectlKustomizeBuildsTheSameObjects writes the tree and builds it
+// with the installed kubectl, an independent consumer.
+func TestKubectlKustomizeBuildsTheSameObjects(t *testing.T) {
+	kubectl, err := exec.LookPath("kubectl")
+	if err != nil {
+		t.Skip("kubectl is not installed")
+	}
+	for _, name := range fixtures {
+		_, res, want := build(t, name)
+		out := t.TempDir()
+		if err := WriteTree(out, res); err != nil {
+			t.Fatal(err)
+		}
+		got, err := exec.Command(kubectl, "kustomize", filepath.Join(out, res.Overlay)).CombinedOutput()
+		if err != nil {
+			t.Fatalf("kubectl kustomize: %v\n%s", err, got)
+		}
+		if string(got) != string(want) {
+			t.Errorf("%s: kubectl kustomize differs from the in-process build:\n--- kubectl\n%s\n--- krusty\n%s", name, got, want)
+		}
+	}
+}
+
+func TestImageOverrideForUnknownContainer(t *testing.T) {
+	_, err := Render(load(t, fixtureDir(t, "laconic-so-test")), Options{ImageOverrides: map[string]string{"tset": "x:1"}})
+	if err == nil || !strings.Contains(err.Error(), `"tset" is not a container of this deployment; containers are: [test test-job]`) {
+		t.Fatalf("Render() = %v", err)
+	}
+}
+
+func TestMain(m *testing.M) { os.Exit(cluster.Main(m, 1)) }
+
+// TestServerDryRun applies every rendered object of every fixture with a
+// server-side dry run on the local control plane: the API server's own
+// validation and defaulting accept them.
+func TestServerDryRun(t *testing.T) {
+	c := cluster.Shared(t)
+	kubectl, err := exec.LookPath("kubectl")
+	if err != nil {
+		t.Fatal("kubectl is needed to drive the dry run")
+	}
+	for _, name := range fixtures {
+		t.Run(name, func(t *testing.T) {
+			_, res, out := build(t, name)
+			file := filepath.Join(t.TempDir(), "objects.yaml")
+			if err := os.WriteFile(file, out, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			ns := filepath.Join(res.Overlay, "namespace.yaml")
+			nsFile := filepath.Join(t.TempDir(), "ns.yaml")
+			if err := os.WriteFile(nsFile, res.Files[ns], 0o644); err != nil {
+				t.Fatal(err)
+			}
+			// A dry run does not create the namespace, and namespaced
+			// objects need it to exist.
+			run := func(args ...string) {
+				cmd := exec.Command(kubectl, append([]string{"--kubeconfig", c.Kubeconfig}, args...)...)
+				if b, err := cmd.CombinedOutput(); err != nil {
+					t.Fatalf("kubectl %v: %v\n%s", args, err, b)
+				}
+			}
+			run("apply", "--server-side", "-f", nsFile)
+			run("apply", "--server-side", "--dry-run=server", "--field-manager=kubectl-stack", "-f", file)
+		})
+	}
+}

@@ -1,0 +1,105 @@
+package render
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/kustomize/api/types"
+	"sigs.k8s.io/yaml"
+)
+
+func (r *renderer) renderNamespace() {
+	ns := &corev1.Namespace{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"},
+		ObjectMeta: r.meta(r.ns, nil),
+	}
+	ns.Annotations = map[string]string{AnnotationDeploymentDir: r.d.Dir}
+	r.overlay = append(r.overlay, object{file: "namespace.yaml", obj: ns})
+}
+
+func (r *renderer) baseDir() string    { return "base/" + r.stack }
+func (r *renderer) overlayDir() string { return "overlays/" + r.n.id }
+
+// tree lays the objects out: base/<stack>/ holds what the stack's compose
+// files produce, overlays/<deployment-id>/ the namespace, the host-path PVs
+// and the deployment's namespace and labels. Labels are added without
+// touching selectors, which are immutable.
+func (r *renderer) tree() (map[string][]byte, error) {
+	files := map[string][]byte{}
+	baseRes, err := writeObjects(files, r.baseDir(), r.base)
+	if err != nil {
+		return nil, err
+	}
+	overlayRes, err := writeObjects(files, r.overlayDir(), r.overlay)
+	if err != nil {
+		return nil, err
+	}
+	base := types.Kustomization{Resources: baseRes}
+	overlay := types.Kustomization{
+		Resources: append([]string{"../../" + r.baseDir()}, overlayRes...),
+		Namespace: r.ns,
+		Labels: []types.Label{{
+			Pairs:            map[string]string{LabelManagedBy: ManagedBy, LabelDeploymentID: r.n.id},
+			IncludeSelectors: false, IncludeTemplates: true,
+		}},
+	}
+	for dir, k := range map[string]types.Kustomization{r.baseDir(): base, r.overlayDir(): overlay} {
+		k.TypeMeta = types.TypeMeta{APIVersion: types.KustomizationVersion, Kind: types.KustomizationKind}
+		data, err := yaml.Marshal(k)
+		if err != nil {
+			return nil, err
+		}
+		files[path.Join(dir, "kustomization.yaml")] = data
+	}
+	return files, nil
+}
+
+// writeObjects serialises objects into their files (several objects of one
+// file become a multi-document file, in a stable order) and returns the
+// file names for the kustomization's resources.
+func writeObjects(files map[string][]byte, dir string, objs []object) ([]string, error) {
+	docs := map[string][]string{}
+	for _, o := range objs {
+		data, err := marshal(o.obj)
+		if err != nil {
+			return nil, err
+		}
+		docs[o.file] = append(docs[o.file], string(data))
+	}
+	var names []string
+	for name, d := range docs {
+		slices.Sort(d)
+		files[path.Join(dir, name)] = []byte(strings.Join(d, "---\n"))
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names, nil
+}
+
+// marshal writes an object as YAML without the empty status and the null
+// creationTimestamp that typed objects carry.
+func marshal(obj any) ([]byte, error) {
+	u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+	if err != nil {
+		return nil, fmt.Errorf("converting %T: %w", obj, err)
+	}
+	delete(u, "status")
+	if meta, ok := u["metadata"].(map[string]any); ok {
+		delete(meta, "creationTimestamp")
+	}
+	stripTemplateTimestamp(u)
+	return yaml.Marshal(u)
+}
+
+func stripTemplateTimestamp(u map[string]any) {
+	spec, _ := u["spec"].(map[string]any)
+	tmpl, _ := spec["template"].(map[string]any)
+	if meta, ok := tmpl["metadata"].(map[string]any); ok {
+		delete(meta, "creationTimestamp")
+	}
+}

@@ -1,0 +1,187 @@
+package render
+
+import (
+	"maps"
+	"slices"
+	"strings"
+
+	composetypes "github.com/compose-spec/compose-go/v2/types"
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
+)
+
+// labels are the standard labels of every object (laconic-so's); the
+// overlay adds the managed-by and deployment-id labels.
+func (r *renderer) labels() map[string]string {
+	return map[string]string{LabelApp: r.n.id, LabelStack: r.stack}
+}
+
+// selector is a pod file's selector, laconic-so's: app, plus the component
+// when the stack has several pod files.
+func (r *renderer) selector(pod string) map[string]string {
+	sel := map[string]string{LabelApp: r.n.id}
+	if r.n.multi {
+		sel[LabelComponent] = pod
+	}
+	return sel
+}
+
+func (r *renderer) meta(name string, extra map[string]string) metav1.ObjectMeta {
+	l := r.labels()
+	maps.Copy(l, extra)
+	return metav1.ObjectMeta{Name: name, Labels: l}
+}
+
+func (r *renderer) renderPod(c deployment.Compose) {
+	parts := r.buildPod(c)
+	replicas := int32(1)
+	if r.d.Spec.Replicas != nil {
+		replicas = *r.d.Spec.Replicas
+	}
+	templateLabels := r.labels()
+	maps.Copy(templateLabels, r.selector(c.Name))
+	maps.Copy(templateLabels, r.expand(r.d.Spec.Labels, c.File.ServiceNames()))
+	d := &appsv1.Deployment{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
+		ObjectMeta: r.meta(r.n.deployment(c.Name), componentLabel(r.n.multi, c.Name)),
+		Spec: appsv1.DeploymentSpec{
+			Replicas: &replicas,
+			Selector: &metav1.LabelSelector{MatchLabels: r.selector(c.Name)},
+			Strategy: strategy(parts.hasClaim),
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: templateLabels, Annotations: r.expand(r.d.Spec.Annotations, c.File.ServiceNames())},
+				Spec:       r.podSpec(parts, true),
+			},
+		},
+	}
+	r.base = append(r.base, object{file: "deployment-" + c.Name + ".yaml", obj: d})
+	r.renderDiscoveryServices(c)
+}
+
+func componentLabel(multi bool, pod string) map[string]string {
+	if !multi {
+		return nil
+	}
+	return map[string]string{LabelComponent: pod}
+}
+
+// strategy is laconic-so's rule: Recreate when the pod mounts a claim (two
+// pods must not share a ReadWriteOnce volume), else a surge-first rollout.
+func strategy(hasClaim bool) appsv1.DeploymentStrategy {
+	if hasClaim {
+		return appsv1.DeploymentStrategy{Type: appsv1.RecreateDeploymentStrategyType}
+	}
+	zero, one := intstr.FromInt32(0), intstr.FromInt32(1)
+	return appsv1.DeploymentStrategy{Type: appsv1.RollingUpdateDeploymentStrategyType,
+		RollingUpdate: &appsv1.RollingUpdateDeployment{MaxUnavailable: &zero, MaxSurge: &one}}
+}
+
+func (r *renderer) podSpec(p podParts, placement bool) corev1.PodSpec {
+	ps := corev1.PodSpec{Containers: p.containers, InitContainers: p.initContainers, Volumes: p.volumes}
+	if r.d.Spec.Credentials() != nil {
+		ps.ImagePullSecrets = []corev1.LocalObjectReference{{Name: r.n.pullSecret()}}
+	}
+	if p.hostNetwork {
+		// Only the pod whose services ask for it (laconic-so leaked
+		// hostNetwork to every Deployment).
+		ps.HostNetwork, ps.DNSPolicy = true, corev1.DNSClusterFirstWithHostNet
+	}
+	if !placement {
+		return ps
+	}
+	ps.Affinity = r.affinity()
+	for _, t := range r.d.Spec.NodeTolerations {
+		ps.Tolerations = append(ps.Tolerations, corev1.Toleration{Key: t.Key, Value: t.Value, Operator: corev1.TolerationOpEqual, Effect: corev1.TaintEffectNoSchedule})
+	}
+	if rc := r.runtimeClass(); rc != "" {
+		ps.RuntimeClassName = &rc
+	}
+	return ps
+}
+
+func (r *renderer) affinity() *corev1.Affinity {
+	if len(r.d.Spec.NodeAffinities) == 0 {
+		return nil
+	}
+	var terms []corev1.NodeSelectorTerm
+	for _, a := range r.d.Spec.NodeAffinities {
+		terms = append(terms, corev1.NodeSelectorTerm{MatchExpressions: []corev1.NodeSelectorRequirement{{Key: a.Label, Operator: corev1.NodeSelectorOpIn, Values: []string{a.Value}}}})
+	}
+	return &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{NodeSelectorTerms: terms}}}
+}
+
+func (r *renderer) runtimeClass() string {
+	if rc := r.d.Spec.Security.RuntimeClass; rc != "" {
+		return rc
+	}
+	if r.d.Spec.Security.UnlimitedMemlock {
+		return "high-memlock"
+	}
+	return ""
+}
+
+// expand applies the spec's annotations or labels, with {name} replaced by
+// each service name in turn (laconic-so's rule).
+func (r *renderer) expand(m map[string]string, services []string) map[string]string {
+	if len(m) == 0 {
+		return nil
+	}
+	out := map[string]string{}
+	for _, svc := range services {
+		for k, v := range m {
+			out[strings.ReplaceAll(k, "{name}", svc)] = strings.ReplaceAll(v, "{name}", svc)
+		}
+	}
+	return out
+}
+
+func (r *renderer) renderJob(c deployment.Compose) {
+	parts := r.buildPod(c)
+	zero := int32(0)
+	spec := r.podSpec(parts, false)
+	spec.RestartPolicy = corev1.RestartPolicyNever
+	job := &batchv1.Job{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"},
+		ObjectMeta: r.meta(r.n.job(c.Name), nil),
+		Spec: batchv1.JobSpec{
+			BackoffLimit: &zero,
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{LabelApp: r.n.id + "-job", LabelStack: r.stack}},
+				Spec:       spec,
+			},
+		},
+	}
+	r.base = append(r.base, object{file: "job-" + c.Name + ".yaml", obj: job})
+}
+
+// unsupported are compose keys with no Kubernetes equivalent here; each use
+// is reported rather than silently dropped.
+var unsupported = map[string]func(composetypes.ServiceConfig) bool{
+	"build":          func(s composetypes.ServiceConfig) bool { return s.Build != nil },
+	"container_name": func(s composetypes.ServiceConfig) bool { return s.ContainerName != "" },
+	"depends_on":     func(s composetypes.ServiceConfig) bool { return len(s.DependsOn) > 0 },
+	"devices":        func(s composetypes.ServiceConfig) bool { return len(s.Devices) > 0 },
+	"dns":            func(s composetypes.ServiceConfig) bool { return len(s.DNS) > 0 },
+	"extra_hosts":    func(s composetypes.ServiceConfig) bool { return len(s.ExtraHosts) > 0 },
+	"hostname":       func(s composetypes.ServiceConfig) bool { return s.Hostname != "" },
+	"networks":       func(s composetypes.ServiceConfig) bool { return len(s.Networks) > 1 },
+	"restart": func(s composetypes.ServiceConfig) bool {
+		return s.Restart != "" && s.Restart != "always" && s.Restart != "unless-stopped"
+	},
+	"shm_size": func(s composetypes.ServiceConfig) bool { return s.ShmSize != 0 },
+	"sysctls":  func(s composetypes.ServiceConfig) bool { return len(s.Sysctls) > 0 },
+	"ulimits":  func(s composetypes.ServiceConfig) bool { return len(s.Ulimits) > 0 },
+}
+
+func (r *renderer) warnUnsupported(c deployment.Compose, svc composetypes.ServiceConfig) {
+	for _, key := range slices.Sorted(maps.Keys(unsupported)) {
+		if unsupported[key](svc) {
+			r.warnf("%s: service %s: compose key %q has no Kubernetes equivalent here and is ignored", c.File.Path, svc.Name, key)
+		}
+	}
+}
