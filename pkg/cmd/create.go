@@ -42,12 +42,7 @@ stack: deployment.yml and data/ are not touched, changed files are kept as
 		Example: `  kubectl stack create --spec-file spec.yml --deployment-dir ./my-deployment
   kubectl stack create --spec-file spec.yml --deployment-dir ./my-deployment --update`,
 		Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, args []string) error {
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(c)
-		},
+		RunE: runE(o),
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.SpecFile, "spec-file", o.SpecFile, "The spec.yml to create the deployment from.")
@@ -57,6 +52,9 @@ stack: deployment.yml and data/ are not touched, changed files are kept as
 	_ = cmd.MarkFlagDirname("deployment-dir")
 	return cmd
 }
+
+// Complete has nothing to resolve: create reads its inputs in Run.
+func (o *CreateOptions) Complete() error { return nil }
 
 // Validate checks the flags.
 func (o *CreateOptions) Validate() error {

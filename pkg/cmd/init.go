@@ -45,15 +45,7 @@ deployment throws your edits away); pass --force if you really mean it.`,
 		Example: `  kubectl stack init --stack ./stacks/my-stack --output spec.yml
   kubectl stack init --stack ./compose.yaml --output spec.yml --deploy-to k8s --config LOG_LEVEL=debug`,
 		Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, args []string) error {
-			if err := o.Complete(); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(c)
-		},
+		RunE: runE(o),
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.Stack, "stack", o.Stack, "Path of the stack: a directory holding stack.yml, or a compose file (or a directory holding one).")

@@ -44,15 +44,7 @@ and the objects are printed instead.`,
   kubectl stack render -d ./my-deployment -o ./gitops/my-deployment
   kubectl stack render -d ./my-deployment --stdout | kubectl apply --server-side -f -`,
 		Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, args []string) error {
-			if err := o.Complete(); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(c)
-		},
+		RunE: runE(o),
 	}
 	f := cmd.Flags()
 	f.StringVarP(&o.DeploymentDir, "deployment-dir", "d", o.DeploymentDir, "The deployment directory (default: the current directory if it holds deployment.yml).")

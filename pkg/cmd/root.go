@@ -45,3 +45,24 @@ Start with:
 	root.AddCommand(newCmdVersion(g), newCmdInit(g), newCmdCreate(g), newCmdRender(g))
 	return root
 }
+
+// options is the Options / Complete / Validate / Run shape of every command.
+type options interface {
+	Complete() error
+	Validate() error
+	Run(c *cobra.Command) error
+}
+
+// runE runs a command's options in order: Complete (the only step that
+// reads the outside world), Validate (pure), Run.
+func runE(o options) func(*cobra.Command, []string) error {
+	return func(c *cobra.Command, _ []string) error {
+		if err := o.Complete(); err != nil {
+			return err
+		}
+		if err := o.Validate(); err != nil {
+			return err
+		}
+		return o.Run(c)
+	}
+}
