@@ -75,3 +75,13 @@ func TestLoadReportsBadCompose(t *testing.T) {
 		t.Fatal("Load(missing) = nil, want an error")
 	}
 }
+
+func TestUnsetVariablesAreCollected(t *testing.T) {
+	f, err := Load(context.Background(), "testdata/docker-compose-all.yml", map[string]string{"TAG": "v2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"HOST"}, f.UnsetVariables); diff != "" {
+		t.Errorf("UnsetVariables (-want +got):\n%s", diff)
+	}
+}

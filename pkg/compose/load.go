@@ -3,11 +3,14 @@ package compose
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/loader"
+	"github.com/compose-spec/compose-go/v2/template"
 	"github.com/compose-spec/compose-go/v2/types"
 )
 
@@ -23,6 +26,9 @@ type File struct {
 	// explicitRW holds "service\x00source" of binds written with an
 	// explicit rw option.
 	explicitRW map[string]bool
+	// UnsetVariables are the ${VAR}s without a value and without a default;
+	// they expand to "".
+	UnsetVariables []string
 }
 
 // Load parses a compose file. env supplies values for ${VAR} interpolation
@@ -49,9 +55,22 @@ func Load(ctx context.Context, path string, env map[string]string) (*File, error
 		Environment: environment,
 	}
 	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	unset := map[string]bool{}
 	project, err := loader.LoadWithContext(ctx, details, func(o *loader.Options) {
 		o.SetProjectName(loader.NormalizeProjectName(name), true)
 		o.SkipConsistencyCheck = true
+		// compose-go logs unset variables through logrus; collect them
+		// instead, so that callers report them as their own warnings.
+		o.Interpolate.Substitute = func(s string, m template.Mapping) (string, error) {
+			record := func(k string) (string, bool) {
+				v, ok := m(k)
+				if !ok {
+					unset[k] = true
+				}
+				return v, ok
+			}
+			return template.SubstituteWithOptions(s, record, template.WithoutLogging)
+		}
 	})
 	if err != nil {
 		return nil, fmt.Errorf("parsing compose file %s: %w", path, err)
@@ -60,7 +79,8 @@ func Load(ctx context.Context, path string, env map[string]string) (*File, error
 	if err != nil {
 		return nil, fmt.Errorf("parsing compose file %s: %w", path, err)
 	}
-	return &File{Path: path, Project: project, rawSources: sources, explicitRW: rw}, nil
+	return &File{Path: path, Project: project, rawSources: sources, explicitRW: rw,
+		UnsetVariables: slices.Sorted(maps.Keys(unset))}, nil
 }
 
 // ServiceNames returns the services in name order.

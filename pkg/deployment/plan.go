@@ -129,10 +129,20 @@ func (b *builder) loadComposeFiles(ctx context.Context) {
 				continue
 			}
 			b.composes = append(b.composes, loadedPod{pod: pod, isJob: set.isJob, file: f})
+			b.plan.Warnings = append(b.plan.Warnings, unsetWarnings(f)...)
 		}
 	}
 }
 
 func sha(data []byte) string {
 	return fmt.Sprintf("%x", sha256.Sum256(data))
+}
+
+// unsetWarnings reports the ${VAR}s of a compose file that nothing sets.
+func unsetWarnings(f *compose.File) []string {
+	var out []string
+	for _, v := range f.UnsetVariables {
+		out = append(out, fmt.Sprintf("%s: ${%s} is not set in the spec's config and has no default, so it expands to an empty string; add it under config: in spec.yml", f.Path, v))
+	}
+	return out
 }

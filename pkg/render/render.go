@@ -81,6 +81,11 @@ func (r *renderer) failf(format string, args ...any) {
 
 func (r *renderer) renderAll() {
 	r.checkImageOverrides()
+	for _, c := range r.composes() {
+		for _, v := range c.File.UnsetVariables {
+			r.warnf("%s: ${%s} is not set in the spec's config and has no default, so it expands to an empty string", c.File.Path, v)
+		}
+	}
 	r.collectHostPaths()
 	for _, pod := range r.d.Pods {
 		r.renderPod(pod)

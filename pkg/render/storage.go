@@ -114,7 +114,7 @@ func (r *renderer) persistentVolume(vol, hostPath string) *corev1.PersistentVolu
 	q := r.volumeSize(vol)
 	return &corev1.PersistentVolume{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "PersistentVolume"},
-		ObjectMeta: r.meta(r.n.prefixed(vol), map[string]string{"volume-label": r.n.prefixed(vol)}),
+		ObjectMeta: r.clusterMeta(r.n.prefixed(vol), map[string]string{"volume-label": r.n.prefixed(vol)}),
 		Spec: corev1.PersistentVolumeSpec{
 			Capacity:                      corev1.ResourceList{corev1.ResourceStorage: q},
 			AccessModes:                   []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},

@@ -16,7 +16,7 @@ import (
 func (r *renderer) renderNamespace() {
 	ns := &corev1.Namespace{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"},
-		ObjectMeta: r.meta(r.ns, nil),
+		ObjectMeta: r.clusterMeta(r.ns, nil),
 	}
 	ns.Annotations = map[string]string{AnnotationDeploymentDir: r.d.Dir}
 	r.overlay = append(r.overlay, object{file: "namespace.yaml", obj: ns})
@@ -26,9 +26,15 @@ func (r *renderer) baseDir() string    { return "base/" + r.stack }
 func (r *renderer) overlayDir() string { return "overlays/" + r.n.id }
 
 // tree lays the objects out: base/<stack>/ holds what the stack's compose
-// files produce, overlays/<deployment-id>/ the namespace, the host-path PVs
-// and the deployment's namespace and labels. Labels are added without
-// touching selectors, which are immutable.
+// files produce, overlays/<deployment-id>/ the Namespace and the host-path
+// PVs.
+//
+// NOTE: objects carry their namespace and labels themselves rather than
+// through the overlay's namespace: and labels: fields. kustomize's
+// transformers change every object's id, and the name-reference fix-up
+// that follows is quadratic in the number of objects: 5.4 s for the 900
+// objects of the 50x4 benchmark stack, against 1 s without them. The
+// labels never reach selectors either way.
 func (r *renderer) tree() (map[string][]byte, error) {
 	files := map[string][]byte{}
 	baseRes, err := writeObjects(files, r.baseDir(), r.base)
@@ -42,11 +48,6 @@ func (r *renderer) tree() (map[string][]byte, error) {
 	base := types.Kustomization{Resources: baseRes}
 	overlay := types.Kustomization{
 		Resources: append([]string{"../../" + r.baseDir()}, overlayRes...),
-		Namespace: r.ns,
-		Labels: []types.Label{{
-			Pairs:            map[string]string{LabelManagedBy: ManagedBy, LabelDeploymentID: r.n.id},
-			IncludeSelectors: false, IncludeTemplates: true,
-		}},
 	}
 	for dir, k := range map[string]types.Kustomization{r.baseDir(): base, r.overlayDir(): overlay} {
 		k.TypeMeta = types.TypeMeta{APIVersion: types.KustomizationVersion, Kind: types.KustomizationKind}

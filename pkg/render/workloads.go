@@ -15,10 +15,12 @@ import (
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
 )
 
-// labels are the standard labels of every object (laconic-so's); the
-// overlay adds the managed-by and deployment-id labels.
+// labels are the labels of every object and pod template: laconic-so's
+// app and stack, plus managed-by and the deployment-id. Selectors use only
+// laconic-so's labels (see selector), so taking over a laconic-so
+// deployment never changes an immutable selector.
 func (r *renderer) labels() map[string]string {
-	return map[string]string{LabelApp: r.n.id, LabelStack: r.stack}
+	return map[string]string{LabelApp: r.n.id, LabelStack: r.stack, LabelManagedBy: ManagedBy, LabelDeploymentID: r.n.id}
 }
 
 // selector is a pod file's selector, laconic-so's: app, plus the component
@@ -34,7 +36,14 @@ func (r *renderer) selector(pod string) map[string]string {
 func (r *renderer) meta(name string, extra map[string]string) metav1.ObjectMeta {
 	l := r.labels()
 	maps.Copy(l, extra)
-	return metav1.ObjectMeta{Name: name, Labels: l}
+	return metav1.ObjectMeta{Name: name, Namespace: r.ns, Labels: l}
+}
+
+// clusterMeta is meta for cluster-scoped objects.
+func (r *renderer) clusterMeta(name string, extra map[string]string) metav1.ObjectMeta {
+	m := r.meta(name, extra)
+	m.Namespace = ""
+	return m
 }
 
 func (r *renderer) renderPod(c deployment.Compose) {
@@ -151,7 +160,7 @@ func (r *renderer) renderJob(c deployment.Compose) {
 		Spec: batchv1.JobSpec{
 			BackoffLimit: &zero,
 			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{LabelApp: r.n.id + "-job", LabelStack: r.stack}},
+				ObjectMeta: metav1.ObjectMeta{Labels: r.jobLabels()},
 				Spec:       spec,
 			},
 		},
@@ -184,4 +193,12 @@ func (r *renderer) warnUnsupported(c deployment.Compose, svc composetypes.Servic
 			r.warnf("%s: service %s: compose key %q has no Kubernetes equivalent here and is ignored", c.File.Path, svc.Name, key)
 		}
 	}
+}
+
+// jobLabels are a Job pod's labels: app=<id>-job (laconic-so's, which keeps
+// job pods out of the Deployments' selectors) and the others.
+func (r *renderer) jobLabels() map[string]string {
+	l := r.labels()
+	l[LabelApp] = r.n.id + "-job"
+	return l
 }
