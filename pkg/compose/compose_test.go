@@ -2,7 +2,9 @@ package compose
 
 import (
 	"context"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -83,5 +85,25 @@ func TestUnsetVariablesAreCollected(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"HOST"}, f.UnsetVariables); diff != "" {
 		t.Errorf("UnsetVariables (-want +got):\n%s", diff)
+	}
+}
+
+func TestErrorsNameFileAndLine(t *testing.T) {
+	cases := map[string]string{
+		"services:\n  web:\n    image: x\n    ports:\n      - \"80\"\n      - \"abc:def:ghi:80\"\n": ".yml:6: ",
+		"services:\n  web:\n    image: x\n    replicas: many\n":                                  ".yml:4: ",
+		"services:\n  web:\n    image: x\n    healthcheck:\n      interval: soon\n":              ".yml:5: ",
+		"services:\n  web:\n    image: x\n   bad: indent\n":                                     "line 3, column 4",
+	}
+	for content, want := range cases {
+		dir := t.TempDir()
+		file := filepath.Join(dir, "docker-compose-web.yml")
+		if err := os.WriteFile(file, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Load(context.Background(), file, nil)
+		if err == nil || !strings.Contains(err.Error(), file) || !strings.Contains(err.Error(), want) {
+			t.Errorf("Load(%q) = %v, want the file and %q", content, err, want)
+		}
 	}
 }

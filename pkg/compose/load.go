@@ -73,7 +73,7 @@ func Load(ctx context.Context, path string, env map[string]string) (*File, error
 		}
 	})
 	if err != nil {
-		return nil, fmt.Errorf("parsing compose file %s: %w", path, err)
+		return nil, fmt.Errorf("parsing compose file %w", withLine(path, data, err))
 	}
 	sources, rw, err := rawVolumes(data)
 	if err != nil {

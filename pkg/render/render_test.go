@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -27,17 +28,24 @@ func load(t *testing.T, dir string) *deployment.Deployment {
 // host-path binds, a spec configmap, deploy-to k8s-kind); hello is created
 // from the example stack (two pods, a job, http-proxy, registry
 // credentials, a host-path volume, deploy-to k8s) with fixed IDs.
-var fixtures = []string{"laconic-so-test", "hello"}
+// features is made from testdata/features-stack with kind-mount-root
+// and most compose keys and spec settings.
+var fixtures = []string{"laconic-so-test", "hello", "features"}
 
 // fixtureDir returns the deployment directory of a fixture.
 func fixtureDir(t *testing.T, name string) string {
 	t.Helper()
-	if name != "hello" {
+	var specPath string
+	switch name {
+	case "hello":
+		specPath, _ = filepath.Abs("../../examples/hello/ops/spec.yml")
+	case "features":
+		specPath = featuresSpec(t)
+	default:
 		dir, _ := filepath.Abs(filepath.Join("testdata", name))
 		return dir
 	}
-	dir := filepath.Join(t.TempDir(), "hello")
-	specPath, _ := filepath.Abs("../../examples/hello/ops/spec.yml")
+	dir := filepath.Join(t.TempDir(), name)
 	plan, err := deployment.BuildPlan(context.Background(), deployment.Inputs{SpecPath: specPath, Dir: dir, DeploymentID: "laconic-0hello01"})
 	if err != nil {
 		t.Fatal(err)
@@ -46,6 +54,42 @@ func fixtureDir(t *testing.T, name string) string {
 		t.Fatal(err)
 	}
 	return dir
+}
+
+// featuresSpec writes the features spec with its kind-mount-root in a
+// temporary directory.
+func featuresSpec(t *testing.T) string {
+	t.Helper()
+	stackDir, _ := filepath.Abs("testdata/features-stack/stacks/features")
+	root := filepath.Join(t.TempDir(), "kind-root")
+	return testutil.WriteFile(t, t.TempDir(), "spec.yml", `stack: `+stackDir+`
+deploy-to: k8s-kind
+namespace: features
+kind-mount-root: `+root+`
+config:
+  LOG_LEVEL: debug
+volumes:
+  data: `+root+`/features/data
+replicas: 2
+image-pull-policy: IfNotPresent
+image-overrides:
+  cache: example/cache:7.2
+resources:
+  containers:
+    cache:
+      limits: {memory: 64Mi}
+security:
+  capabilities: [IPC_LOCK]
+  runtime-class: gvisor
+annotations:
+  example.com/service-{name}: "yes"
+labels:
+  tier: backend
+node-affinities:
+  - {label: disk, value: ssd}
+node-tolerations:
+  - {key: dedicated, value: features}
+`)
 }
 
 func build(t *testing.T, name string) (string, *Result, []byte) {
@@ -67,6 +111,7 @@ func TestRenderGolden(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			dir, _, out := build(t, name)
 			out = []byte(strings.ReplaceAll(string(out), dir, "<deployment-dir>"))
+			out = tmpPaths.ReplaceAll(out, []byte("<tmp>"))
 			testutil.AssertGolden(t, out, filepath.Join("testdata", name+".golden.yaml"))
 		})
 	}
@@ -74,6 +119,9 @@ func TestRenderGolden(t *testing.T) {
 
 // TestKubectlKustomizeBuildsTheSameObjects writes the tree and builds it
 // with the installed kubectl, an independent consumer.
+// tmpPaths matches temporary directories in rendered output.
+var tmpPaths = regexp.MustCompile(`/tmp/Test[^/\s]*/\d+`)
+
 func TestKubectlKustomizeBuildsTheSameObjects(t *testing.T) {
 	kubectl, err := exec.LookPath("kubectl")
 	if err != nil {
