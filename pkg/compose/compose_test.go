@@ -91,9 +91,9 @@ func TestUnsetVariablesAreCollected(t *testing.T) {
 func TestErrorsNameFileAndLine(t *testing.T) {
 	cases := map[string]string{
 		"services:\n  web:\n    image: x\n    ports:\n      - \"80\"\n      - \"abc:def:ghi:80\"\n": ".yml:6: ",
-		"services:\n  web:\n    image: x\n    replicas: many\n":                                  ".yml:4: ",
-		"services:\n  web:\n    image: x\n    healthcheck:\n      interval: soon\n":              ".yml:5: ",
-		"services:\n  web:\n    image: x\n   bad: indent\n":                                     "line 3, column 4",
+		"services:\n  web:\n    image: x\n    replicas: many\n":                                     ".yml:4: ",
+		"services:\n  web:\n    image: x\n    healthcheck:\n      interval: soon\n":                 ".yml:5: ",
+		"services:\n  web:\n    image: x\n   bad: indent\n":                                         "line 3, column 4",
 	}
 	for content, want := range cases {
 		dir := t.TempDir()
