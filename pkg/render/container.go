@@ -24,6 +24,8 @@ type podParts struct {
 	volumes                    []corev1.Volume
 	hostNetwork                bool
 	hasClaim                   bool
+	// grace is the longest stop_grace_period of the services, if any.
+	grace *int64
 }
 
 // buildPod translates every service of a compose file into containers of one
@@ -42,6 +44,12 @@ func (r *renderer) buildPod(c deployment.Compose) podParts {
 			p.containers = append(p.containers, ctr)
 		}
 		p.hostNetwork = p.hostNetwork || svc.NetworkMode == "host"
+		if g := svc.StopGracePeriod; g != nil {
+			secs := int64(seconds(g))
+			if p.grace == nil || secs > *p.grace {
+				p.grace = &secs
+			}
+		}
 		r.warnUnsupported(c, svc)
 	}
 	for _, name := range slices.Sorted(maps.Keys(volumes)) {
@@ -71,6 +79,8 @@ func (r *renderer) container(c deployment.Compose, svc composetypes.ServiceConfi
 		SecurityContext: r.securityContext(c, svc),
 		Resources:       r.resources(svc),
 		ReadinessProbe:  probe(svc.HealthCheck),
+		TTY:             svc.Tty,
+		Stdin:           svc.StdinOpen,
 	}
 	ctr.VolumeMounts = r.mounts(c, svc, volumes)
 	if ctr.ReadinessProbe == nil {
@@ -149,6 +159,17 @@ func containerPorts(svc composetypes.ServiceConfig) []corev1.ContainerPort {
 		seen[key] = true
 		out = append(out, corev1.ContainerPort{ContainerPort: int32(p.Target), Protocol: proto})
 	}
+	// expose: ports reachable by other services but not published.
+	for _, e := range svc.Expose {
+		port, proto, _ := strings.Cut(e, "/")
+		n, err := strconv.ParseInt(port, 10, 32)
+		key := fmt.Sprint(n, corev1.Protocol(strings.ToUpper(cmpOr(proto, "tcp"))))
+		if err != nil || seen[key] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, corev1.ContainerPort{ContainerPort: int32(n), Protocol: corev1.Protocol(strings.ToUpper(cmpOr(proto, "tcp")))})
+	}
 	return out
 }
 
@@ -187,18 +208,28 @@ func (r *renderer) securityContext(c deployment.Compose, svc composetypes.Servic
 		t := true
 		sc.Privileged, set = &t, true
 	}
-	caps := slices.Concat(svc.CapAdd, r.d.Spec.Security.Capabilities)
-	if len(caps) > 0 {
-		slices.Sort(caps)
-		sc.Capabilities, set = &corev1.Capabilities{}, true
-		for _, c := range slices.Compact(caps) {
-			sc.Capabilities.Add = append(sc.Capabilities.Add, corev1.Capability(strings.TrimPrefix(c, "CAP_")))
-		}
+	if svc.ReadOnly {
+		t := true
+		sc.ReadOnlyRootFilesystem, set = &t, true
+	}
+	add, drop := capabilities(slices.Concat(svc.CapAdd, r.d.Spec.Security.Capabilities)), capabilities(svc.CapDrop)
+	if len(add) > 0 || len(drop) > 0 {
+		sc.Capabilities, set = &corev1.Capabilities{Add: add, Drop: drop}, true
 	}
 	if !set {
 		return nil
 	}
 	return sc
+}
+
+// capabilities sorts and deduplicates capability names, without CAP_.
+func capabilities(names []string) []corev1.Capability {
+	var out []corev1.Capability
+	for _, c := range names {
+		out = append(out, corev1.Capability(strings.TrimPrefix(strings.ToUpper(c), "CAP_")))
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // probe turns a compose healthcheck into a readiness probe.
@@ -280,6 +311,12 @@ func (r *renderer) mounts(c deployment.Compose, svc composetypes.ServiceConfig, 
 		default:
 			r.warnf("%s: service %s: volume of type %s at %s cannot be represented and is left out", c.File.Path, svc.Name, v.Type, v.Target)
 		}
+	}
+	for _, target := range svc.Tmpfs {
+		target, _, _ = strings.Cut(target, ":")
+		name := anonName(target)
+		volumes[name] = corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{Medium: corev1.StorageMediumMemory}}}
+		out = append(out, corev1.VolumeMount{Name: name, MountPath: target})
 	}
 	return out
 }

@@ -46,11 +46,11 @@ func fixtureDir(t *testing.T, name string) string {
 		return dir
 	}
 	dir := filepath.Join(t.TempDir(), name)
-	plan, err := deployment.BuildPlan(context.Background(), deployment.Inputs{SpecPath: specPath, Dir: dir, DeploymentID: "laconic-0hello01"})
+	plan, err := deployment.BuildPlan(context.Background(), deployment.Inputs{SpecPath: specPath, Dir: dir, DeploymentID: "laconic-0fixture1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := deployment.WriteNew(plan, &deployment.Record{ClusterID: "laconic-0hello00", DeploymentID: "laconic-0hello01"}); err != nil {
+	if err := deployment.WriteNew(plan, &deployment.Record{ClusterID: "laconic-0cluster1", DeploymentID: "laconic-0fixture1"}); err != nil {
 		t.Fatal(err)
 	}
 	return dir
@@ -184,5 +184,35 @@ func TestServerDryRun(t *testing.T) {
 			run("apply", "--server-side", "-f", nsFile)
 			run("apply", "--server-side", "--dry-run=server", "--field-manager=kubectl-stack", "-f", file)
 		})
+	}
+}
+
+func TestUnrepresentableComposeKeysAreReported(t *testing.T) {
+	res, err := Render(load(t, fixtureDir(t, "features")), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := strings.Join(res.Warnings, "\n")
+	for _, want := range []string{
+		`service app: compose key "depends_on" has no Kubernetes equivalent`,
+		`service app: compose key "restart" has no Kubernetes equivalent`,
+		`service cache: compose key "sysctls" has no Kubernetes equivalent`,
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("warnings:\n%s\nwant one containing %q", all, want)
+		}
+	}
+}
+
+func TestTreeHoldsNoToken(t *testing.T) {
+	t.Setenv("DEMO_REGISTRY_TOKEN", "s3cr3t-token-value")
+	_, res, out := build(t, "hello")
+	for name, data := range res.Files {
+		if strings.Contains(string(data), "s3cr3t") {
+			t.Errorf("%s contains the registry token", name)
+		}
+	}
+	if strings.Contains(string(out), "s3cr3t") || !strings.Contains(string(out), "name: laconic-0fixture1-registry") {
+		t.Error("built objects contain the token, or do not reference the pull secret by name")
 	}
 }

@@ -23,6 +23,14 @@ func (r *renderer) resources(svc composetypes.ServiceConfig) corev1.ResourceRequ
 	if d := svc.Deploy; d != nil && (d.Resources.Limits != nil || d.Resources.Reservations != nil) {
 		return composeRequirements(d.Resources)
 	}
+	// The compose v2 keys mem_limit, cpus and mem_reservation mean the same.
+	if svc.MemLimit != 0 || svc.CPUS != 0 || svc.MemReservation != 0 {
+		res := composetypes.Resources{Limits: &composetypes.Resource{NanoCPUs: composetypes.NanoCPUs(svc.CPUS), MemoryBytes: svc.MemLimit}}
+		if svc.MemReservation != 0 {
+			res.Reservations = &composetypes.Resource{MemoryBytes: svc.MemReservation}
+		}
+		return composeRequirements(res)
+	}
 	return requirements(cr.Reservations, cr.Limits)
 }
 

@@ -91,7 +91,7 @@ func strategy(hasClaim bool) appsv1.DeploymentStrategy {
 }
 
 func (r *renderer) podSpec(p podParts, placement bool) corev1.PodSpec {
-	ps := corev1.PodSpec{Containers: p.containers, InitContainers: p.initContainers, Volumes: p.volumes}
+	ps := corev1.PodSpec{Containers: p.containers, InitContainers: p.initContainers, Volumes: p.volumes, TerminationGracePeriodSeconds: p.grace}
 	if r.d.Spec.Credentials() != nil {
 		ps.ImagePullSecrets = []corev1.LocalObjectReference{{Name: r.n.pullSecret()}}
 	}
@@ -169,22 +169,45 @@ func (r *renderer) renderJob(c deployment.Compose) {
 }
 
 // unsupported are compose keys with no Kubernetes equivalent here; each use
-// is reported rather than silently dropped.
+// is reported rather than silently dropped. (labels and annotations have no
+// effect on a running container and are not reported.)
 var unsupported = map[string]func(composetypes.ServiceConfig) bool{
 	"build":          func(s composetypes.ServiceConfig) bool { return s.Build != nil },
+	"cgroup":         func(s composetypes.ServiceConfig) bool { return s.Cgroup != "" || s.CgroupParent != "" },
+	"configs":        func(s composetypes.ServiceConfig) bool { return len(s.Configs) > 0 },
 	"container_name": func(s composetypes.ServiceConfig) bool { return s.ContainerName != "" },
-	"depends_on":     func(s composetypes.ServiceConfig) bool { return len(s.DependsOn) > 0 },
-	"devices":        func(s composetypes.ServiceConfig) bool { return len(s.Devices) > 0 },
-	"dns":            func(s composetypes.ServiceConfig) bool { return len(s.DNS) > 0 },
-	"extra_hosts":    func(s composetypes.ServiceConfig) bool { return len(s.ExtraHosts) > 0 },
-	"hostname":       func(s composetypes.ServiceConfig) bool { return s.Hostname != "" },
-	"networks":       func(s composetypes.ServiceConfig) bool { return len(s.Networks) > 1 },
+	"cpu_shares/quota": func(s composetypes.ServiceConfig) bool {
+		return s.CPUShares != 0 || s.CPUQuota != 0 || s.CPUPeriod != 0 || s.CPUSet != ""
+	},
+	"depends_on": func(s composetypes.ServiceConfig) bool { return len(s.DependsOn) > 0 },
+	"devices":    func(s composetypes.ServiceConfig) bool { return len(s.Devices) > 0 || len(s.Gpus) > 0 },
+	"dns": func(s composetypes.ServiceConfig) bool {
+		return len(s.DNS) > 0 || len(s.DNSSearch) > 0 || len(s.DNSOpts) > 0
+	},
+	"extra_hosts":   func(s composetypes.ServiceConfig) bool { return len(s.ExtraHosts) > 0 },
+	"group_add":     func(s composetypes.ServiceConfig) bool { return len(s.GroupAdd) > 0 },
+	"hostname":      func(s composetypes.ServiceConfig) bool { return s.Hostname != "" || s.DomainName != "" },
+	"init":          func(s composetypes.ServiceConfig) bool { return s.Init != nil && *s.Init },
+	"ipc/pid/uts":   func(s composetypes.ServiceConfig) bool { return s.Ipc != "" || s.Pid != "" || s.Uts != "" },
+	"links":         func(s composetypes.ServiceConfig) bool { return len(s.Links) > 0 || len(s.ExternalLinks) > 0 },
+	"logging":       func(s composetypes.ServiceConfig) bool { return s.Logging != nil || s.LogDriver != "" },
+	"networks":      func(s composetypes.ServiceConfig) bool { return len(s.Networks) > 1 },
+	"oom_score_adj": func(s composetypes.ServiceConfig) bool { return s.OomScoreAdj != 0 || s.OomKillDisable },
+	"pids_limit":    func(s composetypes.ServiceConfig) bool { return s.PidsLimit != 0 },
+	"platform":      func(s composetypes.ServiceConfig) bool { return s.Platform != "" },
 	"restart": func(s composetypes.ServiceConfig) bool {
 		return s.Restart != "" && s.Restart != "always" && s.Restart != "unless-stopped"
 	},
-	"shm_size": func(s composetypes.ServiceConfig) bool { return s.ShmSize != 0 },
-	"sysctls":  func(s composetypes.ServiceConfig) bool { return len(s.Sysctls) > 0 },
-	"ulimits":  func(s composetypes.ServiceConfig) bool { return len(s.Ulimits) > 0 },
+	"runtime":            func(s composetypes.ServiceConfig) bool { return s.Runtime != "" },
+	"secrets":            func(s composetypes.ServiceConfig) bool { return len(s.Secrets) > 0 },
+	"security_opt":       func(s composetypes.ServiceConfig) bool { return len(s.SecurityOpt) > 0 },
+	"shm_size":           func(s composetypes.ServiceConfig) bool { return s.ShmSize != 0 },
+	"stop_signal":        func(s composetypes.ServiceConfig) bool { return s.StopSignal != "" },
+	"sysctls":            func(s composetypes.ServiceConfig) bool { return len(s.Sysctls) > 0 },
+	"ulimits":            func(s composetypes.ServiceConfig) bool { return len(s.Ulimits) > 0 },
+	"userns_mode":        func(s composetypes.ServiceConfig) bool { return s.UserNSMode != "" },
+	"volumes_from":       func(s composetypes.ServiceConfig) bool { return len(s.VolumesFrom) > 0 },
+	"memswap/swappiness": func(s composetypes.ServiceConfig) bool { return s.MemSwapLimit != 0 || s.MemSwappiness != 0 },
 }
 
 func (r *renderer) warnUnsupported(c deployment.Compose, svc composetypes.ServiceConfig) {
