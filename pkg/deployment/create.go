@@ -2,7 +2,6 @@ package deployment
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -132,6 +131,3 @@ func newRecord(ctx context.Context, clusterID, id string, plan *Plan, specPath s
 	}
 	return r
 }
-
-// ErrNotDeployment marks a directory that holds no deployment.
-var ErrNotDeployment = errors.New("not a deployment directory")

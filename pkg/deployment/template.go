@@ -152,7 +152,7 @@ func (t *template) render(st *stack.Stack) ([]byte, error) {
 	w.line("# Secrets (existing in the namespace) offered to every container as environment: name: [keys]")
 	w.line("secrets: {}")
 	t.renderExamples(w)
-	return []byte(w.String()), w.err
+	return []byte(w.String()), nil
 }
 
 func (t *template) renderConfig(w *lineWriter) {
@@ -231,7 +231,6 @@ func (t *template) renderExamples(w *lineWriter) {
 
 type lineWriter struct {
 	strings.Builder
-	err error
 }
 
 func (w *lineWriter) line(format string, args ...any) {

@@ -104,16 +104,10 @@ func (c *checker) volumePaths(s *Spec) {
 func (c *checker) ports(s *Spec) {
 	for _, svc := range slices.Sorted(maps.Keys(s.Network.Ports)) {
 		for _, p := range s.Network.Ports[svc] {
-			c.CheckPort("network.ports."+svc, p)
+			if err := CheckPort(p); err != nil {
+				c.fail("network.ports."+svc, "%v", err)
+			}
 		}
-	}
-}
-
-// CheckPort validates one compose-style port string: it must parse, and a
-// host side must lie in the NodePort range since it becomes a nodePort.
-func (c *checker) CheckPort(field, port string) {
-	if err := CheckPort(port); err != nil {
-		c.fail(field, "%v", err)
 	}
 }
 
@@ -136,8 +130,8 @@ func CheckPort(port string) error {
 		for _, h := range []string{lo, hi} {
 			n, err := strconv.Atoi(h)
 			if err != nil || n < NodePortMin || n > NodePortMax {
-				return fmt.Errorf("port %q: host port %s is outside the NodePort range %d-%d; use a host port in that range (e.g. \"%d:%d\") or only the container port (\"%d\")",
-					port, h, NodePortMin, NodePortMax, NodePortMin+int(p.Target)%1000, p.Target, p.Target)
+				return fmt.Errorf("port %q: host port %s is outside the NodePort range %d-%d; use a host port in that range (e.g. \"30080:%d\") or only the container port (\"%d\")",
+					port, h, NodePortMin, NodePortMax, p.Target, p.Target)
 			}
 		}
 	}
