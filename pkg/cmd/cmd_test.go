@@ -10,7 +10,7 @@ import (
 
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
-	"github.com/kubectl-stack/kubectl-stack/pkg/internal/testutil"
+	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
 )
 
 const laconic = "../deployment/testdata/laconic"

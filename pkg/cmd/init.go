@@ -60,7 +60,7 @@ deployment throws your edits away); pass --force if you really mean it.`,
 }
 
 // Complete parses --config values.
-func (o *InitOptions) Complete() error {
+func (o *InitOptions) Complete(c *cobra.Command) error {
 	o.config = map[string]string{}
 	for _, kv := range o.Config {
 		k, v, ok := strings.Cut(kv, "=")

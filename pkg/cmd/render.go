@@ -55,7 +55,7 @@ and the objects are printed instead.`,
 }
 
 // Complete resolves the deployment directory.
-func (o *RenderOptions) Complete() error {
+func (o *RenderOptions) Complete(c *cobra.Command) error {
 	dir, err := deployment.ResolveDir(o.DeploymentDir)
 	o.dir = dir
 	return err

@@ -42,13 +42,13 @@ Start with:
 	root.SetErr(streams.ErrOut)
 	g.ConfigFlags.AddFlags(root.PersistentFlags())
 	root.PersistentFlags().IntVarP(&g.Verbosity, "verbosity", "v", 0, "Log verbosity on stderr: 0 status, 1 debug, 2 detail, 3+ trace.")
-	root.AddCommand(newCmdVersion(g), newCmdInit(g), newCmdCreate(g), newCmdRender(g))
+	root.AddCommand(newCmdVersion(g), newCmdInit(g), newCmdCreate(g), newCmdRender(g), newCmdDeploy(g))
 	return root
 }
 
 // options is the Options / Complete / Validate / Run shape of every command.
 type options interface {
-	Complete() error
+	Complete(c *cobra.Command) error
 	Validate() error
 	Run(c *cobra.Command) error
 }
@@ -57,7 +57,7 @@ type options interface {
 // reads the outside world), Validate (pure), Run.
 func runE(o options) func(*cobra.Command, []string) error {
 	return func(c *cobra.Command, _ []string) error {
-		if err := o.Complete(); err != nil {
+		if err := o.Complete(c); err != nil {
 			return err
 		}
 		if err := o.Validate(); err != nil {

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kubectl-stack/kubectl-stack/pkg/internal/testutil"
+	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
 )
 
 // fixture copies the laconic-layout demo stack into a temp dir and writes a

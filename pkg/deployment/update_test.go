@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/kubectl-stack/kubectl-stack/pkg/internal/testutil"
+	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
 )
 
 func TestUpdateResyncsWithoutTouchingRecordOrData(t *testing.T) {

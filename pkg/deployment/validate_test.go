@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kubectl-stack/kubectl-stack/pkg/internal/testutil"
+	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
 )
 
 // TestCreateRejectsInvalidInput runs create on broken stacks and specs: each

@@ -4,7 +4,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/kubectl-stack/kubectl-stack/pkg/internal/testutil"
+	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
 )
 
 func TestConfigGolden(t *testing.T) {

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
-	"github.com/kubectl-stack/kubectl-stack/pkg/internal/testutil"
+	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
 )
 
 // BenchmarkRenderLargeStack renders and builds a generated stack of 50 pod

@@ -80,3 +80,7 @@ func hostPathNames(sources []string, id string) map[string]string {
 	}
 	return out
 }
+
+// PullSecretName is the registry pull secret of a deployment (the seed's
+// {deployment}-registry); deploy creates it from token-env/token-file.
+func PullSecretName(id string) string { return names{id: id}.pullSecret() }

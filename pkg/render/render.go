@@ -124,3 +124,8 @@ func (r *renderer) containerNames() []string {
 	sort.Strings(out)
 	return slices.Compact(out)
 }
+
+// Labels are the labels every object of a deployment carries.
+func Labels(d *deployment.Deployment) map[string]string {
+	return newRenderer(d, Options{}).labels()
+}

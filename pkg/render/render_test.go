@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
-	"github.com/kubectl-stack/kubectl-stack/pkg/internal/testutil"
+	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
 	"github.com/kubectl-stack/kubectl-stack/test/cluster"
 )
 

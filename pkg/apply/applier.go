@@ -1,0 +1,56 @@
+package apply
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+
+	"github.com/fluxcd/cli-utils/pkg/kstatus/polling"
+	"github.com/fluxcd/pkg/ssa"
+	ssautil "github.com/fluxcd/pkg/ssa/utils"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
+)
+
+// FieldManager is the server-side apply field manager of every write.
+const FieldManager = "kubectl-stack"
+
+// Applier writes deployments to one cluster.
+type Applier struct {
+	client  client.Client
+	manager *ssa.ResourceManager
+	// Progress receives one line per change; nil discards them.
+	Progress io.Writer
+}
+
+// New connects to the cluster of cfg.
+func New(cfg *rest.Config) (*Applier, error) {
+	httpClient, err := rest.HTTPClientFor(cfg)
+	if err != nil {
+		return nil, err
+	}
+	mapper, err := apiutil.NewDynamicRESTMapper(cfg, httpClient)
+	if err != nil {
+		return nil, fmt.Errorf("reading the cluster's API resources: %w", err)
+	}
+	c, err := client.New(cfg, client.Options{HTTPClient: httpClient, Mapper: mapper})
+	if err != nil {
+		return nil, err
+	}
+	poller := polling.NewStatusPoller(c, mapper, polling.Options{})
+	m := ssa.NewResourceManager(c, poller, ssa.Owner{Field: FieldManager, Group: "kubectl-stack.io"})
+	return &Applier{client: c, manager: m, Progress: io.Discard}, nil
+}
+
+func (a *Applier) progressf(format string, args ...any) {
+	if a.Progress != nil {
+		fmt.Fprintf(a.Progress, format+"\n", args...)
+	}
+}
+
+// ReadObjects parses a multi-document YAML stream into objects.
+func ReadObjects(data []byte) ([]*unstructured.Unstructured, error) {
+	return ssautil.ReadObjects(bytes.NewReader(data))
+}

@@ -1,0 +1,169 @@
+package apply
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/fluxcd/cli-utils/pkg/object"
+	"github.com/fluxcd/pkg/ssa"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// Request is one deploy.
+type Request struct {
+	Namespace     string
+	DeploymentDir string
+	DeploymentID  string
+	// Labels go on the inventory (the deployment's standard labels).
+	Labels map[string]string
+	// Objects are the rendered objects plus any secrets made at deploy time.
+	Objects []*unstructured.Unstructured
+	Wait    bool
+	Timeout time.Duration
+}
+
+// Result says what a deploy changed.
+type Result struct {
+	Changes []ssa.ChangeSetEntry
+	Pruned  []ssa.ChangeSetEntry
+}
+
+// Changed reports whether anything was created, configured or pruned.
+func (r *Result) Changed() bool {
+	for _, c := range r.Changes {
+		if c.Action != ssa.UnchangedAction && c.Action != ssa.SkippedAction {
+			return true
+		}
+	}
+	return len(r.Pruned) > 0
+}
+
+// Deploy applies the objects: namespace ownership first, then Released PVs
+// made bindable again, then a staged server-side apply (namespaces and
+// cluster-wide kinds before the rest), then pruning of what the previous
+// inventory had and this one lacks (never PVs or PVCs), then the wait.
+func (a *Applier) Deploy(ctx context.Context, req Request) (*Result, error) {
+	if _, err := a.CheckNamespaceOwner(ctx, req.Namespace, req.DeploymentDir); err != nil {
+		return nil, err
+	}
+	previous, err := a.readInventory(ctx, req.Namespace, req.DeploymentID)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.releaseClaims(ctx, req.Objects); err != nil {
+		return nil, err
+	}
+	inv, err := inventory(req.Namespace, req.DeploymentID, req.Labels, req.Objects)
+	if err != nil {
+		return nil, err
+	}
+	objects := append(slices.Clone(req.Objects), inv)
+	cs, err := a.manager.ApplyAllStaged(ctx, objects, ssa.ApplyOptions{WaitInterval: time.Second, WaitTimeout: time.Minute})
+	if err != nil {
+		return nil, fmt.Errorf("applying: %w", err)
+	}
+	res := &Result{Changes: cs.Entries}
+	for _, e := range cs.Entries {
+		if e.Action != ssa.UnchangedAction {
+			a.progressf("%s", e.String())
+		}
+	}
+	if res.Pruned, err = a.prune(ctx, previous, objects); err != nil {
+		return res, err
+	}
+	if req.Wait {
+		if err := a.wait(ctx, cs.ToObjMetadataSet(), req.Timeout); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// releaseClaims clears the claimRef of this deployment's PVs that an
+// earlier stop left Released, so that the new claims bind them again and
+// the data comes back.
+func (a *Applier) releaseClaims(ctx context.Context, objects []*unstructured.Unstructured) error {
+	for _, o := range objects {
+		if o.GetKind() != "PersistentVolume" {
+			continue
+		}
+		var pv corev1.PersistentVolume
+		err := a.client.Get(ctx, client.ObjectKey{Name: o.GetName()}, &pv)
+		if apierrors.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("reading PersistentVolume %s: %w", o.GetName(), err)
+		}
+		if pv.Status.Phase != corev1.VolumeReleased || pv.Spec.ClaimRef == nil {
+			continue
+		}
+		patch := []byte(`{"spec":{"claimRef":null}}`)
+		if err := a.client.Patch(ctx, &pv, client.RawPatch(types.MergePatchType, patch)); err != nil {
+			return fmt.Errorf("making Released PersistentVolume %s bindable again: %w", pv.Name, err)
+		}
+		a.progressf("PersistentVolume/%s released claim cleared, so it binds again", pv.Name)
+	}
+	return nil
+}
+
+// prune deletes what the previous inventory listed and objects no longer
+// include. Volumes are never pruned: only stop --delete-volumes removes them.
+func (a *Applier) prune(ctx context.Context, previous []object.ObjMetadata, objects []*unstructured.Unstructured) ([]ssa.ChangeSetEntry, error) {
+	current := map[string]bool{}
+	for _, o := range objects {
+		current[key(object.UnstructuredToObjMetadata(o))] = true
+	}
+	var stale []*unstructured.Unstructured
+	for _, m := range previous {
+		if current[key(m)] || m.GroupKind.Kind == "PersistentVolume" || m.GroupKind.Kind == "PersistentVolumeClaim" {
+			continue
+		}
+		mapping, err := a.client.RESTMapper().RESTMapping(m.GroupKind)
+		if err != nil {
+			a.progressf("%s/%s/%s: cannot prune, kind unknown to the cluster: %v", m.GroupKind.Kind, m.Namespace, m.Name, err)
+			continue
+		}
+		u := &unstructured.Unstructured{}
+		u.SetGroupVersionKind(mapping.GroupVersionKind)
+		u.SetName(m.Name)
+		u.SetNamespace(m.Namespace)
+		stale = append(stale, u)
+	}
+	if len(stale) == 0 {
+		return nil, nil
+	}
+	sort.Slice(stale, func(i, j int) bool {
+		return stale[i].GetKind()+stale[i].GetName() < stale[j].GetKind()+stale[j].GetName()
+	})
+	cs, err := a.manager.DeleteAll(ctx, stale, ssa.DeleteOptions{PropagationPolicy: "Background"})
+	if err != nil {
+		return nil, fmt.Errorf("pruning objects the deployment no longer has: %w", err)
+	}
+	for _, e := range cs.Entries {
+		a.progressf("%s (pruned)", e.String())
+	}
+	return cs.Entries, nil
+}
+
+func key(m object.ObjMetadata) string {
+	return strings.Join([]string{m.GroupKind.Group, m.GroupKind.Kind, m.Namespace, m.Name}, "/")
+}
+
+func (a *Applier) wait(ctx context.Context, set object.ObjMetadataSet, timeout time.Duration) error {
+	a.progressf("waiting for %d objects to become ready (timeout %s)", len(set), timeout)
+	err := a.manager.WaitForSetWithContext(ctx, set, ssa.WaitOptions{Interval: time.Second, Timeout: timeout, FailFast: true})
+	if err != nil {
+		return fmt.Errorf("waiting for the deployment to become ready: %w", err)
+	}
+	a.progressf("all objects ready")
+	return nil
+}

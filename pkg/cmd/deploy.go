@@ -1,0 +1,146 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
+	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
+	"github.com/kubectl-stack/kubectl-stack/pkg/render"
+	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
+)
+
+// DeployOptions are the inputs of "kubectl stack deploy".
+type DeployOptions struct {
+	*GlobalOptions
+	DeploymentDir string
+	Wait          bool
+	Timeout       time.Duration
+	DryRun        string
+	Images        map[string]string
+	// Getenv reads the registry token variable; tests replace it.
+	Getenv func(string) string
+
+	d       *deployment.Deployment
+	objects []*unstructured.Unstructured
+}
+
+// NewDeployOptions returns DeployOptions with their defaults.
+func NewDeployOptions(g *GlobalOptions) *DeployOptions {
+	return &DeployOptions{GlobalOptions: g, Wait: true, Timeout: 5 * time.Minute, DryRun: "none", Getenv: os.Getenv}
+}
+
+func newCmdDeploy(g *GlobalOptions) *cobra.Command {
+	o := NewDeployOptions(g)
+	cmd := &cobra.Command{
+		Use:     "deploy [-d DIR]",
+		Aliases: []string{"start"},
+		Short:   "Apply a deployment to its cluster (server-side apply, prune, wait)",
+		Long: `Apply a deployment with server-side apply (field manager kubectl-stack): the
+same objects render builds, plus the registry pull secret made from
+token-env/token-file. The namespace must be free or owned by this deployment
+directory (an unannotated one is adopted). Objects the deployment no longer
+renders are pruned, except volumes. For deploy-to: k8s-kind the context
+kind-<cluster-id> is used unless --context is given.`,
+		Example: `  kubectl stack deploy -d ./my-deployment
+  kubectl stack deploy -d ./my-deployment --wait=false
+  kubectl stack deploy -d ./my-deployment --dry-run=client`,
+		Args: cobra.NoArgs,
+		RunE: runE(o),
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.DeploymentDir, "deployment-dir", "d", o.DeploymentDir, "The deployment directory (default: the current directory if it holds deployment.yml).")
+	f.BoolVar(&o.Wait, "wait", o.Wait, "If true, wait until every object is ready.")
+	f.DurationVar(&o.Timeout, "timeout", o.Timeout, "How long to wait for readiness.")
+	f.StringVar(&o.DryRun, "dry-run", o.DryRun, `"none", or "client" to print what would be applied without contacting the cluster.`)
+	f.StringToStringVar(&o.Images, "image", o.Images, "Replace a container's image: container=image (repeatable).")
+	return cmd
+}
+
+// Complete loads and renders the deployment and builds the pull secret, so
+// that every input error surfaces before anything is written.
+func (o *DeployOptions) Complete(c *cobra.Command) error {
+	dir, err := deployment.ResolveDir(o.DeploymentDir)
+	if err != nil {
+		return err
+	}
+	if o.d, err = deployment.Load(c.Context(), dir); err != nil {
+		return fmt.Errorf("loading deployment %s: %w", dir, err)
+	}
+	res, err := render.Render(o.d, render.Options{ImageOverrides: o.Images})
+	if err != nil {
+		return fmt.Errorf("rendering %s: %w", dir, err)
+	}
+	for _, w := range res.Warnings {
+		o.Logger().Warnf("%s", w)
+	}
+	built, err := render.Build(res)
+	if err != nil {
+		return err
+	}
+	if o.objects, err = apply.ReadObjects(built); err != nil {
+		return err
+	}
+	if c := o.d.Spec.Credentials(); c != nil {
+		secret, err := apply.PullSecret(render.PullSecretName(o.d.Record.DeploymentID), o.d.Namespace(), render.Labels(o.d), c, o.Getenv)
+		if err != nil {
+			return err
+		}
+		o.objects = append(o.objects, secret)
+	}
+	if o.d.Spec.DeployTo == spec.DeployToKind && *o.ConfigFlags.Context == "" {
+		cluster := o.d.Spec.KindClusterName
+		if cluster == "" {
+			cluster = o.d.Record.ClusterID
+		}
+		*o.ConfigFlags.Context = "kind-" + cluster
+	}
+	return nil
+}
+
+// Validate checks the flags.
+func (o *DeployOptions) Validate() error {
+	switch o.DryRun {
+	case "none", "client":
+		return nil
+	}
+	return errors.New(`--dry-run must be "none" or "client"`)
+}
+
+// Run applies.
+func (o *DeployOptions) Run(c *cobra.Command) error {
+	log := o.Logger()
+	if o.DryRun == "client" {
+		for _, obj := range o.objects {
+			fmt.Fprintf(o.Out, "%s/%s/%s (dry run)\n", obj.GetKind(), obj.GetNamespace(), obj.GetName())
+		}
+		return nil
+	}
+	cfg, err := o.ConfigFlags.ToRESTConfig()
+	if err != nil {
+		return fmt.Errorf("reading the kubeconfig: %w", err)
+	}
+	a, err := apply.New(cfg)
+	if err != nil {
+		return fmt.Errorf("connecting to the cluster: %w", err)
+	}
+	a.Progress = o.ErrOut
+	dir, _ := filepath.Abs(o.d.Dir)
+	res, err := a.Deploy(c.Context(), apply.Request{
+		Namespace: o.d.Namespace(), DeploymentDir: dir, DeploymentID: o.d.Record.DeploymentID,
+		Labels: render.Labels(o.d), Objects: o.objects, Wait: o.Wait, Timeout: o.Timeout,
+	})
+	if err != nil {
+		return fmt.Errorf("deploying %s: %w", o.d.Dir, err)
+	}
+	if !res.Changed() {
+		log.Infof("nothing changed: the cluster already matches %s", o.d.Dir)
+	}
+	return nil
+}

@@ -1,0 +1,223 @@
+// Package deploy tests kubectl stack deploy end to end against the local
+// control plane: the command as a user runs it, checked with client-go.
+package deploy
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/cmd"
+	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
+	"github.com/kubectl-stack/kubectl-stack/test/cluster"
+)
+
+func TestMain(m *testing.M) { os.Exit(cluster.Main(m, 1)) }
+
+const token = "tok-3f9a-very-secret"
+
+var seq atomic.Int32
+
+// stack copies the example stack and writes a spec for it with its own
+// namespace; it returns the stack root and the spec path.
+func stack(t *testing.T) (string, string, string) {
+	t.Helper()
+	root := t.TempDir()
+	src, _ := filepath.Abs("../../examples/hello")
+	testutil.CopyTree(t, src, root)
+	n := seq.Add(1)
+	ns := fmt.Sprintf("hello-%d-%d", os.Getpid()%10000, n)
+	data, err := os.ReadFile(filepath.Join(root, "ops/spec.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := strings.Replace(string(data), "namespace: hello-demo", "namespace: "+ns, 1)
+	spec = strings.Replace(spec, "/var/lib/kubectl-stack-demo/counter", "/var/lib/kubectl-stack-test/"+ns, 1)
+	// A fixed NodePort belongs to one Service in the whole cluster.
+	spec = strings.Replace(spec, `"30080:80"`, fmt.Sprintf(`"%d:80"`, 30100+n), 1)
+	return root, testutil.WriteFile(t, root, "ops/spec.yml", spec), ns
+}
+
+// run runs kubectl stack against the local cluster.
+func run(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
+	c := cluster.Shared(t)
+	var out, errOut bytes.Buffer
+	args = append([]string{"--kubeconfig", c.Kubeconfig}, args...)
+	err := cmd.Run(context.Background(), args, genericiooptions.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
+	return out.String(), errOut.String(), err
+}
+
+func create(t *testing.T, specPath string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "dep")
+	if _, errOut, err := run(t, "create", "--spec-file", specPath, "-d", dir); err != nil {
+		t.Fatalf("create: %v\n%s", err, errOut)
+	}
+	return dir
+}
+
+func deploy(t *testing.T, dir string, extra ...string) (string, string) {
+	t.Helper()
+	t.Setenv("DEMO_REGISTRY_TOKEN", token)
+	out, errOut, err := run(t, append([]string{"deploy", "-d", dir, "--timeout", "2m"}, extra...)...)
+	if err != nil {
+		t.Fatalf("deploy: %v\n%s", err, errOut)
+	}
+	return out, errOut
+}
+
+func TestDeployBecomesReadyAndRedeployChangesNothing(t *testing.T) {
+	c := cluster.Shared(t)
+	_, specPath, ns := stack(t)
+	dir := create(t, specPath)
+	_, errOut := deploy(t, dir)
+	if !strings.Contains(errOut, "all objects ready") {
+		t.Errorf("deploy stderr lacks the readiness report:\n%s", errOut)
+	}
+	ctx := context.Background()
+	deps, err := c.Client.AppsV1().Deployments(ns).List(ctx, metav1.ListOptions{})
+	if err != nil || len(deps.Items) != 2 {
+		t.Fatalf("Deployments in %s: %v, %v; want 2", ns, len(deps.Items), err)
+	}
+	for _, d := range deps.Items {
+		if d.Status.AvailableReplicas != 1 {
+			t.Errorf("%s: %d available, want 1", d.Name, d.Status.AvailableReplicas)
+		}
+	}
+	before := resourceVersions(t, ns)
+	_, errOut = deploy(t, dir)
+	if !strings.Contains(errOut, "nothing changed") {
+		t.Errorf("second deploy stderr = %q, want it to say nothing changed", errOut)
+	}
+	if after := resourceVersions(t, ns); after != before {
+		t.Errorf("a no-op deploy changed resourceVersions:\nbefore %s\nafter  %s", before, after)
+	}
+}
+
+func resourceVersions(t *testing.T, ns string) string {
+	t.Helper()
+	c := cluster.Shared(t).Client
+	ctx := context.Background()
+	var sb strings.Builder
+	deps, _ := c.AppsV1().Deployments(ns).List(ctx, metav1.ListOptions{})
+	for _, d := range deps.Items {
+		fmt.Fprintf(&sb, "%s=%s ", d.Name, d.ResourceVersion)
+	}
+	svcs, _ := c.CoreV1().Services(ns).List(ctx, metav1.ListOptions{})
+	for _, s := range svcs.Items {
+		fmt.Fprintf(&sb, "%s=%s ", s.Name, s.ResourceVersion)
+	}
+	cms, _ := c.CoreV1().ConfigMaps(ns).List(ctx, metav1.ListOptions{})
+	for _, cm := range cms.Items {
+		fmt.Fprintf(&sb, "%s=%s ", cm.Name, cm.ResourceVersion)
+	}
+	return sb.String()
+}
+
+func TestMissingTokenFailsBeforeAnyWrite(t *testing.T) {
+	c := cluster.Shared(t)
+	_, specPath, ns := stack(t)
+	dir := create(t, specPath)
+	t.Setenv("DEMO_REGISTRY_TOKEN", "")
+	_, _, err := run(t, "deploy", "-d", dir)
+	if err == nil || !strings.Contains(err.Error(), "DEMO_REGISTRY_TOKEN") {
+		t.Fatalf("deploy without the token = %v, want an error naming DEMO_REGISTRY_TOKEN", err)
+	}
+	if _, err := c.Client.CoreV1().Namespaces().Get(context.Background(), ns, metav1.GetOptions{}); !errors.IsNotFound(err) {
+		t.Errorf("namespace %s exists after a failed deploy (get: %v): something was written", ns, err)
+	}
+}
+
+func TestNamespaceOwnership(t *testing.T) {
+	c := cluster.Shared(t)
+	_, specPath, ns := stack(t)
+	first := create(t, specPath)
+	deploy(t, first, "--wait=false")
+	second := create(t, specPath)
+	t.Setenv("DEMO_REGISTRY_TOKEN", token)
+	_, _, err := run(t, "deploy", "-d", second, "--wait=false")
+	if err == nil || !strings.Contains(err.Error(), "already owned by another deployment") || !strings.Contains(err.Error(), first) || !strings.Contains(err.Error(), "namespace:") {
+		t.Fatalf("deploy into a namespace owned by %s = %v, want the ownership error with both directories and the namespace: fix", first, err)
+	}
+
+	// A namespace without the annotation is adopted.
+	_, specPath2, ns2 := stack(t)
+	if _, err := c.Client.CoreV1().Namespaces().Create(context.Background(), namespace(ns2), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	dir := create(t, specPath2)
+	deploy(t, dir, "--wait=false")
+	got, err := c.Client.CoreV1().Namespaces().Get(context.Background(), ns2, metav1.GetOptions{})
+	if err != nil || got.Annotations["laconic.com/deployment-dir"] != dir {
+		t.Errorf("adopted namespace annotation = %q (%v), want %s", got.Annotations["laconic.com/deployment-dir"], err, dir)
+	}
+	_ = ns
+}
+
+func TestTokenNeverWrittenOrLogged(t *testing.T) {
+	_, specPath, _ := stack(t)
+	dir := create(t, specPath)
+	out, errOut := deploy(t, dir, "-v", "9", "--wait=false")
+	if strings.Contains(out+errOut, token) {
+		t.Error("the registry token appears in the command's output at -v 9")
+	}
+	rendered, _, err := run(t, "render", "-d", dir, "--stdout")
+	if err != nil || strings.Contains(rendered, token) {
+		t.Errorf("render output contains the token (err %v)", err)
+	}
+	_ = filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			if data, _ := os.ReadFile(p); bytes.Contains(data, []byte(token)) {
+				t.Errorf("%s contains the registry token", p)
+			}
+		}
+		return nil
+	})
+}
+
+func TestPruneAfterAPodLeavesTheStack(t *testing.T) {
+	c := cluster.Shared(t)
+	root, specPath, ns := stack(t)
+	dir := create(t, specPath)
+	deploy(t, dir, "--wait=false")
+	// The stack drops the web pod, and the spec its routes and ports; the
+	// deployment follows with --update.
+	testutil.WriteFile(t, root, "stacks/hello/stack.yml", "name: hello\npods: [counter]\njobs: [seed]\n")
+	data, err := os.ReadFile(specPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := string(data)
+	spec = spec[:strings.Index(spec, "network:")] + spec[strings.Index(spec, "volumes:"):]
+	testutil.WriteFile(t, root, "ops/spec.yml", spec)
+	if _, errOut, err := run(t, "create", "--spec-file", specPath, "-d", dir, "--update"); err != nil {
+		t.Fatalf("create --update: %v\n%s", err, errOut)
+	}
+	_, errOut := deploy(t, dir, "--wait=false")
+	if !strings.Contains(errOut, "(pruned)") {
+		t.Errorf("deploy after removing a pod did not report pruning:\n%s", errOut)
+	}
+	ctx := context.Background()
+	deps, _ := c.Client.AppsV1().Deployments(ns).List(ctx, metav1.ListOptions{})
+	for _, d := range deps.Items {
+		if strings.Contains(d.Name, "web") {
+			t.Errorf("Deployment %s of the removed pod still exists", d.Name)
+		}
+	}
+	if len(deps.Items) != 1 {
+		t.Errorf("%d Deployments left, want 1 (counter)", len(deps.Items))
+	}
+	if _, err := c.Client.CoreV1().PersistentVolumeClaims(ns).List(ctx, metav1.ListOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
