@@ -127,15 +127,11 @@ func (a *Applier) prune(ctx context.Context, previous []object.ObjMetadata, obje
 		if current[key(m)] || m.GroupKind.Kind == "PersistentVolume" || m.GroupKind.Kind == "PersistentVolumeClaim" {
 			continue
 		}
-		mapping, err := a.client.RESTMapper().RESTMapping(m.GroupKind)
+		u, err := a.stub(m)
 		if err != nil {
 			a.progressf("%s/%s/%s: cannot prune, kind unknown to the cluster: %v", m.GroupKind.Kind, m.Namespace, m.Name, err)
 			continue
 		}
-		u := &unstructured.Unstructured{}
-		u.SetGroupVersionKind(mapping.GroupVersionKind)
-		u.SetName(m.Name)
-		u.SetNamespace(m.Namespace)
 		stale = append(stale, u)
 	}
 	if len(stale) == 0 {

@@ -94,14 +94,35 @@ func (o *DeployOptions) Complete(c *cobra.Command) error {
 		}
 		o.objects = append(o.objects, secret)
 	}
-	if o.d.Spec.DeployTo == spec.DeployToKind && *o.ConfigFlags.Context == "" {
-		cluster := o.d.Spec.KindClusterName
-		if cluster == "" {
-			cluster = o.d.Record.ClusterID
-		}
-		*o.ConfigFlags.Context = "kind-" + cluster
-	}
+	useKindContext(o.GlobalOptions, o.d)
 	return nil
+}
+
+// useKindContext selects kind-<cluster> for a k8s-kind deployment unless
+// --context was given.
+func useKindContext(g *GlobalOptions, d *deployment.Deployment) {
+	if d.Spec.DeployTo != spec.DeployToKind || *g.ConfigFlags.Context != "" {
+		return
+	}
+	cluster := d.Spec.KindClusterName
+	if cluster == "" {
+		cluster = d.Record.ClusterID
+	}
+	*g.ConfigFlags.Context = "kind-" + cluster
+}
+
+// connect builds an applier for the cluster the flags select.
+func connect(g *GlobalOptions) (*apply.Applier, error) {
+	cfg, err := g.ConfigFlags.ToRESTConfig()
+	if err != nil {
+		return nil, fmt.Errorf("reading the kubeconfig: %w", err)
+	}
+	a, err := apply.New(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to the cluster: %w", err)
+	}
+	a.Progress = g.ErrOut
+	return a, nil
 }
 
 // Validate checks the flags.
@@ -122,15 +143,10 @@ func (o *DeployOptions) Run(c *cobra.Command) error {
 		}
 		return nil
 	}
-	cfg, err := o.ConfigFlags.ToRESTConfig()
+	a, err := connect(o.GlobalOptions)
 	if err != nil {
-		return fmt.Errorf("reading the kubeconfig: %w", err)
+		return err
 	}
-	a, err := apply.New(cfg)
-	if err != nil {
-		return fmt.Errorf("connecting to the cluster: %w", err)
-	}
-	a.Progress = o.ErrOut
 	dir, _ := filepath.Abs(o.d.Dir)
 	res, err := a.Deploy(c.Context(), apply.Request{
 		Namespace: o.d.Namespace(), DeploymentDir: dir, DeploymentID: o.d.Record.DeploymentID,

@@ -1,0 +1,130 @@
+package apply
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/fluxcd/cli-utils/pkg/object"
+	"github.com/fluxcd/pkg/ssa"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// StopRequest is one stop.
+type StopRequest struct {
+	Namespace    string
+	DeploymentID string
+	// DeleteVolumes also deletes this deployment's PVCs and PVs (never the
+	// host directories behind them).
+	DeleteVolumes bool
+	// DeleteNamespace deletes the namespace after the objects.
+	DeleteNamespace bool
+	Timeout         time.Duration
+}
+
+// Stop deletes what the deployment's inventory lists and waits until it is
+// gone. Volumes, the namespace and the inventory itself stay unless asked
+// for: the inventory is what a later stop --delete-volumes finds them by.
+func (a *Applier) Stop(ctx context.Context, req StopRequest) ([]ssa.ChangeSetEntry, error) {
+	inv, err := a.readInventory(ctx, req.Namespace, req.DeploymentID)
+	if err != nil {
+		return nil, err
+	}
+	if inv == nil {
+		return nil, fmt.Errorf("namespace %s holds no inventory %s%s: nothing deployed by this directory to stop", req.Namespace, req.DeploymentID, InventorySuffix)
+	}
+	var doomed []*unstructured.Unstructured
+	for _, m := range inv {
+		if keep(m, req) {
+			continue
+		}
+		u, err := a.stub(m)
+		if err != nil {
+			a.progressf("%s/%s/%s: cannot delete, kind unknown to the cluster: %v", m.GroupKind.Kind, m.Namespace, m.Name, err)
+			continue
+		}
+		doomed = append(doomed, u)
+	}
+	if req.DeleteVolumes || req.DeleteNamespace {
+		inventoryObj, _ := inventory(req.Namespace, req.DeploymentID, nil, nil)
+		doomed = append(doomed, inventoryObj)
+	}
+	cs, err := a.manager.DeleteAll(ctx, doomed, ssa.DeleteOptions{PropagationPolicy: "Background"})
+	if err != nil {
+		return nil, fmt.Errorf("deleting the deployment's objects: %w", err)
+	}
+	for _, e := range cs.Entries {
+		a.progressf("%s", e.String())
+	}
+	if err := a.manager.WaitForTermination(doomed, ssa.WaitOptions{Interval: time.Second, Timeout: req.Timeout}); err != nil {
+		return cs.Entries, fmt.Errorf("waiting for the deployment's objects to go: %w", err)
+	}
+	if req.DeleteNamespace {
+		if err := a.deleteNamespace(ctx, req.Namespace, req.Timeout); err != nil {
+			return cs.Entries, err
+		}
+	}
+	return cs.Entries, nil
+}
+
+// keep reports the objects a stop leaves: volumes unless asked, and the
+// namespace, which only --delete-namespace removes (after the rest).
+func keep(m object.ObjMetadata, req StopRequest) bool {
+	switch m.GroupKind.Kind {
+	case "PersistentVolume", "PersistentVolumeClaim":
+		return !req.DeleteVolumes
+	case "Namespace":
+		return true
+	case "ConfigMap":
+		return m.Name == req.DeploymentID+InventorySuffix
+	}
+	return false
+}
+
+func (a *Applier) stub(m object.ObjMetadata) (*unstructured.Unstructured, error) {
+	mapping, err := a.client.RESTMapper().RESTMapping(m.GroupKind)
+	if err != nil {
+		return nil, err
+	}
+	u := &unstructured.Unstructured{}
+	u.SetGroupVersionKind(mapping.GroupVersionKind)
+	u.SetName(m.Name)
+	u.SetNamespace(m.Namespace)
+	return u, nil
+}
+
+func (a *Applier) deleteNamespace(ctx context.Context, name string, timeout time.Duration) error {
+	ns := &corev1.Namespace{}
+	ns.Name = name
+	if err := a.client.Delete(ctx, ns); err != nil && !apierrors.IsNotFound(err) {
+		return fmt.Errorf("deleting namespace %s: %w", name, err)
+	}
+	a.progressf("Namespace/%s deleted", name)
+	u := &unstructured.Unstructured{}
+	u.SetAPIVersion("v1")
+	u.SetKind("Namespace")
+	u.SetName(name)
+	if err := a.manager.WaitForTermination([]*unstructured.Unstructured{u}, ssa.WaitOptions{Interval: time.Second, Timeout: timeout}); err != nil {
+		return fmt.Errorf("waiting for namespace %s to go: %w", name, err)
+	}
+	return nil
+}
+
+// OtherDeployments lists the deployment directories, other than dir, that
+// own namespaces in the cluster: what deleting the cluster would break.
+func (a *Applier) OtherDeployments(ctx context.Context, dir string) ([]string, error) {
+	var list corev1.NamespaceList
+	if err := a.client.List(ctx, &list, &client.ListOptions{}); err != nil {
+		return nil, fmt.Errorf("listing namespaces: %w", err)
+	}
+	var out []string
+	for _, ns := range list.Items {
+		if owner, ok := ns.Annotations[OwnerAnnotation]; ok && owner != dir {
+			out = append(out, fmt.Sprintf("%s (namespace %s)", owner, ns.Name))
+		}
+	}
+	return out, nil
+}

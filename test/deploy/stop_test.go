@@ -1,0 +1,112 @@
+package deploy
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/kubectl-stack/kubectl-stack/test/cluster"
+)
+
+func stop(t *testing.T, dir string, extra ...string) string {
+	t.Helper()
+	_, errOut, err := run(t, append([]string{"stop", "-d", dir}, extra...)...)
+	if err != nil {
+		t.Fatalf("stop %v: %v\n%s", extra, err, errOut)
+	}
+	return errOut
+}
+
+// volume returns the deployment's one PV (the counter's data).
+func volume(t *testing.T, c kubernetes.Interface, ns string) *corev1.PersistentVolume {
+	t.Helper()
+	pvs, err := c.CoreV1().PersistentVolumes().List(context.Background(), metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, pv := range pvs.Items {
+		if strings.HasSuffix(pv.Spec.HostPath.Path, "/"+ns) {
+			return &pvs.Items[i]
+		}
+	}
+	return nil
+}
+
+func waitBound(t *testing.T, c kubernetes.Interface, ns string) *corev1.PersistentVolume {
+	t.Helper()
+	var pv *corev1.PersistentVolume
+	err := wait.PollUntilContextTimeout(context.Background(), 200*time.Millisecond, time.Minute, true, func(context.Context) (bool, error) {
+		pv = volume(t, c, ns)
+		return pv != nil && pv.Status.Phase == corev1.VolumeBound, nil
+	})
+	if err != nil {
+		t.Fatalf("PV of %s never Bound (last: %+v)", ns, pv)
+	}
+	return pv
+}
+
+func TestStopKeepsVolumesAndRedeployRebindsThem(t *testing.T) {
+	c := cluster.Shared(t).Client
+	_, specPath, ns := stack(t)
+	dir := create(t, specPath)
+	deploy(t, dir)
+	pv := waitBound(t, c, ns)
+
+	errOut := stop(t, dir)
+	if !strings.Contains(errOut, "volumes and their data are kept") {
+		t.Errorf("stop stderr = %q", errOut)
+	}
+	ctx := context.Background()
+	if deps, _ := c.AppsV1().Deployments(ns).List(ctx, metav1.ListOptions{}); len(deps.Items) != 0 {
+		t.Errorf("%d Deployments left after stop", len(deps.Items))
+	}
+	if pvcs, _ := c.CoreV1().PersistentVolumeClaims(ns).List(ctx, metav1.ListOptions{}); len(pvcs.Items) != 1 {
+		t.Errorf("%d claims after stop, want the 1 kept", len(pvcs.Items))
+	}
+
+	// The namespace goes, so the claim goes and the PV is left Released;
+	// the next deploy must bind the same PV again.
+	stop(t, dir, "--delete-namespace")
+	if _, err := c.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{}); !errors.IsNotFound(err) {
+		t.Fatalf("namespace %s still there after --delete-namespace: %v", ns, err)
+	}
+	if got := volume(t, c, ns); got == nil || got.UID != pv.UID {
+		t.Fatalf("the PV did not survive stop --delete-namespace")
+	}
+	deploy(t, dir)
+	if again := waitBound(t, c, ns); again.UID != pv.UID {
+		t.Errorf("redeploy bound PV %s, want the original %s", again.UID, pv.UID)
+	}
+}
+
+func TestDeleteVolumesTouchesOnlyThisDeployment(t *testing.T) {
+	c := cluster.Shared(t).Client
+	_, specA, nsA := stack(t)
+	_, specB, nsB := stack(t)
+	a, b := create(t, specA), create(t, specB)
+	deploy(t, a)
+	deploy(t, b)
+	waitBound(t, c, nsA)
+	pvB := waitBound(t, c, nsB)
+
+	stop(t, a, "--delete-volumes")
+	err := wait.PollUntilContextTimeout(context.Background(), 200*time.Millisecond, time.Minute, true, func(context.Context) (bool, error) {
+		return volume(t, c, nsA) == nil, nil
+	})
+	if err != nil {
+		t.Errorf("deployment A's PV still exists after stop --delete-volumes")
+	}
+	if got := volume(t, c, nsB); got == nil || got.UID != pvB.UID || got.Status.Phase != corev1.VolumeBound {
+		t.Errorf("deployment B's PV was touched by A's stop --delete-volumes: %+v", got)
+	}
+	if pvcs, _ := c.CoreV1().PersistentVolumeClaims(nsB).List(context.Background(), metav1.ListOptions{}); len(pvcs.Items) != 1 {
+		t.Errorf("deployment B has %d claims, want 1", len(pvcs.Items))
+	}
+}
