@@ -81,7 +81,7 @@ func (a *Applier) Deploy(ctx context.Context, req Request) (*Result, error) {
 	}
 	if req.Wait {
 		if err := a.wait(ctx, cs.ToObjMetadataSet(), req.Timeout); err != nil {
-			return res, err
+			return res, fmt.Errorf("%w%s", err, a.warnings(ctx, req.Namespace))
 		}
 	}
 	return res, nil
@@ -120,7 +120,7 @@ func (a *Applier) releaseClaims(ctx context.Context, objects []*unstructured.Uns
 func (a *Applier) prune(ctx context.Context, previous []object.ObjMetadata, objects []*unstructured.Unstructured) ([]ssa.ChangeSetEntry, error) {
 	current := map[string]bool{}
 	for _, o := range objects {
-		current[key(object.UnstructuredToObjMetadata(o))] = true
+		current[key(objMeta(o))] = true
 	}
 	var stale []*unstructured.Unstructured
 	for _, m := range previous {
@@ -148,6 +148,10 @@ func (a *Applier) prune(ctx context.Context, previous []object.ObjMetadata, obje
 		a.progressf("%s (pruned)", e.String())
 	}
 	return cs.Entries, nil
+}
+
+func objMeta(o *unstructured.Unstructured) object.ObjMetadata {
+	return object.UnstructuredToObjMetadata(o)
 }
 
 func key(m object.ObjMetadata) string {

@@ -58,7 +58,7 @@ kind-<cluster-id> is used unless --context is given.`,
 	f.StringVarP(&o.DeploymentDir, "deployment-dir", "d", o.DeploymentDir, "The deployment directory (default: the current directory if it holds deployment.yml).")
 	f.BoolVar(&o.Wait, "wait", o.Wait, "If true, wait until every object is ready.")
 	f.DurationVar(&o.Timeout, "timeout", o.Timeout, "How long to wait for readiness.")
-	f.StringVar(&o.DryRun, "dry-run", o.DryRun, `"none", or "client" to print what would be applied without contacting the cluster.`)
+	f.StringVar(&o.DryRun, "dry-run", o.DryRun, `"client" prints the objects without contacting the cluster; "server" asks the API server what each apply would do; neither writes anything.`)
 	f.StringToStringVar(&o.Images, "image", o.Images, "Replace a container's image: container=image (repeatable).")
 	return cmd
 }
@@ -66,36 +66,56 @@ kind-<cluster-id> is used unless --context is given.`,
 // Complete loads and renders the deployment and builds the pull secret, so
 // that every input error surfaces before anything is written.
 func (o *DeployOptions) Complete(c *cobra.Command) error {
-	dir, err := deployment.ResolveDir(o.DeploymentDir)
+	var err error
+	o.d, o.objects, err = prepare(c, o.GlobalOptions, o.DeploymentDir, o.Images, o.Getenv)
+	return err
+}
+
+// prepare loads a deployment, renders and builds it, adds the pull secret
+// and selects the kind context: everything deploy and diff need before
+// they talk to the cluster.
+func prepare(c *cobra.Command, g *GlobalOptions, dirFlag string, images map[string]string, getenv func(string) string) (*deployment.Deployment, []*unstructured.Unstructured, error) {
+	dir, err := deployment.ResolveDir(dirFlag)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	if o.d, err = deployment.Load(c.Context(), dir); err != nil {
-		return fmt.Errorf("loading deployment %s: %w", dir, err)
-	}
-	res, err := render.Render(o.d, render.Options{ImageOverrides: o.Images})
+	d, err := deployment.Load(c.Context(), dir)
 	if err != nil {
-		return fmt.Errorf("rendering %s: %w", dir, err)
+		return nil, nil, fmt.Errorf("loading deployment %s: %w", dir, err)
+	}
+	res, err := render.Render(d, render.Options{ImageOverrides: images})
+	if err != nil {
+		return nil, nil, fmt.Errorf("rendering %s: %w", dir, err)
 	}
 	for _, w := range res.Warnings {
-		o.Logger().Warnf("%s", w)
+		g.Logger().Warnf("%s", w)
 	}
 	built, err := render.Build(res)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	if o.objects, err = apply.ReadObjects(built); err != nil {
-		return err
+	objects, err := apply.ReadObjects(built)
+	if err != nil {
+		return nil, nil, err
 	}
-	if c := o.d.Spec.Credentials(); c != nil {
-		secret, err := apply.PullSecret(render.PullSecretName(o.d.Record.DeploymentID), o.d.Namespace(), render.Labels(o.d), c, o.Getenv)
+	if cred := d.Spec.Credentials(); cred != nil {
+		secret, err := apply.PullSecret(render.PullSecretName(d.Record.DeploymentID), d.Namespace(), render.Labels(d), cred, getenv)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
-		o.objects = append(o.objects, secret)
+		objects = append(objects, secret)
 	}
-	useKindContext(o.GlobalOptions, o.d)
-	return nil
+	useKindContext(g, d)
+	return d, objects, nil
+}
+
+// request is the apply request for a prepared deployment.
+func request(d *deployment.Deployment, objects []*unstructured.Unstructured) apply.Request {
+	dir, _ := filepath.Abs(d.Dir)
+	return apply.Request{
+		Namespace: d.Namespace(), DeploymentDir: dir, DeploymentID: d.Record.DeploymentID,
+		Labels: render.Labels(d), Objects: objects,
+	}
 }
 
 // useKindContext selects kind-<cluster> for a k8s-kind deployment unless
@@ -128,10 +148,10 @@ func connect(g *GlobalOptions) (*apply.Applier, error) {
 // Validate checks the flags.
 func (o *DeployOptions) Validate() error {
 	switch o.DryRun {
-	case "none", "client":
+	case "none", "client", "server":
 		return nil
 	}
-	return errors.New(`--dry-run must be "none" or "client"`)
+	return errors.New(`--dry-run must be "none", "client" or "server"`)
 }
 
 // Run applies.
@@ -147,11 +167,19 @@ func (o *DeployOptions) Run(c *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	dir, _ := filepath.Abs(o.d.Dir)
-	res, err := a.Deploy(c.Context(), apply.Request{
-		Namespace: o.d.Namespace(), DeploymentDir: dir, DeploymentID: o.d.Record.DeploymentID,
-		Labels: render.Labels(o.d), Objects: o.objects, Wait: o.Wait, Timeout: o.Timeout,
-	})
+	req := request(o.d, o.objects)
+	req.Wait, req.Timeout = o.Wait, o.Timeout
+	if o.DryRun == "server" {
+		changes, err := a.Diff(c.Context(), req)
+		if err != nil {
+			return fmt.Errorf("dry run of %s: %w", o.d.Dir, err)
+		}
+		for _, ch := range changes {
+			fmt.Fprintf(o.Out, "%s %s (server dry run)\n", ch.Subject, ch.Action)
+		}
+		return nil
+	}
+	res, err := a.Deploy(c.Context(), req)
 	if err != nil {
 		return fmt.Errorf("deploying %s: %w", o.d.Dir, err)
 	}

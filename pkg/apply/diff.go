@@ -1,0 +1,132 @@
+package apply
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/fluxcd/pkg/ssa"
+	"github.com/pmezard/go-difflib/difflib"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/yaml"
+)
+
+// Change is what a deploy would do to one object.
+type Change struct {
+	Subject string
+	Action  ssa.Action
+	// Diff is a unified diff of the live object against what would be
+	// applied (server-side dry run); Secret values are masked.
+	Diff string
+}
+
+// Diff computes what Deploy would change, with server-side dry runs, and
+// includes the objects it would prune. Nothing is written.
+func (a *Applier) Diff(ctx context.Context, req Request) ([]Change, error) {
+	if _, err := a.CheckNamespaceOwner(ctx, req.Namespace, req.DeploymentDir); err != nil {
+		return nil, err
+	}
+	nsExists := a.client.Get(ctx, client.ObjectKey{Name: req.Namespace}, &corev1.Namespace{}) == nil
+	var out []Change
+	for _, obj := range req.Objects {
+		if !nsExists && obj.GetNamespace() != "" {
+			// A dry run in a namespace that does not exist yet fails.
+			out = append(out, created(obj))
+			continue
+		}
+		entry, live, desired, err := a.manager.Diff(ctx, obj.DeepCopy(), ssa.DefaultDiffOptions())
+		if err != nil {
+			return nil, fmt.Errorf("dry run of %s/%s: %w", obj.GetKind(), obj.GetName(), err)
+		}
+		switch entry.Action {
+		case ssa.CreatedAction:
+			out = append(out, created(obj))
+		case ssa.ConfiguredAction:
+			out = append(out, Change{Subject: entry.Subject, Action: entry.Action, Diff: unified(entry.Subject, live, desired)})
+		default:
+			out = append(out, Change{Subject: entry.Subject, Action: entry.Action})
+		}
+	}
+	pruned, err := a.wouldPrune(ctx, req)
+	return append(out, pruned...), err
+}
+
+func created(obj *unstructured.Unstructured) Change {
+	subject := fmt.Sprintf("%s/%s", obj.GetKind(), obj.GetName())
+	if obj.GetNamespace() != "" {
+		subject = fmt.Sprintf("%s/%s/%s", obj.GetKind(), obj.GetNamespace(), obj.GetName())
+	}
+	return Change{Subject: subject, Action: ssa.CreatedAction, Diff: unified(subject, nil, obj)}
+}
+
+func (a *Applier) wouldPrune(ctx context.Context, req Request) ([]Change, error) {
+	previous, err := a.readInventory(ctx, req.Namespace, req.DeploymentID)
+	if err != nil {
+		return nil, err
+	}
+	current := map[string]bool{}
+	for _, o := range req.Objects {
+		current[key(objMeta(o))] = true
+	}
+	current[key(objMeta(mustInventory(req)))] = true
+	var out []Change
+	for _, m := range previous {
+		if current[key(m)] || m.GroupKind.Kind == "PersistentVolume" || m.GroupKind.Kind == "PersistentVolumeClaim" {
+			continue
+		}
+		stub, err := a.stub(m)
+		if err != nil {
+			continue
+		}
+		if err := a.client.Get(ctx, client.ObjectKeyFromObject(stub), stub); apierrors.IsNotFound(err) {
+			continue
+		}
+		subject := fmt.Sprintf("%s/%s/%s", m.GroupKind.Kind, m.Namespace, m.Name)
+		out = append(out, Change{Subject: subject, Action: ssa.DeletedAction, Diff: unified(subject, stub, nil)})
+	}
+	return out, nil
+}
+
+func mustInventory(req Request) *unstructured.Unstructured {
+	inv, _ := inventory(req.Namespace, req.DeploymentID, nil, nil)
+	return inv
+}
+
+// unified diffs two objects as YAML, without server-managed metadata and
+// status, and with Secret values masked.
+func unified(subject string, live, desired *unstructured.Unstructured) string {
+	diff, _ := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
+		A: difflib.SplitLines(clean(live)), B: difflib.SplitLines(clean(desired)),
+		FromFile: "live/" + subject, ToFile: "deploy/" + subject, Context: 3,
+	})
+	return diff
+}
+
+func clean(obj *unstructured.Unstructured) string {
+	if obj == nil {
+		return ""
+	}
+	o := obj.DeepCopy()
+	for _, f := range []string{"managedFields", "resourceVersion", "uid", "creationTimestamp", "generation"} {
+		unstructured.RemoveNestedField(o.Object, "metadata", f)
+	}
+	unstructured.RemoveNestedField(o.Object, "status")
+	if o.GetKind() == "Secret" {
+		for _, field := range []string{"data", "stringData"} {
+			if m, ok, _ := unstructured.NestedMap(o.Object, field); ok {
+				for k := range m {
+					m[k] = "***"
+				}
+				_ = unstructured.SetNestedMap(o.Object, m, field)
+			}
+		}
+	}
+	data, err := yaml.Marshal(o.Object)
+	if err != nil {
+		return err.Error()
+	}
+	return strings.TrimSuffix(string(data), "\n") + "\n"
+}

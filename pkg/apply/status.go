@@ -1,0 +1,135 @@
+package apply
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/fluxcd/cli-utils/pkg/kstatus/status"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// Status is the live state of a deployment.
+type Status struct {
+	Namespace string         `json:"namespace"`
+	Objects   []ObjectStatus `json:"objects"`
+	Pods      []PodStatus    `json:"pods"`
+}
+
+// ObjectStatus is one inventory object's kstatus.
+type ObjectStatus struct {
+	Kind      string `json:"kind"`
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name"`
+	// Status is Current, InProgress, Failed, Terminating or NotFound.
+	Status  string `json:"status"`
+	Message string `json:"message,omitempty"`
+	// Detail is kind-specific: the claim of a PV, hosts of an Ingress.
+	Detail string `json:"detail,omitempty"`
+}
+
+// PodStatus is one pod of the deployment.
+type PodStatus struct {
+	Name     string `json:"name"`
+	Phase    string `json:"phase"`
+	Ready    string `json:"ready"`
+	Restarts int32  `json:"restarts"`
+	Node     string `json:"node,omitempty"`
+	IP       string `json:"ip,omitempty"`
+}
+
+// Status reads every object of the deployment's inventory and its pods.
+func (a *Applier) Status(ctx context.Context, namespace, id string) (*Status, error) {
+	inv, err := a.readInventory(ctx, namespace, id)
+	if err != nil {
+		return nil, err
+	}
+	if inv == nil {
+		return nil, fmt.Errorf("namespace %s holds no inventory %s%s: the deployment has not been deployed (run kubectl stack deploy)", namespace, id, InventorySuffix)
+	}
+	st := &Status{Namespace: namespace}
+	for _, m := range inv {
+		os := ObjectStatus{Kind: m.GroupKind.Kind, Namespace: m.Namespace, Name: m.Name}
+		live, err := a.stub(m)
+		if err == nil {
+			err = a.client.Get(ctx, client.ObjectKeyFromObject(live), live)
+		}
+		switch {
+		case apierrors.IsNotFound(err):
+			os.Status = "NotFound"
+		case err != nil:
+			return nil, fmt.Errorf("reading %s/%s: %w", m.GroupKind.Kind, m.Name, err)
+		default:
+			os.Status, os.Message = compute(live)
+			os.Detail = detail(live)
+		}
+		st.Objects = append(st.Objects, os)
+	}
+	st.Pods, err = a.pods(ctx, namespace, id)
+	return st, err
+}
+
+func compute(u *unstructured.Unstructured) (string, string) {
+	res, err := status.Compute(u)
+	if err != nil {
+		return "Unknown", err.Error()
+	}
+	return res.Status.String(), res.Message
+}
+
+// detail is what a person checks first for some kinds.
+func detail(u *unstructured.Unstructured) string {
+	switch u.GetKind() {
+	case "PersistentVolume":
+		phase, _, _ := unstructured.NestedString(u.Object, "status", "phase")
+		claim, _, _ := unstructured.NestedString(u.Object, "spec", "claimRef", "name")
+		return strings.TrimSpace(phase + " " + claim)
+	case "PersistentVolumeClaim":
+		phase, _, _ := unstructured.NestedString(u.Object, "status", "phase")
+		volume, _, _ := unstructured.NestedString(u.Object, "spec", "volumeName")
+		return strings.TrimSpace(phase + " " + volume)
+	case "Ingress":
+		rules, _, _ := unstructured.NestedSlice(u.Object, "spec", "rules")
+		var hosts []string
+		for _, r := range rules {
+			if m, ok := r.(map[string]any); ok {
+				if h, ok := m["host"].(string); ok {
+					hosts = append(hosts, h)
+				}
+			}
+		}
+		return strings.Join(hosts, ",")
+	}
+	return ""
+}
+
+// pods lists the deployment's pods: its Deployments' (app=<id>) and its
+// Jobs' (app=<id>-job).
+func (a *Applier) pods(ctx context.Context, namespace, id string) ([]PodStatus, error) {
+	var out []PodStatus
+	for _, app := range []string{id, id + "-job"} {
+		var list corev1.PodList
+		if err := a.client.List(ctx, &list, client.InNamespace(namespace), client.MatchingLabels{"app": app}); err != nil {
+			return nil, fmt.Errorf("listing pods: %w", err)
+		}
+		for _, p := range list.Items {
+			ready, restarts := 0, int32(0)
+			for _, cs := range p.Status.ContainerStatuses {
+				if cs.Ready {
+					ready++
+				}
+				restarts += cs.RestartCount
+			}
+			out = append(out, PodStatus{
+				Name: p.Name, Phase: string(p.Status.Phase), Ready: fmt.Sprintf("%d/%d", ready, len(p.Spec.Containers)),
+				Restarts: restarts, Node: p.Spec.NodeName, IP: p.Status.PodIP,
+			})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}

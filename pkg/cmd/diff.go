@@ -1,0 +1,88 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/fluxcd/pkg/ssa"
+	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
+)
+
+// DiffOptions are the inputs of "kubectl stack diff".
+type DiffOptions struct {
+	*GlobalOptions
+	DeploymentDir string
+	Images        map[string]string
+	Getenv        func(string) string
+
+	d       *deployment.Deployment
+	objects []*unstructured.Unstructured
+}
+
+// ErrDifferences is returned by diff when the cluster differs from the
+// deployment; the process exits 1 without an error message, like kubectl diff.
+var ErrDifferences = &ExitError{Code: 1}
+
+func newCmdDiff(g *GlobalOptions) *cobra.Command {
+	o := &DiffOptions{GlobalOptions: g, Getenv: os.Getenv}
+	cmd := &cobra.Command{
+		Use:   "diff [-d DIR]",
+		Short: "Show what deploy would change (server-side dry run), pruning included",
+		Long: `Show, as a unified diff, how the live objects differ from what deploy would
+apply (server-side dry runs, nothing is written), including objects deploy
+would prune. Secret values are masked. Exits 0 without differences, 1 with
+differences, and more than 1 on errors, like kubectl diff.`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			// kubectl diff's codes: 1 means differences, errors are 2.
+			err := runE(o)(c, args)
+			var exit *ExitError
+			if err != nil && !errors.As(err, &exit) {
+				return &ExitError{Code: 2, Err: err}
+			}
+			return err
+		},
+	}
+	cmd.Flags().StringVarP(&o.DeploymentDir, "deployment-dir", "d", o.DeploymentDir, "The deployment directory (default: the current directory if it holds deployment.yml).")
+	cmd.Flags().StringToStringVar(&o.Images, "image", o.Images, "Replace a container's image: container=image (repeatable).")
+	return cmd
+}
+
+// Complete prepares the objects deploy would apply.
+func (o *DiffOptions) Complete(c *cobra.Command) error {
+	var err error
+	o.d, o.objects, err = prepare(c, o.GlobalOptions, o.DeploymentDir, o.Images, o.Getenv)
+	return err
+}
+
+// Validate checks the flags.
+func (o *DiffOptions) Validate() error { return nil }
+
+// Run prints the differences.
+func (o *DiffOptions) Run(c *cobra.Command) error {
+	a, err := connect(o.GlobalOptions)
+	if err != nil {
+		return err
+	}
+	changes, err := a.Diff(c.Context(), request(o.d, o.objects))
+	if err != nil {
+		return fmt.Errorf("comparing %s with the cluster: %w", o.d.Dir, err)
+	}
+	differ := false
+	for _, ch := range changes {
+		if ch.Action == ssa.UnchangedAction || ch.Action == ssa.SkippedAction {
+			continue
+		}
+		differ = true
+		fmt.Fprint(o.Out, ch.Diff)
+	}
+	if differ {
+		return ErrDifferences
+	}
+	o.Logger().Infof("no differences: the cluster matches %s", o.d.Dir)
+	return nil
+}

@@ -1,0 +1,97 @@
+package cmd
+
+import (
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+	"sigs.k8s.io/yaml"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
+	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
+)
+
+// StatusOptions are the inputs of "kubectl stack status".
+type StatusOptions struct {
+	*GlobalOptions
+	DeploymentDir string
+	Output        string
+
+	d *deployment.Deployment
+}
+
+func newCmdStatus(g *GlobalOptions) *cobra.Command {
+	o := &StatusOptions{GlobalOptions: g}
+	cmd := &cobra.Command{
+		Use:   "status [-d DIR] [-o json|yaml]",
+		Short: "Show every object of a deployment with its status, and its pods",
+		Args:  cobra.NoArgs,
+		RunE:  runE(o),
+	}
+	cmd.Flags().StringVarP(&o.DeploymentDir, "deployment-dir", "d", o.DeploymentDir, "The deployment directory (default: the current directory if it holds deployment.yml).")
+	cmd.Flags().StringVarP(&o.Output, "output", "o", o.Output, "Output format: json or yaml (default: tables).")
+	return cmd
+}
+
+// Complete loads the deployment.
+func (o *StatusOptions) Complete(c *cobra.Command) error {
+	dir, err := deployment.ResolveDir(o.DeploymentDir)
+	if err != nil {
+		return err
+	}
+	if o.d, err = deployment.Load(c.Context(), dir); err != nil {
+		return fmt.Errorf("loading deployment %s: %w", dir, err)
+	}
+	useKindContext(o.GlobalOptions, o.d)
+	return nil
+}
+
+// Validate checks the flags.
+func (o *StatusOptions) Validate() error {
+	switch o.Output {
+	case "", "json", "yaml":
+		return nil
+	}
+	return fmt.Errorf("--output %q: use json or yaml, or leave it out for tables", o.Output)
+}
+
+// Run prints the status.
+func (o *StatusOptions) Run(c *cobra.Command) error {
+	a, err := connect(o.GlobalOptions)
+	if err != nil {
+		return err
+	}
+	st, err := a.Status(c.Context(), o.d.Namespace(), o.d.Record.DeploymentID)
+	if err != nil {
+		return err
+	}
+	switch o.Output {
+	case "json":
+		enc := json.NewEncoder(o.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(st)
+	case "yaml":
+		data, err := yaml.Marshal(st)
+		if err != nil {
+			return err
+		}
+		_, err = o.Out.Write(data)
+		return err
+	}
+	return printStatus(o, st)
+}
+
+func printStatus(o *StatusOptions, st *apply.Status) error {
+	w := tabwriter.NewWriter(o.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "KIND\tNAME\tSTATUS\tDETAIL\tMESSAGE")
+	for _, s := range st.Objects {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", s.Kind, s.Name, s.Status, s.Detail, s.Message)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "POD\tPHASE\tREADY\tRESTARTS\tNODE\tIP")
+	for _, p := range st.Pods {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%s\t%s\n", p.Name, p.Phase, p.Ready, p.Restarts, p.Node, p.IP)
+	}
+	return w.Flush()
+}

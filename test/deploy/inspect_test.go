@@ -1,0 +1,87 @@
+package deploy
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
+	"github.com/kubectl-stack/kubectl-stack/pkg/cmd"
+)
+
+func TestDiffShowsAChangedImage(t *testing.T) {
+	_, specPath, _ := stack(t)
+	dir := create(t, specPath)
+	t.Setenv("DEMO_REGISTRY_TOKEN", token)
+	out, _, err := run(t, "diff", "-d", dir)
+	var exit *cmd.ExitError
+	if !errors.As(err, &exit) || exit.Code != 1 || !strings.Contains(out, "+kind: Deployment") {
+		t.Fatalf("diff before the first deploy = %v, want exit 1 and the objects to create:\n%s", err, out)
+	}
+	deploy(t, dir, "--wait=false")
+	if out, _, err := run(t, "diff", "-d", dir); err != nil || out != "" {
+		t.Fatalf("diff right after deploy = %v, %q; want no differences", err, out)
+	}
+	out, _, err = run(t, "diff", "-d", dir, "--image", "web=example/web:2")
+	if !errors.As(err, &exit) || exit.Code != 1 {
+		t.Fatalf("diff with a changed image = %v, want exit 1", err)
+	}
+	if !strings.Contains(out, "-        image: kubectl-stack/hello-web:local") || !strings.Contains(out, "+        image: example/web:2") {
+		t.Errorf("diff does not show the image change:\n%s", out)
+	}
+	if strings.Contains(out, token) {
+		t.Error("diff output contains the registry token")
+	}
+}
+
+func TestStatusTableAndJSON(t *testing.T) {
+	_, specPath, _ := stack(t)
+	dir := create(t, specPath)
+	deploy(t, dir)
+	out, _, err := run(t, "status", "-d", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Deployment", "Current", "Bound", "hello.localhost", "POD", "Running", "1/1"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("status table lacks %q:\n%s", want, out)
+		}
+	}
+	out, _, err = run(t, "status", "-d", dir, "-o", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st struct {
+		Objects []struct{ Kind, Status string }
+		Pods    []struct{ Phase string }
+	}
+	if err := json.Unmarshal([]byte(out), &st); err != nil {
+		t.Fatalf("status -o json is not JSON: %v\n%s", err, out)
+	}
+	for _, o := range st.Objects {
+		if o.Status != "Current" {
+			t.Errorf("%s is %s after a waited deploy, want Current", o.Kind, o.Status)
+		}
+	}
+	if len(st.Pods) < 2 {
+		t.Errorf("status lists %d pods, want the 2 Deployments' pods and the job's", len(st.Pods))
+	}
+}
+
+func TestWaitFailureSaysWhy(t *testing.T) {
+	root, specPath, _ := stack(t)
+	data, err := os.ReadFile(specPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// No node carries this label: the pods cannot be scheduled.
+	testutil.WriteFile(t, root, "ops/spec.yml", string(data)+"node-affinities:\n  - {label: disk, value: nvme}\n")
+	dir := create(t, specPath)
+	t.Setenv("DEMO_REGISTRY_TOKEN", token)
+	_, _, err = run(t, "deploy", "-d", dir, "--timeout", "8s")
+	if err == nil || !strings.Contains(err.Error(), "FailedScheduling") {
+		t.Fatalf("deploy of unschedulable pods = %v, want a timeout that names FailedScheduling", err)
+	}
+}
