@@ -10,6 +10,7 @@ import (
 
 	"github.com/fluxcd/cli-utils/pkg/object"
 	"github.com/fluxcd/pkg/ssa"
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -160,10 +161,49 @@ func key(m object.ObjMetadata) string {
 
 func (a *Applier) wait(ctx context.Context, set object.ObjMetadataSet, timeout time.Duration) error {
 	a.progressf("waiting for %d objects to become ready (timeout %s)", len(set), timeout)
+	done := make(chan struct{})
+	defer close(done)
+	go a.reportProgress(ctx, set, done)
 	err := a.manager.WaitForSetWithContext(ctx, set, ssa.WaitOptions{Interval: time.Second, Timeout: timeout, FailFast: true})
 	if err != nil {
 		return fmt.Errorf("waiting for the deployment to become ready: %w", err)
 	}
 	a.progressf("all objects ready")
 	return nil
+}
+
+// reportProgress prints the ready counts of the set's Deployments every few
+// seconds while the wait goes on, when they change.
+func (a *Applier) reportProgress(ctx context.Context, set object.ObjMetadataSet, done <-chan struct{}) {
+	tick := time.NewTicker(2 * time.Second)
+	defer tick.Stop()
+	last := ""
+	for {
+		select {
+		case <-done:
+			return
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		var parts []string
+		for _, m := range set {
+			if m.GroupKind.Kind != "Deployment" {
+				continue
+			}
+			var d appsv1.Deployment
+			if a.client.Get(ctx, client.ObjectKey{Namespace: m.Namespace, Name: m.Name}, &d) != nil {
+				continue
+			}
+			want := int32(1)
+			if d.Spec.Replicas != nil {
+				want = *d.Spec.Replicas
+			}
+			parts = append(parts, fmt.Sprintf("%s %d/%d", m.Name, d.Status.ReadyReplicas, want))
+		}
+		if line := strings.Join(parts, ", "); line != "" && line != last {
+			a.progressf("ready: %s", line)
+			last = line
+		}
+	}
 }

@@ -1,14 +1,19 @@
 package deploy
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"os"
 	"strings"
 	"testing"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
 	"github.com/kubectl-stack/kubectl-stack/pkg/cmd"
+	"github.com/kubectl-stack/kubectl-stack/test/cluster"
 )
 
 func TestDiffShowsAChangedImage(t *testing.T) {
@@ -83,5 +88,24 @@ func TestWaitFailureSaysWhy(t *testing.T) {
 	_, _, err = run(t, "deploy", "-d", dir, "--timeout", "8s")
 	if err == nil || !strings.Contains(err.Error(), "FailedScheduling") {
 		t.Fatalf("deploy of unschedulable pods = %v, want a timeout that names FailedScheduling", err)
+	}
+}
+
+func TestDryRunsWriteNothing(t *testing.T) {
+	c := cluster.Shared(t)
+	_, specPath, ns := stack(t)
+	dir := create(t, specPath)
+	t.Setenv("DEMO_REGISTRY_TOKEN", token)
+	for _, mode := range []string{"client", "server"} {
+		out, errOut, err := run(t, "deploy", "-d", dir, "--dry-run="+mode)
+		if err != nil {
+			t.Fatalf("deploy --dry-run=%s: %v\n%s", mode, err, errOut)
+		}
+		if !strings.Contains(out, "Deployment/"+ns+"/") || strings.Contains(out, token) {
+			t.Errorf("deploy --dry-run=%s printed:\n%s\nwant the Deployments and no token", mode, out)
+		}
+		if _, err := c.Client.CoreV1().Namespaces().Get(context.Background(), ns, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+			t.Fatalf("deploy --dry-run=%s created namespace %s (get: %v)", mode, ns, err)
+		}
 	}
 }

@@ -2,6 +2,8 @@ package deploy
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
 	"github.com/kubectl-stack/kubectl-stack/test/cluster"
 )
 
@@ -108,5 +111,32 @@ func TestDeleteVolumesTouchesOnlyThisDeployment(t *testing.T) {
 	}
 	if pvcs, _ := c.CoreV1().PersistentVolumeClaims(nsB).List(context.Background(), metav1.ListOptions{}); len(pvcs.Items) != 1 {
 		t.Errorf("deployment B has %d claims, want 1", len(pvcs.Items))
+	}
+}
+
+func TestStopGuardsASharedKindCluster(t *testing.T) {
+	// A k8s-kind deployment (the laconic-so fixture) next to another one.
+	_, specPath, _ := stack(t)
+	other := create(t, specPath)
+	deploy(t, other, "--wait=false")
+	kindDir := filepath.Join(t.TempDir(), "kind-dep")
+	src, _ := filepath.Abs("../../pkg/render/testdata/laconic-so-test")
+	testutil.CopyTree(t, src, kindDir)
+	spec, err := os.ReadFile(filepath.Join(kindDir, "spec.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	testutil.WriteFile(t, kindDir, "spec.yml", string(spec)+"namespace: kind-guard\n")
+	// The local cluster is not a kind cluster: name its context instead of
+	// kind-<cluster-id>.
+	if _, errOut, err := run(t, "deploy", "-d", kindDir, "--context", "envtest", "--wait=false"); err != nil {
+		t.Fatalf("deploy: %v\n%s", err, errOut)
+	}
+	_, _, err = run(t, "stop", "-d", kindDir, "--context", "envtest")
+	if err == nil || !strings.Contains(err.Error(), "other deployments live in this kind cluster") || !strings.Contains(err.Error(), other) {
+		t.Fatalf("stop of a kind deployment sharing the cluster = %v, want the refusal naming %s", err, other)
+	}
+	if _, errOut, err := run(t, "stop", "-d", kindDir, "--context", "envtest", "--skip-cluster-management"); err != nil {
+		t.Fatalf("stop --skip-cluster-management: %v\n%s", err, errOut)
 	}
 }
