@@ -27,6 +27,13 @@ type Applier struct {
 
 // New connects to the cluster of cfg.
 func New(cfg *rest.Config) (*Applier, error) {
+	cfg = rest.CopyConfig(cfg)
+	// client-go's default of 5 requests/s makes a 50-pod deploy (~750
+	// requests: a dry run, a read and an apply per object) take minutes;
+	// use Flux's limits, as a deploy is a burst of requests.
+	if cfg.QPS == 0 {
+		cfg.QPS, cfg.Burst = 50, 300
+	}
 	httpClient, err := rest.HTTPClientFor(cfg)
 	if err != nil {
 		return nil, err
@@ -41,6 +48,8 @@ func New(cfg *rest.Config) (*Applier, error) {
 	}
 	poller := polling.NewStatusPoller(c, mapper, polling.Options{})
 	m := ssa.NewResourceManager(c, poller, ssa.Owner{Field: FieldManager, Group: "kubectl-stack.io"})
+	// Dry runs and applies of one stage run concurrently.
+	m.SetConcurrency(8)
 	return &Applier{client: c, manager: m, Progress: io.Discard}, nil
 }
 

@@ -29,7 +29,7 @@ var seq atomic.Int32
 
 // stack copies the example stack and writes a spec for it with its own
 // namespace; it returns the stack root and the spec path.
-func stack(t *testing.T) (string, string, string) {
+func stack(t testing.TB) (string, string, string) {
 	t.Helper()
 	root := t.TempDir()
 	src, _ := filepath.Abs("../../examples/hello")
@@ -48,7 +48,7 @@ func stack(t *testing.T) (string, string, string) {
 }
 
 // run runs kubectl stack against the local cluster.
-func run(t *testing.T, args ...string) (string, string, error) {
+func run(t testing.TB, args ...string) (string, string, error) {
 	t.Helper()
 	c := cluster.Shared(t)
 	var out, errOut bytes.Buffer
