@@ -46,17 +46,17 @@ build kube kube-controller-manager k8s.io/kubernetes/cmd/kube-controller-manager
 build kube kube-scheduler k8s.io/kubernetes/cmd/kube-scheduler
 build kwok kwok sigs.k8s.io/kwok/cmd/kwok
 
-# kwok needs stages; the fast node and pod stages ship in its module.
+# kwok needs stages; the fast node, pod and volume stages ship in its module.
+# Rewritten on every run (it is cheap) so that a changed list takes effect.
 stages="$dir/kwok-stages.yaml"
-if [[ ! -s $stages ]]; then
-  src=$(cd "$tools/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)/kustomize/stage
-  tmp="$stages.partial.$$"
-  for f in node/fast/node-initialize.yaml node/heartbeat/node-heartbeat.yaml \
-           pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
-    echo "---"; cat "$src/$f"
-  done >"$tmp"
-  mv -f "$tmp" "$stages"
-  log "wrote kwok stages"
-fi
+src=$(cd "$tools/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)/kustomize/stage
+tmp="$stages.partial.$$"
+for f in node/fast/node-initialize.yaml node/heartbeat/node-heartbeat.yaml \
+         pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml \
+         volume/fast/pvc-provision.yaml volume/fast/pv-bind.yaml \
+         volume/fast/pv-delete.yaml volume/fast/pvc-delete.yaml; do
+  echo "---"; cat "$src/$f"
+done >"$tmp"
+mv -f "$tmp" "$stages"
 
 echo "$dir"

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	storagev1 "k8s.io/api/storage/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
@@ -85,6 +86,9 @@ func Start(ctx context.Context, o Options) (c *Cluster, err error) {
 	c.pids = without(childPids(o.BinDir), before)
 	nodes := max(o.Nodes, 1)
 	if err := c.registerNodes(ctx, nodes); err != nil {
+		return nil, err
+	}
+	if err := c.defaultStorageClass(ctx); err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(c.log, "local cluster: %d node(s) Ready in %s\n", nodes, time.Since(started).Round(time.Millisecond))
@@ -208,6 +212,21 @@ func (c *Cluster) registerNodes(ctx context.Context, n int) error {
 	})
 	if err != nil {
 		return fmt.Errorf("waiting for %d kwok node(s) to be Ready (see %s/kwok.log): %w", n, c.workDir, err)
+	}
+	return nil
+}
+
+// defaultStorageClass makes claims without a class bind, as on kind: kwok's
+// volume stages play the provisioner (no data is stored anywhere).
+func (c *Cluster) defaultStorageClass(ctx context.Context) error {
+	immediate := storagev1.VolumeBindingImmediate
+	sc := &storagev1.StorageClass{
+		ObjectMeta:        metav1.ObjectMeta{Name: "kwok-volume", Annotations: map[string]string{"storageclass.kubernetes.io/is-default-class": "true"}},
+		Provisioner:       "kwok.x-k8s.io/volume",
+		VolumeBindingMode: &immediate,
+	}
+	if _, err := c.Client.StorageV1().StorageClasses().Create(ctx, sc, metav1.CreateOptions{}); err != nil {
+		return fmt.Errorf("creating the default StorageClass: %w", err)
 	}
 	return nil
 }

@@ -150,3 +150,22 @@ func TestStopLeavesNoProcess(t *testing.T) {
 		t.Errorf("work directory %s still exists after Stop", dir)
 	}
 }
+
+func TestClaimWithoutClassIsProvisioned(t *testing.T) {
+	c := Shared(t).Client
+	ns := namespace(t, c, nil)
+	pvc := &corev1.PersistentVolumeClaim{
+		ObjectMeta: metav1.ObjectMeta{Name: "scratch"},
+		Spec: corev1.PersistentVolumeClaimSpec{
+			AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
+			Resources:   corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("1Gi")}},
+		},
+	}
+	if _, err := c.CoreV1().PersistentVolumeClaims(ns).Create(context.Background(), pvc, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the default class to provision and bind the claim", func(ctx context.Context) (bool, error) {
+		got, err := c.CoreV1().PersistentVolumeClaims(ns).Get(ctx, "scratch", metav1.GetOptions{})
+		return err == nil && got.Status.Phase == corev1.ClaimBound, nil
+	})
+}

@@ -221,3 +221,27 @@ func TestPruneAfterAPodLeavesTheStack(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestLaconicSoDeploymentBecomesCurrent deploys a directory laconic-so
+// wrote (k8s-kind, an empty-path volume, a job, host-path ConfigMaps) and
+// waits for every object to be Current.
+func TestLaconicSoDeploymentBecomesCurrent(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "laconic")
+	src, _ := filepath.Abs("../../pkg/render/testdata/laconic-so-test")
+	testutil.CopyTree(t, src, dir)
+	spec, err := os.ReadFile(filepath.Join(dir, "spec.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	testutil.WriteFile(t, dir, "spec.yml", string(spec)+fmt.Sprintf("namespace: laconic-%d\n", seq.Add(1)))
+	if _, errOut, err := run(t, "deploy", "-d", dir, "--context", "envtest", "--timeout", "1m"); err != nil {
+		t.Fatalf("deploy: %v\n%s", err, errOut)
+	}
+	out, _, err := run(t, "status", "-d", dir, "--context", "envtest", "-o", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out, `"InProgress"`) || strings.Contains(out, `"Failed"`) || strings.Contains(out, `"NotFound"`) {
+		t.Errorf("not every object is Current after a waited deploy:\n%s", out)
+	}
+}
