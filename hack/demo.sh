@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The main job: build the plugin, start the local control plane, and create
-# a deployment of the example stack from its git-tracked spec.
+# The main job: build the plugin, start the local control plane, create a
+# deployment of the example stack from its git-tracked spec, deploy it and
+# show its status.
 #
-#   hack/demo.sh up     (a second run reuses the cluster and re-syncs the deployment)
+#   hack/demo.sh up     (a second run reuses the cluster and the deployment)
 #   hack/demo.sh down   (removes the demo deployment directory, stops the cluster)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -10,6 +11,9 @@ cd "$repo"
 state="${KUBECTL_STACK_DEMO:-${XDG_CACHE_HOME:-$HOME/.cache}/kubectl-stack/demo}"
 dep="$state/hello"
 stack="bin/kubectl-stack"
+# The example pulls from a private registry: its token comes from this
+# variable at deploy time and is never stored. Any value does for the demo.
+export DEMO_REGISTRY_TOKEN="${DEMO_REGISTRY_TOKEN:-demo-token}"
 
 up() {
   echo "== building kubectl-stack" >&2
@@ -24,22 +28,28 @@ up() {
     echo "== creating the demo deployment $dep from examples/hello/ops/spec.yml" >&2
     "$stack" create --spec-file examples/hello/ops/spec.yml --deployment-dir "$dep"
   fi
-  echo "== the cluster" >&2
-  kubectl get nodes -o wide
-  echo "== the deployment directory" >&2
-  (cd "$dep" && find . -type f -not -name '*.bak' | sort)
   echo "== deployment.yml" >&2
   cat "$dep/deployment.yml"
+  echo "== deploying (nodes are simulated by kwok: pods run, containers do not)" >&2
+  "$stack" deploy -d "$dep"
+  echo "== status" >&2
+  "$stack" status -d "$dep"
   cat >&2 <<MSG
 
-Next:
-  export KUBECONFIG=$KUBECONFIG
-  $stack create --spec-file examples/hello/ops/spec.yml -d $dep --update   # re-sync after editing the spec
-  make demo-down                                                            # clean up
+Next (the token variable is needed by deploy and diff):
+  export KUBECONFIG=$KUBECONFIG DEMO_REGISTRY_TOKEN=demo-token
+  $stack diff -d $dep --image web=example/web:2        # what a new image would change
+  $stack render -d $dep --stdout | less                 # the objects, as kustomize builds them
+  $stack create --spec-file examples/hello/ops/spec.yml -d $dep --update && $stack deploy -d $dep
+  $stack stop -d $dep                                   # volumes and data stay
+  make demo-down                                        # remove the demo deployment, stop the cluster
 MSG
 }
 
 down() {
+  if [[ -d $dep ]] && hack/local-cluster.sh kubeconfig >/dev/null 2>&1; then
+    KUBECONFIG=$(hack/local-cluster.sh kubeconfig) "$stack" stop -d "$dep" --delete-volumes --delete-namespace || true
+  fi
   rm -rf "$dep"
   hack/local-cluster.sh down
 }
