@@ -109,3 +109,21 @@ func TestDryRunsWriteNothing(t *testing.T) {
 		}
 	}
 }
+
+func TestDiffIncludesWhatDeployWouldPrune(t *testing.T) {
+	root, specPath, ns := stack(t)
+	dir := create(t, specPath)
+	deploy(t, dir, "--wait=false")
+	testutil.WriteFile(t, root, "stacks/hello/stack.yml", "name: hello\npods: [web, counter]\n")
+	if _, errOut, err := run(t, "create", "--spec-file", specPath, "-d", dir, "--update"); err != nil {
+		t.Fatalf("create --update: %v\n%s", err, errOut)
+	}
+	out, _, err := run(t, "diff", "-d", dir)
+	var exit *cmd.ExitError
+	if !errors.As(err, &exit) || exit.Code != 1 {
+		t.Fatalf("diff after dropping the job = %v, want exit 1", err)
+	}
+	if !strings.Contains(out, "--- live/Job/"+ns+"/") || !strings.Contains(out, "-kind: Job") {
+		t.Errorf("diff does not show the Job that deploy would prune:\n%s", out)
+	}
+}
