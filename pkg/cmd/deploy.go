@@ -55,7 +55,7 @@ kind-<cluster-id> is used unless --context is given.`,
 		RunE: runE(o),
 	}
 	f := cmd.Flags()
-	f.StringVarP(&o.DeploymentDir, "deployment-dir", "d", o.DeploymentDir, "The deployment directory (default: the current directory if it holds deployment.yml).")
+	addDeploymentDirFlag(cmd, &o.DeploymentDir)
 	f.BoolVar(&o.Wait, "wait", o.Wait, "If true, wait until every object is ready.")
 	f.DurationVar(&o.Timeout, "timeout", o.Timeout, "How long to wait for readiness.")
 	f.StringVar(&o.DryRun, "dry-run", o.DryRun, `"client" prints the objects without contacting the cluster; "server" asks the API server what each apply would do; neither writes anything.`)
@@ -75,17 +75,13 @@ func (o *DeployOptions) Complete(c *cobra.Command) error {
 // and selects the kind context: everything deploy and diff need before
 // they talk to the cluster.
 func prepare(c *cobra.Command, g *GlobalOptions, dirFlag string, images map[string]string, getenv func(string) string) (*deployment.Deployment, []*unstructured.Unstructured, error) {
-	dir, err := deployment.ResolveDir(dirFlag)
+	d, err := loadDeployment(c, g, dirFlag)
 	if err != nil {
 		return nil, nil, err
 	}
-	d, err := deployment.Load(c.Context(), dir)
-	if err != nil {
-		return nil, nil, fmt.Errorf("loading deployment %s: %w", dir, err)
-	}
 	res, err := render.Render(d, render.Options{ImageOverrides: images})
 	if err != nil {
-		return nil, nil, fmt.Errorf("rendering %s: %w", dir, err)
+		return nil, nil, fmt.Errorf("rendering %s: %w", d.Dir, err)
 	}
 	for _, w := range res.Warnings {
 		g.Logger().Warnf("%s", w)
@@ -105,7 +101,6 @@ func prepare(c *cobra.Command, g *GlobalOptions, dirFlag string, images map[stri
 		}
 		objects = append(objects, secret)
 	}
-	useKindContext(g, d)
 	return d, objects, nil
 }
 
@@ -187,4 +182,25 @@ func (o *DeployOptions) Run(c *cobra.Command) error {
 		log.Infof("nothing changed: the cluster already matches %s", o.d.Dir)
 	}
 	return nil
+}
+
+// loadDeployment resolves -d (default: the current directory) and loads the
+// deployment, selecting the kind context for k8s-kind.
+func loadDeployment(c *cobra.Command, g *GlobalOptions, dirFlag string) (*deployment.Deployment, error) {
+	dir, err := deployment.ResolveDir(dirFlag)
+	if err != nil {
+		return nil, err
+	}
+	d, err := deployment.Load(c.Context(), dir)
+	if err != nil {
+		return nil, fmt.Errorf("loading deployment %s: %w", dir, err)
+	}
+	useKindContext(g, d)
+	return d, nil
+}
+
+// addDeploymentDirFlag adds -d/--deployment-dir, the flag of every
+// deployment verb.
+func addDeploymentDirFlag(cmd *cobra.Command, dir *string) {
+	cmd.Flags().StringVarP(dir, "deployment-dir", "d", *dir, "The deployment directory (default: the current directory if it holds deployment.yml).")
 }

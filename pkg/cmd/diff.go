@@ -47,7 +47,7 @@ differences, and more than 1 on errors, like kubectl diff.`,
 			return err
 		},
 	}
-	cmd.Flags().StringVarP(&o.DeploymentDir, "deployment-dir", "d", o.DeploymentDir, "The deployment directory (default: the current directory if it holds deployment.yml).")
+	addDeploymentDirFlag(cmd, &o.DeploymentDir)
 	cmd.Flags().StringToStringVar(&o.Images, "image", o.Images, "Replace a container's image: container=image (repeatable).")
 	return cmd
 }

@@ -19,7 +19,7 @@ type RenderOptions struct {
 	Stdout        bool
 	Images        map[string]string
 
-	dir string
+	d *deployment.Deployment
 }
 
 // NewRenderOptions returns RenderOptions with their defaults.
@@ -47,17 +47,17 @@ and the objects are printed instead.`,
 		RunE: runE(o),
 	}
 	f := cmd.Flags()
-	f.StringVarP(&o.DeploymentDir, "deployment-dir", "d", o.DeploymentDir, "The deployment directory (default: the current directory if it holds deployment.yml).")
+	addDeploymentDirFlag(cmd, &o.DeploymentDir)
 	f.StringVarP(&o.Output, "output-dir", "o", o.Output, "Directory to write the tree to (default: <deployment-dir>/kustomize).")
 	f.BoolVar(&o.Stdout, "stdout", o.Stdout, "If true, print the built objects instead of writing the tree.")
 	f.StringToStringVar(&o.Images, "image", o.Images, "Replace a container's image: container=image (repeatable); wins over image-overrides in spec.yml.")
 	return cmd
 }
 
-// Complete resolves the deployment directory.
+// Complete loads the deployment.
 func (o *RenderOptions) Complete(c *cobra.Command) error {
-	dir, err := deployment.ResolveDir(o.DeploymentDir)
-	o.dir = dir
+	var err error
+	o.d, err = loadDeployment(c, o.GlobalOptions, o.DeploymentDir)
 	return err
 }
 
@@ -72,13 +72,9 @@ func (o *RenderOptions) Validate() error {
 // Run renders and writes or prints.
 func (o *RenderOptions) Run(c *cobra.Command) error {
 	log := o.Logger()
-	d, err := deployment.Load(c.Context(), o.dir)
+	res, err := render.Render(o.d, render.Options{ImageOverrides: o.Images})
 	if err != nil {
-		return fmt.Errorf("loading deployment %s: %w", o.dir, err)
-	}
-	res, err := render.Render(d, render.Options{ImageOverrides: o.Images})
-	if err != nil {
-		return fmt.Errorf("rendering %s: %w", o.dir, err)
+		return fmt.Errorf("rendering %s: %w", o.d.Dir, err)
 	}
 	for _, w := range res.Warnings {
 		log.Warnf("%s", w)
@@ -93,7 +89,7 @@ func (o *RenderOptions) Run(c *cobra.Command) error {
 	}
 	out := o.Output
 	if out == "" {
-		out = filepath.Join(o.dir, "kustomize")
+		out = filepath.Join(o.d.Dir, "kustomize")
 	}
 	if err := render.WriteTree(out, res); err != nil {
 		return fmt.Errorf("writing the tree to %s: %w", out, err)

@@ -29,22 +29,16 @@ func newCmdStatus(g *GlobalOptions) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE:  runE(o),
 	}
-	cmd.Flags().StringVarP(&o.DeploymentDir, "deployment-dir", "d", o.DeploymentDir, "The deployment directory (default: the current directory if it holds deployment.yml).")
+	addDeploymentDirFlag(cmd, &o.DeploymentDir)
 	cmd.Flags().StringVarP(&o.Output, "output", "o", o.Output, "Output format: json or yaml (default: tables).")
 	return cmd
 }
 
 // Complete loads the deployment.
 func (o *StatusOptions) Complete(c *cobra.Command) error {
-	dir, err := deployment.ResolveDir(o.DeploymentDir)
-	if err != nil {
-		return err
-	}
-	if o.d, err = deployment.Load(c.Context(), dir); err != nil {
-		return fmt.Errorf("loading deployment %s: %w", dir, err)
-	}
-	useKindContext(o.GlobalOptions, o.d)
-	return nil
+	var err error
+	o.d, err = loadDeployment(c, o.GlobalOptions, o.DeploymentDir)
+	return err
 }
 
 // Validate checks the flags.

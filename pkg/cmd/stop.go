@@ -49,7 +49,7 @@ cluster, unless --force.`,
 		RunE: runE(o),
 	}
 	f := cmd.Flags()
-	f.StringVarP(&o.DeploymentDir, "deployment-dir", "d", o.DeploymentDir, "The deployment directory (default: the current directory if it holds deployment.yml).")
+	addDeploymentDirFlag(cmd, &o.DeploymentDir)
 	f.BoolVar(&o.DeleteVolumes, "delete-volumes", o.DeleteVolumes, "If true, also delete this deployment's PersistentVolumes and claims (host directories are never deleted).")
 	f.BoolVar(&o.DeleteNamespace, "delete-namespace", o.DeleteNamespace, "If true, delete the namespace after the objects.")
 	f.BoolVar(&o.SkipClusterManagement, "skip-cluster-management", o.SkipClusterManagement, "If true, leave the kind cluster alone (k8s-kind only).")
@@ -60,15 +60,9 @@ cluster, unless --force.`,
 
 // Complete loads the deployment and picks the kind context.
 func (o *StopOptions) Complete(c *cobra.Command) error {
-	dir, err := deployment.ResolveDir(o.DeploymentDir)
-	if err != nil {
-		return err
-	}
-	if o.d, err = deployment.Load(c.Context(), dir); err != nil {
-		return fmt.Errorf("loading deployment %s: %w", dir, err)
-	}
-	useKindContext(o.GlobalOptions, o.d)
-	return nil
+	var err error
+	o.d, err = loadDeployment(c, o.GlobalOptions, o.DeploymentDir)
+	return err
 }
 
 // Validate checks the flags.
