@@ -24,6 +24,8 @@ type DeployOptions struct {
 	Timeout       time.Duration
 	DryRun        string
 	Images        map[string]string
+	// SkipClusterManagement leaves the kind cluster alone: no mount check.
+	SkipClusterManagement bool
 	// Getenv reads the registry token variable; tests replace it.
 	Getenv func(string) string
 
@@ -60,6 +62,7 @@ kind-<cluster-id> is used unless --context is given.`,
 	f.DurationVar(&o.Timeout, "timeout", o.Timeout, "How long to wait for readiness.")
 	f.StringVar(&o.DryRun, "dry-run", o.DryRun, `"client" prints the objects without contacting the cluster; "server" asks the API server what each apply would do; neither writes anything.`)
 	f.StringToStringVar(&o.Images, "image", o.Images, "Replace a container's image: container=image (repeatable).")
+	f.BoolVar(&o.SkipClusterManagement, "skip-cluster-management", o.SkipClusterManagement, "If true, do not check the kind cluster's mounts (k8s-kind only).")
 	return cmd
 }
 
@@ -119,11 +122,7 @@ func useKindContext(g *GlobalOptions, d *deployment.Deployment) {
 	if d.Spec.DeployTo != spec.DeployToKind || *g.ConfigFlags.Context != "" {
 		return
 	}
-	cluster := d.Spec.KindClusterName
-	if cluster == "" {
-		cluster = d.Record.ClusterID
-	}
-	*g.ConfigFlags.Context = "kind-" + cluster
+	*g.ConfigFlags.Context = "kind-" + kindClusterName(d)
 }
 
 // connect builds an applier for the cluster the flags select.
@@ -157,6 +156,17 @@ func (o *DeployOptions) Run(c *cobra.Command) error {
 			fmt.Fprintf(o.Out, "%s/%s/%s (dry run)\n", obj.GetKind(), obj.GetNamespace(), obj.GetName())
 		}
 		return nil
+	}
+	if o.d.Spec.DeployTo == spec.DeployToKind && !o.SkipClusterManagement {
+		// Data safety: PVs must not fall through to the node's own disk
+		// because the cluster lacks a mount this deployment needs.
+		checks, err := checkMounts(c, o.d)
+		switch {
+		case checks == nil:
+			log.Warnf("kind mounts not checked: %v", err)
+		case err != nil:
+			return fmt.Errorf("refusing to deploy %s: %w", o.d.Dir, err)
+		}
 	}
 	a, err := connect(o.GlobalOptions)
 	if err != nil {
