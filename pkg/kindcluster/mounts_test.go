@@ -20,7 +20,7 @@ func TestCompareMounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	required := map[string]string{
-		"/mnt":                 link + "/",          // the umbrella, written through a symlink
+		"/mnt":                 link + "/",           // the umbrella, written through a symlink
 		"/mnt/stack/data":      real + "/stack/data", // covered by the live umbrella
 		"/mnt/laconic-1-db":    "/srv/db",            // a per-volume mount the node lacks
 		"/mnt/laconic-1-cache": "/srv/cache",         // present with another source
