@@ -123,18 +123,7 @@ func (a *Applier) prune(ctx context.Context, previous []object.ObjMetadata, obje
 	for _, o := range objects {
 		current[key(objMeta(o))] = true
 	}
-	var stale []*unstructured.Unstructured
-	for _, m := range previous {
-		if current[key(m)] || m.GroupKind.Kind == "PersistentVolume" || m.GroupKind.Kind == "PersistentVolumeClaim" {
-			continue
-		}
-		u, err := a.stub(m)
-		if err != nil {
-			a.progressf("%s/%s/%s: cannot prune, kind unknown to the cluster: %v", m.GroupKind.Kind, m.Namespace, m.Name, err)
-			continue
-		}
-		stale = append(stale, u)
-	}
+	stale := a.stubs(previous, "prune", func(m object.ObjMetadata) bool { return current[key(m)] || isVolume(m) })
 	if len(stale) == 0 {
 		return nil, nil
 	}
@@ -149,6 +138,29 @@ func (a *Applier) prune(ctx context.Context, previous []object.ObjMetadata, obje
 		a.progressf("%s (pruned)", e.String())
 	}
 	return cs.Entries, nil
+}
+
+// isVolume reports PVs and PVCs, which only stop --delete-volumes removes.
+func isVolume(m object.ObjMetadata) bool {
+	return m.GroupKind.Kind == "PersistentVolume" || m.GroupKind.Kind == "PersistentVolumeClaim"
+}
+
+// stubs turns inventory entries, except those skip keeps, into objects that
+// name them (kind, version from the cluster, namespace, name).
+func (a *Applier) stubs(list []object.ObjMetadata, verb string, skip func(object.ObjMetadata) bool) []*unstructured.Unstructured {
+	var out []*unstructured.Unstructured
+	for _, m := range list {
+		if skip(m) {
+			continue
+		}
+		u, err := a.stub(m)
+		if err != nil {
+			a.progressf("%s/%s/%s: cannot %s, kind unknown to the cluster: %v", m.GroupKind.Kind, m.Namespace, m.Name, verb, err)
+			continue
+		}
+		out = append(out, u)
+	}
+	return out
 }
 
 func objMeta(o *unstructured.Unstructured) object.ObjMetadata {

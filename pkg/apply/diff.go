@@ -74,7 +74,7 @@ func (a *Applier) wouldPrune(ctx context.Context, req Request) ([]Change, error)
 	current[key(objMeta(mustInventory(req)))] = true
 	var out []Change
 	for _, m := range previous {
-		if current[key(m)] || m.GroupKind.Kind == "PersistentVolume" || m.GroupKind.Kind == "PersistentVolumeClaim" {
+		if current[key(m)] || isVolume(m) {
 			continue
 		}
 		stub, err := a.stub(m)

@@ -36,18 +36,7 @@ func (a *Applier) Stop(ctx context.Context, req StopRequest) ([]ssa.ChangeSetEnt
 	if inv == nil {
 		return nil, fmt.Errorf("namespace %s holds no inventory %s%s: nothing deployed by this directory to stop", req.Namespace, req.DeploymentID, InventorySuffix)
 	}
-	var doomed []*unstructured.Unstructured
-	for _, m := range inv {
-		if keep(m, req) {
-			continue
-		}
-		u, err := a.stub(m)
-		if err != nil {
-			a.progressf("%s/%s/%s: cannot delete, kind unknown to the cluster: %v", m.GroupKind.Kind, m.Namespace, m.Name, err)
-			continue
-		}
-		doomed = append(doomed, u)
-	}
+	doomed := a.stubs(inv, "delete", func(m object.ObjMetadata) bool { return keep(m, req) })
 	if req.DeleteVolumes || req.DeleteNamespace {
 		inventoryObj, _ := inventory(req.Namespace, req.DeploymentID, nil, nil)
 		doomed = append(doomed, inventoryObj)
@@ -73,9 +62,10 @@ func (a *Applier) Stop(ctx context.Context, req StopRequest) ([]ssa.ChangeSetEnt
 // keep reports the objects a stop leaves: volumes unless asked, and the
 // namespace, which only --delete-namespace removes (after the rest).
 func keep(m object.ObjMetadata, req StopRequest) bool {
-	switch m.GroupKind.Kind {
-	case "PersistentVolume", "PersistentVolumeClaim":
+	if isVolume(m) {
 		return !req.DeleteVolumes
+	}
+	switch m.GroupKind.Kind {
 	case "Namespace":
 		return true
 	case "ConfigMap":
