@@ -95,6 +95,7 @@ func (r *renderer) renderAll() {
 	}
 	r.renderVolumes()
 	r.renderConfigMaps()
+	r.hashConfig()
 	r.renderNodePorts()
 	r.renderHTTPProxy()
 	r.renderNamespace()

@@ -245,3 +245,33 @@ func TestLaconicSoDeploymentBecomesCurrent(t *testing.T) {
 		t.Errorf("not every object is Current after a waited deploy:\n%s", out)
 	}
 }
+
+// TestChangedConfigFileRollsOnlyItsPods edits a static file that becomes a
+// ConfigMap: the Deployment mounting it rolls, the other one does not.
+func TestChangedConfigFileRollsOnlyItsPods(t *testing.T) {
+	c := cluster.Shared(t).Client
+	_, specPath, ns := stack(t)
+	dir := create(t, specPath)
+	deploy(t, dir, "--wait=false")
+	generations := func() map[string]int64 {
+		deps, err := c.AppsV1().Deployments(ns).List(context.Background(), metav1.ListOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]int64{}
+		for _, d := range deps.Items {
+			out[strings.TrimPrefix(d.Name[strings.Index(d.Name, "-")+1:], "")] = d.Generation
+		}
+		return out
+	}
+	before := generations()
+	testutil.WriteFile(t, dir, "config/web/index.html", "<p>changed</p>\n")
+	deploy(t, dir, "--wait=false")
+	after := generations()
+	for name, gen := range after {
+		rolled := gen != before[name]
+		if strings.Contains(name, "web") != rolled {
+			t.Errorf("%s: generation %d → %d; want only the web Deployment to roll", name, before[name], gen)
+		}
+	}
+}
