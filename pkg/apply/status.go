@@ -40,6 +40,15 @@ type PodStatus struct {
 	Restarts int32  `json:"restarts"`
 	Node     string `json:"node,omitempty"`
 	IP       string `json:"ip,omitempty"`
+	// Ports are the containers' ports, port/protocol.
+	Ports []string `json:"ports,omitempty"`
+	// Owner is the Deployment or Job the pod belongs to.
+	Owner string `json:"owner,omitempty"`
+}
+
+// Pods lists the deployment's pods: its Deployments' and its Jobs'.
+func (a *Applier) Pods(ctx context.Context, namespace, id string) ([]PodStatus, error) {
+	return a.pods(ctx, namespace, id)
 }
 
 // Status reads every object of the deployment's inventory and its pods.
@@ -124,9 +133,19 @@ func (a *Applier) pods(ctx context.Context, namespace, id string) ([]PodStatus, 
 				}
 				restarts += cs.RestartCount
 			}
+			var ports []string
+			for _, c := range p.Spec.Containers {
+				for _, cp := range c.Ports {
+					ports = append(ports, fmt.Sprintf("%d/%s", cp.ContainerPort, strings.ToLower(string(cp.Protocol))))
+				}
+			}
+			owner := ""
+			if refs := p.OwnerReferences; len(refs) > 0 {
+				owner = refs[0].Kind + "/" + refs[0].Name
+			}
 			out = append(out, PodStatus{
 				Name: p.Name, Phase: string(p.Status.Phase), Ready: fmt.Sprintf("%d/%d", ready, len(p.Spec.Containers)),
-				Restarts: restarts, Node: p.Spec.NodeName, IP: p.Status.PodIP,
+				Restarts: restarts, Node: p.Spec.NodeName, IP: p.Status.PodIP, Ports: ports, Owner: owner,
 			})
 		}
 	}

@@ -127,3 +127,18 @@ func TestDiffIncludesWhatDeployWouldPrune(t *testing.T) {
 		t.Errorf("diff does not show the Job that deploy would prune:\n%s", out)
 	}
 }
+
+func TestPsListsEveryPod(t *testing.T) {
+	_, specPath, _ := stack(t)
+	dir := create(t, specPath)
+	deploy(t, dir)
+	out, _, err := run(t, "ps", "-d", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"web-deployment", "counter-deployment", "job-seed", "Running", "80/tcp", "8080/tcp", "ReplicaSet/", "Job/"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("ps lacks %q:\n%s", want, out)
+		}
+	}
+}
