@@ -31,6 +31,7 @@ type DeployOptions struct {
 
 	d       *deployment.Deployment
 	objects []*unstructured.Unstructured
+	result  *apply.Result
 }
 
 // NewDeployOptions returns DeployOptions with their defaults.
@@ -185,6 +186,7 @@ func (o *DeployOptions) Run(c *cobra.Command) error {
 		return nil
 	}
 	res, err := a.Deploy(c.Context(), req)
+	o.result = res
 	if err != nil {
 		return fmt.Errorf("deploying %s: %w", o.d.Dir, err)
 	}

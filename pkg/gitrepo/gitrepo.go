@@ -5,6 +5,7 @@ package gitrepo
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os/exec"
 	"strings"
 )
@@ -40,4 +41,36 @@ func run(ctx context.Context, dir string, args ...string) (string, error) {
 		return "", err
 	}
 	return strings.TrimSpace(out.String()), nil
+}
+
+// Pull fast-forwards the checkout holding dir from its upstream and returns
+// the commits before and after. A pull that is not a fast-forward is an
+// error that says what to do.
+func Pull(ctx context.Context, dir string) (before, after string, err error) {
+	if before, err = run(ctx, dir, "rev-parse", "HEAD"); err != nil {
+		return "", "", fmt.Errorf("%s is not in a git checkout with commits", dir)
+	}
+	if out, err := output(ctx, dir, "pull", "--ff-only"); err != nil {
+		return before, before, fmt.Errorf("git pull --ff-only in %s failed: %s\nthe checkout has diverged from its upstream (or has none): merge or rebase there by hand, then run restart again", dir, strings.TrimSpace(out))
+	}
+	after, err = run(ctx, dir, "rev-parse", "HEAD")
+	return before, after, err
+}
+
+// Uncommitted lists the files of the checkout holding dir that differ from
+// its HEAD (git status --porcelain lines).
+func Uncommitted(ctx context.Context, dir string) ([]string, error) {
+	out, err := run(ctx, dir, "status", "--porcelain")
+	if err != nil || out == "" {
+		return nil, err
+	}
+	return strings.Split(out, "\n"), nil
+}
+
+// output runs git and returns stdout and stderr together.
+func output(ctx context.Context, dir string, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, "git", args...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	return string(out), err
 }

@@ -1,0 +1,101 @@
+package deploy
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
+	"github.com/kubectl-stack/kubectl-stack/test/cluster"
+)
+
+func git(t *testing.T, dir string, args ...string) {
+	t.Helper()
+	cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com"}, args...)...)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+}
+
+// gitStack puts the example stack and its spec in an upstream repository
+// (under sub), clones it as the operator's checkout and returns the
+// upstream's stack root, the checkout's stack root and the spec.
+func gitStack(t *testing.T, sub string) (string, string, string, string) {
+	t.Helper()
+	stackRoot, specPath, ns := stack(t)
+	upstream := filepath.Join(t.TempDir(), "upstream")
+	testutil.CopyTree(t, stackRoot, filepath.Join(upstream, sub))
+	_ = specPath
+	git(t, upstream, "init", "-q", "-b", "main")
+	git(t, upstream, "add", ".")
+	git(t, upstream, "commit", "-qm", "stack")
+	checkout := filepath.Join(t.TempDir(), "checkout")
+	git(t, filepath.Dir(checkout), "clone", "-q", upstream, checkout)
+	return filepath.Join(upstream, sub), filepath.Join(checkout, sub), filepath.Join(checkout, sub, "ops/spec.yml"), ns
+}
+
+func TestRestartPullsResyncsAndRolls(t *testing.T) {
+	for _, sub := range []string{"", "deploy/hello"} {
+		t.Run("sub="+sub, func(t *testing.T) {
+			c := cluster.Shared(t).Client
+			upstream, _, specPath, ns := gitStack(t, sub)
+			dir := create(t, specPath)
+			deploy(t, dir, "--wait=false")
+
+			testutil.WriteFile(t, upstream, "config/web/index.html", "<p>new page</p>\n")
+			git(t, upstream, "commit", "-qam", "new page")
+			t.Setenv("DEMO_REGISTRY_TOKEN", token)
+			out, errOut, err := run(t, "restart", "-d", dir, "--wait=false")
+			if err != nil {
+				t.Fatalf("restart: %v\n%s", err, errOut)
+			}
+			if !strings.Contains(errOut, "pulled ") || !strings.Contains(out, "Deployments rolled: 1") || !strings.Contains(out, "files changed in") {
+				t.Errorf("restart output:\n%s\n%s\nwant the pull reported and one Deployment rolled", out, errOut)
+			}
+			if data, _ := os.ReadFile(filepath.Join(dir, "config/web/index.html")); string(data) != "<p>new page</p>\n" {
+				t.Errorf("D was not re-synced: %q", data)
+			}
+			deps, _ := c.AppsV1().Deployments(ns).List(context.Background(), metav1.ListOptions{})
+			if len(deps.Items) != 2 {
+				t.Errorf("%d Deployments after restart, want 2", len(deps.Items))
+			}
+		})
+	}
+}
+
+func TestRestartRefusesADivergedCheckout(t *testing.T) {
+	upstream, checkout, specPath, _ := gitStack(t, "")
+	dir := create(t, specPath)
+	deploy(t, dir, "--wait=false")
+	testutil.WriteFile(t, upstream, "README-upstream", "a\n")
+	git(t, upstream, "add", ".")
+	git(t, upstream, "commit", "-qm", "upstream change")
+	testutil.WriteFile(t, checkout, "README-local", "b\n")
+	git(t, checkout, "add", ".")
+	git(t, checkout, "commit", "-qm", "local change")
+	t.Setenv("DEMO_REGISTRY_TOKEN", token)
+	_, _, err := run(t, "restart", "-d", dir, "--wait=false")
+	if err == nil || !strings.Contains(err.Error(), "diverged") || !strings.Contains(err.Error(), "merge or rebase") {
+		t.Fatalf("restart of a diverged checkout = %v, want the fast-forward error with what to do", err)
+	}
+}
+
+func TestRestartForceRollsEverything(t *testing.T) {
+	_, _, specPath, _ := gitStack(t, "")
+	dir := create(t, specPath)
+	deploy(t, dir, "--wait=false")
+	t.Setenv("DEMO_REGISTRY_TOKEN", token)
+	out, errOut, err := run(t, "restart", "-d", dir, "--wait=false", "--force")
+	if err != nil {
+		t.Fatalf("restart --force: %v\n%s", err, errOut)
+	}
+	if !strings.Contains(out, "Deployments rolled: 2") {
+		t.Errorf("restart --force output:\n%s\nwant both Deployments rolled", out)
+	}
+}
