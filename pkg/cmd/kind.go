@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"text/tabwriter"
@@ -77,9 +76,7 @@ func (o *CheckMountsOptions) Run(c *cobra.Command) error {
 		return err
 	}
 	if o.Output == "json" {
-		enc := json.NewEncoder(o.Out)
-		enc.SetIndent("", "  ")
-		if jerr := enc.Encode(checks); jerr != nil {
+		if jerr := printJSON(o.Out, checks); jerr != nil {
 			return jerr
 		}
 	} else {

@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -59,9 +58,7 @@ func (o *PsOptions) Run(c *cobra.Command) error {
 		return err
 	}
 	if o.Output == "json" {
-		enc := json.NewEncoder(o.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(pods)
+		return printJSON(o.Out, pods)
 	}
 	if len(pods) == 0 {
 		o.Logger().Infof("no pods in namespace %s for %s", o.d.Namespace(), o.d.Record.DeploymentID)

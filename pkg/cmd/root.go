@@ -1,6 +1,9 @@
 package cmd
 
 import (
+	"encoding/json"
+	"io"
+
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -65,4 +68,11 @@ func runE(o options) func(*cobra.Command, []string) error {
 		}
 		return o.Run(c)
 	}
+}
+
+// printJSON writes v as indented JSON, the -o json of every verb.
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }

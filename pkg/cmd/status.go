@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"encoding/json"
 	"fmt"
 	"text/tabwriter"
 
@@ -62,9 +61,7 @@ func (o *StatusOptions) Run(c *cobra.Command) error {
 	}
 	switch o.Output {
 	case "json":
-		enc := json.NewEncoder(o.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(st)
+		return printJSON(o.Out, st)
 	case "yaml":
 		data, err := yaml.Marshal(st)
 		if err != nil {

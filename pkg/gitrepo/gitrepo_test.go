@@ -6,16 +6,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
-)
 
-func git(t *testing.T, dir string, args ...string) {
-	t.Helper()
-	cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com"}, args...)...)
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("git %v: %v\n%s", args, err, out)
-	}
-}
+	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
+)
 
 func TestDescribe(t *testing.T) {
 	if _, err := exec.LookPath("git"); err != nil {
@@ -25,7 +18,7 @@ func TestDescribe(t *testing.T) {
 	if _, ok := Describe(context.Background(), root); ok {
 		t.Fatal("Describe(not a checkout) = ok")
 	}
-	git(t, root, "init", "-q")
+	testutil.Git(t, root, "init", "-q")
 	sub := filepath.Join(root, "stacks", "demo")
 	if err := os.MkdirAll(sub, 0o755); err != nil {
 		t.Fatal(err)
@@ -36,8 +29,8 @@ func TestDescribe(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(sub, "stack.yml"), []byte("name: demo\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	git(t, root, "add", ".")
-	git(t, root, "commit", "-qm", "first")
+	testutil.Git(t, root, "add", ".")
+	testutil.Git(t, root, "commit", "-qm", "first")
 	info, ok := Describe(context.Background(), sub)
 	if !ok || info.Root != root || len(info.Commit) != 40 {
 		t.Errorf("Describe(subdirectory) = %+v, %v; want root %s and a commit", info, ok, root)

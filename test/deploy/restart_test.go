@@ -3,7 +3,6 @@ package deploy
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,15 +13,6 @@ import (
 	"github.com/kubectl-stack/kubectl-stack/test/cluster"
 )
 
-func git(t *testing.T, dir string, args ...string) {
-	t.Helper()
-	cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com"}, args...)...)
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("git %v: %v\n%s", args, err, out)
-	}
-}
-
 // gitStack puts the example stack and its spec in an upstream repository
 // (under sub), clones it as the operator's checkout and returns the
 // upstream's stack root, the checkout's stack root and the spec.
@@ -32,11 +22,11 @@ func gitStack(t *testing.T, sub string) (string, string, string, string) {
 	upstream := filepath.Join(t.TempDir(), "upstream")
 	testutil.CopyTree(t, stackRoot, filepath.Join(upstream, sub))
 	_ = specPath
-	git(t, upstream, "init", "-q", "-b", "main")
-	git(t, upstream, "add", ".")
-	git(t, upstream, "commit", "-qm", "stack")
+	testutil.Git(t, upstream, "init", "-q", "-b", "main")
+	testutil.Git(t, upstream, "add", ".")
+	testutil.Git(t, upstream, "commit", "-qm", "stack")
 	checkout := filepath.Join(t.TempDir(), "checkout")
-	git(t, filepath.Dir(checkout), "clone", "-q", upstream, checkout)
+	testutil.Git(t, filepath.Dir(checkout), "clone", "-q", upstream, checkout)
 	return filepath.Join(upstream, sub), filepath.Join(checkout, sub), filepath.Join(checkout, sub, "ops/spec.yml"), ns
 }
 
@@ -49,7 +39,7 @@ func TestRestartPullsResyncsAndRolls(t *testing.T) {
 			deploy(t, dir, "--wait=false")
 
 			testutil.WriteFile(t, upstream, "config/web/index.html", "<p>new page</p>\n")
-			git(t, upstream, "commit", "-qam", "new page")
+			testutil.Git(t, upstream, "commit", "-qam", "new page")
 			t.Setenv("DEMO_REGISTRY_TOKEN", token)
 			out, errOut, err := run(t, "restart", "-d", dir, "--wait=false")
 			if err != nil {
@@ -74,11 +64,11 @@ func TestRestartRefusesADivergedCheckout(t *testing.T) {
 	dir := create(t, specPath)
 	deploy(t, dir, "--wait=false")
 	testutil.WriteFile(t, upstream, "README-upstream", "a\n")
-	git(t, upstream, "add", ".")
-	git(t, upstream, "commit", "-qm", "upstream change")
+	testutil.Git(t, upstream, "add", ".")
+	testutil.Git(t, upstream, "commit", "-qm", "upstream change")
 	testutil.WriteFile(t, checkout, "README-local", "b\n")
-	git(t, checkout, "add", ".")
-	git(t, checkout, "commit", "-qm", "local change")
+	testutil.Git(t, checkout, "add", ".")
+	testutil.Git(t, checkout, "commit", "-qm", "local change")
 	t.Setenv("DEMO_REGISTRY_TOKEN", token)
 	_, _, err := run(t, "restart", "-d", dir, "--wait=false")
 	if err == nil || !strings.Contains(err.Error(), "diverged") || !strings.Contains(err.Error(), "merge or rebase") {
