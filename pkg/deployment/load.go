@@ -100,5 +100,16 @@ func (d *Deployment) Namespace() string {
 	if d.Spec.Namespace != "" {
 		return d.Spec.Namespace
 	}
-	return spec.DefaultNamespace(filepath.Base(d.Spec.Stack))
+	return spec.DefaultNamespace(d.StackName())
+}
+
+// StackName is the stack's name for labels and the default namespace, as
+// stack.Locate names it: the basename of the spec's stack: path (laconic-so's
+// rule), or, when that path is a compose file, of the directory holding it.
+func (d *Deployment) StackName() string {
+	name := filepath.Base(d.Spec.Stack)
+	if ext := filepath.Ext(name); ext == ".yml" || ext == ".yaml" {
+		name = filepath.Base(filepath.Dir(d.Spec.Stack))
+	}
+	return name
 }

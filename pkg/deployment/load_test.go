@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
+	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
 )
 
 func TestLoadLaconicSoDeployment(t *testing.T) {
@@ -68,5 +69,21 @@ func TestResolveDir(t *testing.T) {
 	}
 	if got, _ := ResolveDir("elsewhere"); got != filepath.Join(dir, "elsewhere") {
 		t.Errorf("ResolveDir(flag) = %q", got)
+	}
+}
+
+func TestStackNameOfAComposeFileIsItsDirectory(t *testing.T) {
+	for stackRef, want := range map[string]string{
+		"../stacks/demo":              "demo",
+		"/srv/apps/shop/compose.yaml": "shop",
+		"./web/docker-compose.yml":    "web",
+	} {
+		d := &Deployment{Spec: &spec.Spec{Stack: stackRef}}
+		if got := d.StackName(); got != want {
+			t.Errorf("StackName(%q) = %q, want %q", stackRef, got, want)
+		}
+		if got := d.Namespace(); got != "laconic-"+want {
+			t.Errorf("Namespace(%q) = %q, want laconic-%s", stackRef, got, want)
+		}
 	}
 }

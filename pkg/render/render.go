@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"path/filepath"
 	"slices"
 	"sort"
 
@@ -66,7 +65,7 @@ func newRenderer(d *deployment.Deployment, o Options) *renderer {
 	return &renderer{
 		d: d, opts: o,
 		n:     names{id: d.Record.DeploymentID, multi: len(d.Pods) > 1},
-		stack: spec.SanitizeName(filepath.Base(d.Spec.Stack)),
+		stack: spec.SanitizeName(d.StackName()),
 		ns:    d.Namespace(),
 	}
 }
