@@ -33,9 +33,9 @@ type podParts struct {
 // name in an environment value is rewritten to localhost.
 func (r *renderer) buildPod(c deployment.Compose) podParts {
 	var p podParts
-	siblings := c.File.ServiceNames()
+	siblings := siblingPatterns(c.File.ServiceNames())
 	volumes := map[string]corev1.Volume{}
-	for _, name := range siblings {
+	for _, name := range c.File.ServiceNames() {
 		svc := c.File.Project.Services[name]
 		ctr := r.container(c, svc, siblings, volumes)
 		if isInitContainer(svc) {
@@ -65,7 +65,7 @@ func isInitContainer(svc composetypes.ServiceConfig) bool {
 	return v == "true" || v == "1" || v == "yes"
 }
 
-func (r *renderer) container(c deployment.Compose, svc composetypes.ServiceConfig, siblings []string, volumes map[string]corev1.Volume) corev1.Container {
+func (r *renderer) container(c deployment.Compose, svc composetypes.ServiceConfig, siblings map[string]*regexp.Regexp, volumes map[string]corev1.Volume) corev1.Container {
 	ctr := corev1.Container{
 		Name:            svc.Name,
 		Image:           r.image(c, svc),
@@ -105,7 +105,7 @@ func (r *renderer) image(c deployment.Compose, svc composetypes.ServiceConfig) s
 // env merges the service's environment (interpolated by compose-go from the
 // spec's config, env_file included) with the spec's config, which wins and
 // goes to every container, as in laconic-so. Sorted by name.
-func (r *renderer) env(svc composetypes.ServiceConfig, siblings []string) []corev1.EnvVar {
+func (r *renderer) env(svc composetypes.ServiceConfig, siblings map[string]*regexp.Regexp) []corev1.EnvVar {
 	values := map[string]string{}
 	for k, v := range svc.Environment {
 		if v != nil {
@@ -124,15 +124,23 @@ func (r *renderer) env(svc composetypes.ServiceConfig, siblings []string) []core
 	return out
 }
 
+// siblingPatterns matches each service name of a pod, with an optional
+// port, as a whole word; compiled once per pod, not once per value.
+func siblingPatterns(names []string) map[string]*regexp.Regexp {
+	out := make(map[string]*regexp.Regexp, len(names))
+	for _, n := range names {
+		out[n] = regexp.MustCompile(`\b` + regexp.QuoteMeta(n) + `(:\d+)?\b`)
+	}
+	return out
+}
+
 // toLocalhost rewrites references to sibling services (same compose file,
 // hence same pod) to localhost, keeping the port.
-func toLocalhost(value string, siblings []string, self string) string {
-	for _, s := range siblings {
-		if s == self {
-			continue
+func toLocalhost(value string, siblings map[string]*regexp.Regexp, self string) string {
+	for _, s := range slices.Sorted(maps.Keys(siblings)) {
+		if s != self {
+			value = siblings[s].ReplaceAllString(value, "localhost$1")
 		}
-		re := regexp.MustCompile(`\b` + regexp.QuoteMeta(s) + `(:\d+)?\b`)
-		value = re.ReplaceAllString(value, "localhost$1")
 	}
 	return value
 }
