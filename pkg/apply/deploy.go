@@ -62,10 +62,7 @@ func (a *Applier) Deploy(ctx context.Context, req Request) (*Result, error) {
 	if err := a.releaseClaims(ctx, req.Objects); err != nil {
 		return nil, err
 	}
-	inv, err := inventory(req.Namespace, req.DeploymentID, req.Labels, req.Objects)
-	if err != nil {
-		return nil, err
-	}
+	inv := inventory(req.Namespace, req.DeploymentID, req.Labels, req.Objects)
 	objects := append(slices.Clone(req.Objects), inv)
 	cs, err := a.manager.ApplyAllStaged(ctx, objects, ssa.ApplyOptions{WaitInterval: time.Second, WaitTimeout: time.Minute})
 	if err != nil {

@@ -71,7 +71,7 @@ func (a *Applier) wouldPrune(ctx context.Context, req Request) ([]Change, error)
 	for _, o := range req.Objects {
 		current[key(objMeta(o))] = true
 	}
-	current[key(objMeta(mustInventory(req)))] = true
+	current[key(objMeta(inventory(req.Namespace, req.DeploymentID, nil, nil)))] = true
 	var out []Change
 	for _, m := range previous {
 		if current[key(m)] || isVolume(m) {
@@ -88,11 +88,6 @@ func (a *Applier) wouldPrune(ctx context.Context, req Request) ([]Change, error)
 		out = append(out, Change{Subject: subject, Action: ssa.DeletedAction, Diff: unified(subject, stub, nil)})
 	}
 	return out, nil
-}
-
-func mustInventory(req Request) *unstructured.Unstructured {
-	inv, _ := inventory(req.Namespace, req.DeploymentID, nil, nil)
-	return inv
 }
 
 // unified diffs two objects as YAML, without server-managed metadata and

@@ -21,7 +21,7 @@ const inventoryKey = "objects"
 
 // inventory builds the inventory ConfigMap for objects: one line per
 // object, group/kind/namespace/name, sorted.
-func inventory(namespace, id string, labels map[string]string, objects []*unstructured.Unstructured) (*unstructured.Unstructured, error) {
+func inventory(namespace, id string, labels map[string]string, objects []*unstructured.Unstructured) *unstructured.Unstructured {
 	var lines []string
 	for _, o := range objects {
 		lines = append(lines, object.UnstructuredToObjMetadata(o).String())
@@ -33,7 +33,7 @@ func inventory(namespace, id string, labels map[string]string, objects []*unstru
 		"data":     map[string]any{inventoryKey: strings.Join(lines, "\n") + "\n"},
 	}}
 	inv.SetLabels(labels)
-	return inv, nil
+	return inv
 }
 
 // readInventory returns what the last deploy applied; nothing on the first.

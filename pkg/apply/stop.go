@@ -38,8 +38,7 @@ func (a *Applier) Stop(ctx context.Context, req StopRequest) ([]ssa.ChangeSetEnt
 	}
 	doomed := a.stubs(inv, "delete", func(m object.ObjMetadata) bool { return keep(m, req) })
 	if req.DeleteVolumes || req.DeleteNamespace {
-		inventoryObj, _ := inventory(req.Namespace, req.DeploymentID, nil, nil)
-		doomed = append(doomed, inventoryObj)
+		doomed = append(doomed, inventory(req.Namespace, req.DeploymentID, nil, nil))
 	}
 	cs, err := a.manager.DeleteAll(ctx, doomed, ssa.DeleteOptions{PropagationPolicy: "Background"})
 	if err != nil {
