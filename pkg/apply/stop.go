@@ -102,17 +102,39 @@ func (a *Applier) deleteNamespace(ctx context.Context, name string, timeout time
 	return nil
 }
 
-// OtherDeployments lists the deployment directories, other than dir, that
-// own namespaces in the cluster: what deleting the cluster would break.
-func (a *Applier) OtherDeployments(ctx context.Context, dir string) ([]string, error) {
+// OwnedNamespace is a namespace with the deployment directory that owns it.
+type OwnedNamespace struct {
+	Namespace string `json:"namespace"`
+	Dir       string `json:"deploymentDir"`
+}
+
+// Deployments lists the namespaces that deployment directories own, sorted
+// by namespace.
+func (a *Applier) Deployments(ctx context.Context) ([]OwnedNamespace, error) {
 	var list corev1.NamespaceList
 	if err := a.client.List(ctx, &list, &client.ListOptions{}); err != nil {
 		return nil, fmt.Errorf("listing namespaces: %w", err)
 	}
-	var out []string
+	var out []OwnedNamespace
 	for _, ns := range list.Items {
-		if owner, ok := ns.Annotations[OwnerAnnotation]; ok && owner != dir {
-			out = append(out, fmt.Sprintf("%s (namespace %s)", owner, ns.Name))
+		if owner, ok := ns.Annotations[OwnerAnnotation]; ok {
+			out = append(out, OwnedNamespace{Namespace: ns.Name, Dir: owner})
+		}
+	}
+	return out, nil
+}
+
+// OtherDeployments lists the deployment directories, other than dir, that
+// own namespaces in the cluster: what deleting the cluster would break.
+func (a *Applier) OtherDeployments(ctx context.Context, dir string) ([]string, error) {
+	all, err := a.Deployments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, o := range all {
+		if o.Dir != dir {
+			out = append(out, fmt.Sprintf("%s (namespace %s)", o.Dir, o.Namespace))
 		}
 	}
 	return out, nil

@@ -24,8 +24,11 @@ type DeployOptions struct {
 	Timeout       time.Duration
 	DryRun        string
 	Images        map[string]string
-	// SkipClusterManagement leaves the kind cluster alone: no mount check.
+	// SkipClusterManagement leaves the kind cluster's lifecycle alone: it
+	// must be running; its mounts are still checked and images loaded.
 	SkipClusterManagement bool
+	// KindNodeImage is the node image of a kind cluster deploy creates.
+	KindNodeImage string
 	// Getenv reads the registry token variable; tests replace it.
 	Getenv func(string) string
 
@@ -63,7 +66,8 @@ kind-<cluster-id> is used unless --context is given.`,
 	f.DurationVar(&o.Timeout, "timeout", o.Timeout, "How long to wait for readiness.")
 	f.StringVar(&o.DryRun, "dry-run", o.DryRun, `"client" prints the objects without contacting the cluster; "server" asks the API server what each apply would do; neither writes anything.`)
 	f.StringToStringVar(&o.Images, "image", o.Images, "Replace a container's image: container=image (repeatable).")
-	f.BoolVar(&o.SkipClusterManagement, "skip-cluster-management", o.SkipClusterManagement, "If true, do not check the kind cluster's mounts (k8s-kind only).")
+	f.BoolVar(&o.SkipClusterManagement, "skip-cluster-management", o.SkipClusterManagement, "If true, do not create the kind cluster: it must be running (k8s-kind only; mounts are still checked).")
+	f.StringVar(&o.KindNodeImage, "kind-node-image", o.KindNodeImage, "Node image of the kind cluster, if deploy creates it (default: the spec's kind-node-image, else kind's default).")
 	return cmd
 }
 
@@ -76,8 +80,8 @@ func (o *DeployOptions) Complete(c *cobra.Command) error {
 }
 
 // prepare loads a deployment, renders and builds it, adds the pull secret
-// and selects the kind context: everything deploy and diff need before
-// they talk to the cluster.
+// (unless getenv is nil: kind load needs no token) and selects the kind
+// context: everything deploy and diff need before they talk to the cluster.
 func prepare(c *cobra.Command, g *GlobalOptions, dirFlag string, images map[string]string, getenv func(string) string) (*deployment.Deployment, []*unstructured.Unstructured, error) {
 	d, err := loadDeployment(c, g, dirFlag)
 	if err != nil {
@@ -98,7 +102,7 @@ func prepare(c *cobra.Command, g *GlobalOptions, dirFlag string, images map[stri
 	if err != nil {
 		return nil, nil, err
 	}
-	if cred := d.Spec.Credentials(); cred != nil {
+	if cred := d.Spec.Credentials(); cred != nil && getenv != nil {
 		secret, err := apply.PullSecret(render.PullSecretName(d.Record.DeploymentID), d.Namespace(), render.Labels(d), cred, getenv)
 		if err != nil {
 			return nil, nil, err
@@ -158,20 +162,19 @@ func (o *DeployOptions) Run(c *cobra.Command) error {
 		}
 		return nil
 	}
-	if o.d.Spec.DeployTo == spec.DeployToKind && !o.SkipClusterManagement {
-		// Data safety: PVs must not fall through to the node's own disk
-		// because the cluster lacks a mount this deployment needs.
-		checks, err := checkMounts(c, o.d)
-		switch {
-		case checks == nil:
-			log.Warnf("kind mounts not checked: %v", err)
-		case err != nil:
+	if o.d.Spec.DeployTo == spec.DeployToKind {
+		if err := o.prepareKind(c); err != nil {
 			return fmt.Errorf("refusing to deploy %s: %w", o.d.Dir, err)
 		}
 	}
 	a, err := connect(o.GlobalOptions)
 	if err != nil {
 		return err
+	}
+	if o.d.Spec.DeployTo == spec.DeployToKind && o.DryRun == "none" {
+		if err := ensureRuntimeClass(c, a, o.d); err != nil {
+			return err
+		}
 	}
 	req := request(o.d, o.objects)
 	req.Wait, req.Timeout = o.Wait, o.Timeout
@@ -194,6 +197,28 @@ func (o *DeployOptions) Run(c *cobra.Command) error {
 		log.Infof("nothing changed: the cluster already matches %s", o.d.Dir)
 	}
 	return nil
+}
+
+// prepareKind makes the kind cluster ready for the objects: created unless
+// --skip-cluster-management (or a server dry run, which writes nothing),
+// its mounts checked (data safety: PVs must not fall through to the
+// node's own disk), and the locally built images loaded.
+func (o *DeployOptions) prepareKind(c *cobra.Command) error {
+	k, err := newKindCluster(o.GlobalOptions, o.d)
+	if err != nil {
+		return err
+	}
+	running := true
+	if o.SkipClusterManagement || o.DryRun != "none" {
+		running, err = k.require(c)
+	} else {
+		_, err = k.ensure(c, o.KindNodeImage)
+	}
+	if err != nil || !running || o.DryRun != "none" {
+		return err
+	}
+	_, err = k.loadImages(c, apply.Images(o.objects))
+	return err
 }
 
 // loadDeployment resolves -d (default: the current directory) and loads the

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
 	"github.com/kubectl-stack/kubectl-stack/pkg/kindcluster"
 	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
@@ -19,8 +20,145 @@ func newCmdKind(g *GlobalOptions) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE:  func(c *cobra.Command, _ []string) error { return c.Help() },
 	}
-	cmd.AddCommand(newCmdCheckMounts(g))
+	cmd.AddCommand(newCmdKindCreate(g), newCmdCheckMounts(g), newCmdKindLoad(g), newCmdKindDelete(g), newCmdMigratePlan(g))
 	return cmd
+}
+
+// requireKind refuses the kind verbs for deployments that are not on kind.
+func requireKind(d *deployment.Deployment) error {
+	if d.Spec.DeployTo != spec.DeployToKind {
+		return fmt.Errorf("%s deploys to %s (deploy-to in its spec.yml); the kind verbs are for deploy-to: k8s-kind", d.Dir, d.Spec.DeployTo)
+	}
+	return nil
+}
+
+// KindCreateOptions are the inputs of "kubectl stack kind create".
+type KindCreateOptions struct {
+	*GlobalOptions
+	DeploymentDir string
+	Image         string
+
+	k *kindCluster
+}
+
+func newCmdKindCreate(g *GlobalOptions) *cobra.Command {
+	o := &KindCreateOptions{GlobalOptions: g}
+	cmd := &cobra.Command{
+		Use:   "create [-d DIR] [--image IMAGE]",
+		Short: "Create the deployment's kind cluster, or check the running one",
+		Long: `Create the kind cluster named by the deployment's cluster-id from its
+kind-config.yml (the umbrella mount kind-mount-root -> /mnt, or one mount per
+host-path volume), or, when it is running, check that it has the mounts the
+deployment needs. deploy does the same unless --skip-cluster-management.
+
+The node image is --image, else the spec's kind-node-image, else kind's
+default. Creating a cluster without an umbrella mount is allowed with a
+warning: mounts can only be added by recreating the cluster.`,
+		Example: `  kubectl stack kind create -d ./my-deployment
+  kubectl stack kind create -d ./my-deployment --image local/kind-node:v1.37.2`,
+		Args: cobra.NoArgs,
+		RunE: runE(o),
+	}
+	addDeploymentDirFlag(cmd, &o.DeploymentDir)
+	cmd.Flags().StringVar(&o.Image, "image", o.Image, "Node image (default: the spec's kind-node-image, else kind's default).")
+	return cmd
+}
+
+// Complete loads the deployment.
+func (o *KindCreateOptions) Complete(c *cobra.Command) error {
+	d, err := loadDeployment(c, o.GlobalOptions, o.DeploymentDir)
+	if err != nil {
+		return err
+	}
+	if err := requireKind(d); err != nil {
+		return err
+	}
+	o.k, err = newKindCluster(o.GlobalOptions, d)
+	return err
+}
+
+// Validate has nothing to check.
+func (o *KindCreateOptions) Validate() error { return nil }
+
+// Run creates or checks the cluster and prints its name.
+func (o *KindCreateOptions) Run(c *cobra.Command) error {
+	if _, err := o.k.ensure(c, o.Image); err != nil {
+		return err
+	}
+	fmt.Fprintln(o.Out, o.k.name)
+	return nil
+}
+
+// KindLoadOptions are the inputs of "kubectl stack kind load".
+type KindLoadOptions struct {
+	*GlobalOptions
+	DeploymentDir string
+	Images        map[string]string
+	Output        string
+
+	k      *kindCluster
+	images []string
+}
+
+func newCmdKindLoad(g *GlobalOptions) *cobra.Command {
+	o := &KindLoadOptions{GlobalOptions: g}
+	cmd := &cobra.Command{
+		Use:   "load [-d DIR] [--image container=image]...",
+		Short: "Load the deployment's locally built images into its kind cluster",
+		Long: `Copy every image the deployment's workloads use (with image-overrides and
+--image applied) that the local Docker has into every node of the kind
+cluster, as kind load docker-image does. An image a node already has under
+the same ID is not copied again; a rebuilt one is. Images the local Docker
+does not have are left for the nodes to pull. deploy does this too.`,
+		Args: cobra.NoArgs,
+		RunE: runE(o),
+	}
+	addDeploymentDirFlag(cmd, &o.DeploymentDir)
+	cmd.Flags().StringToStringVar(&o.Images, "image", o.Images, "Replace a container's image: container=image (repeatable).")
+	cmd.Flags().StringVarP(&o.Output, "output", "o", o.Output, "Output format: json (default: one line per image).")
+	return cmd
+}
+
+// Complete renders the deployment to find its images.
+func (o *KindLoadOptions) Complete(c *cobra.Command) error {
+	d, objects, err := prepare(c, o.GlobalOptions, o.DeploymentDir, o.Images, nil)
+	if err != nil {
+		return err
+	}
+	if err := requireKind(d); err != nil {
+		return err
+	}
+	o.images = apply.Images(objects)
+	o.k, err = newKindCluster(o.GlobalOptions, d)
+	return err
+}
+
+// Validate checks the flags.
+func (o *KindLoadOptions) Validate() error {
+	if o.Output != "" && o.Output != "json" {
+		return fmt.Errorf("--output %q: use json, or leave it out for one line per image", o.Output)
+	}
+	return nil
+}
+
+// Run loads and reports per image.
+func (o *KindLoadOptions) Run(c *cobra.Command) error {
+	res, err := o.k.loadImages(c, o.images)
+	if err != nil {
+		return err
+	}
+	if o.Output == "json" {
+		return printJSON(o.Out, res)
+	}
+	for _, group := range []struct {
+		state  string
+		images []string
+	}{{"loaded", res.Loaded}, {"present", res.Present}, {"not-local", res.NotLocal}} {
+		for _, im := range group.images {
+			fmt.Fprintf(o.Out, "%s\t%s\n", im, group.state)
+		}
+	}
+	return nil
 }
 
 // CheckMountsOptions are the inputs of "kubectl stack kind check-mounts".
@@ -63,10 +201,7 @@ func (o *CheckMountsOptions) Validate() error {
 	if o.Output != "" && o.Output != "json" {
 		return fmt.Errorf("--output %q: use json, or leave it out for a table", o.Output)
 	}
-	if o.d.Spec.DeployTo != spec.DeployToKind {
-		return fmt.Errorf("%s deploys to %s; mount checks are for deploy-to: k8s-kind", o.d.Dir, o.d.Spec.DeployTo)
-	}
-	return nil
+	return requireKind(o.d)
 }
 
 // Run checks and prints.

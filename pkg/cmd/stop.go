@@ -3,7 +3,6 @@ package cmd
 import (
 	"fmt"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -42,9 +41,11 @@ and host data stay, so a later deploy finds the data again, unless
 --delete-volumes (which deletes this deployment's PVs and PVCs, never host
 directories). --delete-namespace removes the namespace afterwards.
 
-For deploy-to: k8s-kind, stopping without --skip-cluster-management is also
-about the kind cluster: it refuses while other deployments live in the
-cluster, unless --force.`,
+For deploy-to: k8s-kind, stop then deletes the kind cluster (host
+directories bound into it stay), unless --skip-cluster-management. It
+refuses before deleting anything while other deployments live in the
+cluster (unless --force), or while volumes keep data only inside the node,
+which deleting the cluster would lose (unless --delete-volumes or --force).`,
 		Args: cobra.NoArgs,
 		RunE: runE(o),
 	}
@@ -53,7 +54,7 @@ cluster, unless --force.`,
 	f.BoolVar(&o.DeleteVolumes, "delete-volumes", o.DeleteVolumes, "If true, also delete this deployment's PersistentVolumes and claims (host directories are never deleted).")
 	f.BoolVar(&o.DeleteNamespace, "delete-namespace", o.DeleteNamespace, "If true, delete the namespace after the objects.")
 	f.BoolVar(&o.SkipClusterManagement, "skip-cluster-management", o.SkipClusterManagement, "If true, leave the kind cluster alone (k8s-kind only).")
-	f.BoolVar(&o.Force, "force", o.Force, "If true, go on although other deployments live in the kind cluster.")
+	f.BoolVar(&o.Force, "force", o.Force, "If true, delete the kind cluster although other deployments or node-local data live in it.")
 	f.DurationVar(&o.Timeout, "timeout", o.Timeout, "How long to wait for the objects to go.")
 	return cmd
 }
@@ -68,23 +69,22 @@ func (o *StopOptions) Complete(c *cobra.Command) error {
 // Validate checks the flags.
 func (o *StopOptions) Validate() error { return nil }
 
-// Run stops the deployment.
+// Run stops the deployment, then, for k8s-kind without
+// --skip-cluster-management, deletes its kind cluster: the guards run
+// before anything is deleted, since the cluster is shared.
 func (o *StopOptions) Run(c *cobra.Command) error {
-	a, err := connect(o.GlobalOptions)
+	k, err := o.managedKindCluster(c)
 	if err != nil {
 		return err
 	}
-	dir, _ := filepath.Abs(o.d.Dir)
-	kind := o.d.Spec.DeployTo == spec.DeployToKind && !o.SkipClusterManagement
-	if kind {
-		// Guard before anything is deleted: the cluster is shared.
-		others, err := a.OtherDeployments(c.Context(), dir)
-		if err != nil {
+	if k != nil {
+		if err := o.guard(c, k); err != nil {
 			return err
 		}
-		if len(others) > 0 && !o.Force {
-			return fmt.Errorf("other deployments live in this kind cluster and deleting it would break them:\n  %s\nstop only this deployment with --skip-cluster-management, or pass --force", strings.Join(others, "\n  "))
-		}
+	}
+	a, err := connect(o.GlobalOptions)
+	if err != nil {
+		return err
 	}
 	_, err = a.Stop(c.Context(), apply.StopRequest{
 		Namespace: o.d.Namespace(), DeploymentID: o.d.Record.DeploymentID,
@@ -93,11 +93,46 @@ func (o *StopOptions) Run(c *cobra.Command) error {
 	if err != nil {
 		return fmt.Errorf("stopping %s: %w", o.d.Dir, err)
 	}
-	if kind {
-		o.Logger().Warnf("the kind cluster is kept: deleting it comes with kubectl stack kind delete; pass --skip-cluster-management to say you mean to keep it")
-	}
 	if !o.DeleteVolumes {
 		o.Logger().Infof("stopped; volumes and their data are kept (deploy again to use them)")
 	}
-	return nil
+	if k == nil {
+		return nil
+	}
+	return k.delete(c, o.Force, o.Force || o.DeleteVolumes, stopFix)
+}
+
+const stopFix = "stop only this deployment with --skip-cluster-management, or pass --force (and --delete-volumes to accept losing node-local data)"
+
+// managedKindCluster is the kind cluster stop deletes, or nil: none for
+// other targets, with --skip-cluster-management, or when it is not running.
+func (o *StopOptions) managedKindCluster(c *cobra.Command) (*kindCluster, error) {
+	if o.d.Spec.DeployTo != spec.DeployToKind || o.SkipClusterManagement {
+		return nil, nil
+	}
+	k, err := newKindCluster(o.GlobalOptions, o.d)
+	if err != nil {
+		return nil, err
+	}
+	exists, err := k.p.Exists(k.name)
+	if err != nil || exists {
+		return k, err
+	}
+	o.Logger().Warnf("kind cluster %s is not running; stopping the deployment's objects only", k.name)
+	return nil, nil
+}
+
+// guard refuses before anything is deleted when deleting the cluster
+// would break other deployments or lose node-local data.
+func (o *StopOptions) guard(c *cobra.Command, k *kindCluster) error {
+	a, err := connect(o.GlobalOptions)
+	if err != nil {
+		return err
+	}
+	dir, _ := filepath.Abs(o.d.Dir)
+	r, err := k.risks(c, a, dir)
+	if err != nil {
+		return err
+	}
+	return r.refusal(k.name, o.Force, o.Force || o.DeleteVolumes, stopFix)
 }

@@ -163,3 +163,20 @@ func readFile(t *testing.T, p string) string {
 	}
 	return string(data)
 }
+
+// TestKindConfigResolvesRelativeAndHomePaths: kind resolves a relative
+// hostPath against the creating process's directory, so create writes
+// absolute, clean paths: relative ones against D, "~" expanded.
+func TestKindConfigResolvesRelativeAndHomePaths(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	_, specPath := fixture(t, "deploy-to: k8s-kind\nvolumes:\n  db-data: ./data/../data/db-data\n  web-data: ~/kind//web\nconfigmaps:\n  web-config: ./configmaps/web-config\n")
+	dir := filepath.Join(t.TempDir(), "dep")
+	res := create(t, specPath, dir)
+	data, err := os.ReadFile(filepath.Join(dir, KindConfigFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.NewReplacer(dir, "/D", home, "/HOME", res.Record.DeploymentID, "ID").Replace(string(data))
+	testutil.AssertGolden(t, []byte(got), "testdata/kind-config-relative.golden.yml")
+}

@@ -17,10 +17,13 @@ const (
 	StackFile      = "stack.yml"
 	ConfigEnvFile  = "config.env"
 	KindConfigFile = "kind-config.yml"
-	ManifestFile   = ".kubectl-stack-files"
-	ComposeDir     = "compose"
-	JobsDir        = "compose-jobs"
-	DataDir        = "data"
+	// MemlockSpecFile is the containerd base runtime spec of the
+	// high-memlock runtime (k8s-kind with security.unlimited-memlock).
+	MemlockSpecFile = "high-memlock-spec.json"
+	ManifestFile    = ".kubectl-stack-files"
+	ComposeDir      = "compose"
+	JobsDir         = "compose-jobs"
+	DataDir         = "data"
 )
 
 // Record is deployment.yml.

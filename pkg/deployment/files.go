@@ -141,6 +141,10 @@ func (b *builder) addDataDirs() {
 
 func (b *builder) addKindConfig() {
 	in := b.kindInput()
+	if b.plan.Spec.Security.UnlimitedMemlock {
+		in.MemlockSpec = filepath.Join(b.plan.Dir, MemlockSpecFile)
+		b.plan.Files[MemlockSpecFile] = File{Data: kindcluster.MemlockSpec(), Mode: 0o644}
+	}
 	data, err := kindcluster.Marshal(kindcluster.Config(in))
 	if err != nil {
 		b.fail("writing kind config: %v", err)

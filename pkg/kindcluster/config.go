@@ -1,6 +1,7 @@
 package kindcluster
 
 import (
+	"fmt"
 	"path/filepath"
 	"sort"
 
@@ -24,7 +25,14 @@ type ConfigInput struct {
 	HostPorts []HostPort
 	// NodeImage is the node image to pin, or "" for kind's default.
 	NodeImage string
+	// MemlockSpec is the absolute path of the base runtime spec with an
+	// unlimited RLIMIT_MEMLOCK (spec security.unlimited-memlock), or "".
+	MemlockSpec string
 }
+
+// MemlockRuntime is the containerd runtime handler, and the RuntimeClass,
+// of pods that need an unlimited RLIMIT_MEMLOCK.
+const MemlockRuntime = "high-memlock"
 
 // HostVolume is a named volume backed by a host directory.
 type HostVolume struct {
@@ -67,10 +75,23 @@ func Config(in ConfigInput) *v1alpha4.Cluster {
 		ExtraPortMappings: portMappings(in.HostPorts),
 		ExtraMounts:       mounts(in),
 	}
-	return &v1alpha4.Cluster{
+	c := &v1alpha4.Cluster{
 		TypeMeta: v1alpha4.TypeMeta{Kind: "Cluster", APIVersion: "kind.x-k8s.io/v1alpha4"},
 		Nodes:    []v1alpha4.Node{node},
 	}
+	if in.MemlockSpec != "" {
+		c.ContainerdConfigPatches = []string{memlockPatch(in.MemlockSpec)}
+	}
+	return c
+}
+
+// memlockPatch adds the high-memlock runtime to the node's containerd. Its
+// base spec is bound into the node at the same path (see mounts). Unlike
+// laconic-so's patch it keeps kind's SystemdCgroup setting: the kubelet in
+// kind uses the systemd cgroup driver, and a runtime without it fails pods.
+func memlockPatch(specPath string) string {
+	const runtime = `plugins."io.containerd.grpc.v1.cri".containerd.runtimes.` + MemlockRuntime
+	return fmt.Sprintf("[%s]\n  runtime_type = \"io.containerd.runc.v2\"\n  base_runtime_spec = %q\n[%s.options]\n  SystemdCgroup = true\n", runtime, specPath, runtime)
 }
 
 // Marshal writes a kind config as YAML.
@@ -90,7 +111,11 @@ func mounts(in ConfigInput) []v1alpha4.Mount {
 		perVolume = append(perVolume, mount(v.HostPath, NodePath(in, v)))
 	}
 	sort.Slice(perVolume, func(i, j int) bool { return perVolume[i].ContainerPath < perVolume[j].ContainerPath })
-	return append(out, perVolume...)
+	out = append(out, perVolume...)
+	if in.MemlockSpec != "" {
+		out = append(out, mount(in.MemlockSpec, in.MemlockSpec))
+	}
+	return out
 }
 
 func mount(host, container string) v1alpha4.Mount {

@@ -1,6 +1,8 @@
 package kindcluster
 
 import (
+	"encoding/json"
+	"math"
 	"path/filepath"
 	"testing"
 
@@ -20,6 +22,16 @@ func TestConfigGolden(t *testing.T) {
 			NodeImage:    "kindest/node:v1.37.2",
 		},
 		"no-volumes": {DeploymentID: "laconic-0abc12345"},
+		// An umbrella plus volumes outside it (a sibling with a shared
+		// prefix is outside: path boundaries).
+		"mixed": {
+			MountRoot: "/srv/kind", DeploymentID: "laconic-0abc12345",
+			Volumes: []HostVolume{{Name: "in", HostPath: "/srv/kind/demo/in"}, {Name: "sibling", HostPath: "/srv/kind2/x"}, {Name: "out", HostPath: "/data/out"}},
+		},
+		"memlock": {
+			DeploymentID: "laconic-0abc12345", MemlockSpec: "/d/high-memlock-spec.json",
+			Volumes: []HostVolume{{Name: "db", HostPath: "/d/data/db"}},
+		},
 	}
 	for name, in := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -44,5 +56,26 @@ func TestNodePath(t *testing.T) {
 		if got := NodePath(in, HostVolume{Name: "v", HostPath: host}); got != want {
 			t.Errorf("NodePath(%s) = %s, want %s", host, got, want)
 		}
+	}
+}
+
+func TestMemlockSpecRaisesOnlyMemlock(t *testing.T) {
+	var spec struct {
+		Process struct {
+			Rlimits []struct {
+				Type       string
+				Hard, Soft uint64
+			}
+		}
+		Hooks struct{ CreateContainer []struct{ Path string } }
+	}
+	if err := json.Unmarshal(MemlockSpec(), &spec); err != nil {
+		t.Fatalf("the memlock base spec is not JSON: %v", err)
+	}
+	if len(spec.Process.Rlimits) != 1 || spec.Process.Rlimits[0].Type != "RLIMIT_MEMLOCK" || spec.Process.Rlimits[0].Hard != math.MaxUint64 || spec.Process.Rlimits[0].Soft != math.MaxUint64 {
+		t.Errorf("rlimits = %+v, want only RLIMIT_MEMLOCK unlimited", spec.Process.Rlimits)
+	}
+	if len(spec.Hooks.CreateContainer) != 1 || spec.Hooks.CreateContainer[0].Path != "/kind/bin/mount-product-files.sh" {
+		t.Errorf("createContainer hooks = %+v, want kind's product-files hook", spec.Hooks.CreateContainer)
 	}
 }

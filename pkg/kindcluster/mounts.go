@@ -143,3 +143,20 @@ func LoadConfig(path string) (*v1alpha4.Cluster, error) {
 	}
 	return c, nil
 }
+
+// HostPathOf returns the host path behind a path inside the node, when a
+// live bind mount (destination → source) brings it from the host: data
+// there survives deleting the cluster. Data anywhere else lives in the
+// node container and goes with it.
+func HostPathOf(nodePath string, live map[string]string) (string, bool) {
+	if nodePath == "" {
+		return "", false
+	}
+	if src, ok := live[filepath.Clean(nodePath)]; ok {
+		return src, true
+	}
+	if parent, src, ok := coveringMount(filepath.Clean(nodePath), live); ok {
+		return filepath.Join(src, strings.TrimPrefix(filepath.Clean(nodePath), parent)), true
+	}
+	return "", false
+}

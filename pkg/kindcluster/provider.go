@@ -2,31 +2,124 @@ package kindcluster
 
 import (
 	"fmt"
+	"io"
+	"slices"
+	"time"
 
+	"sigs.k8s.io/kind/pkg/apis/config/v1alpha4"
 	kindcluster "sigs.k8s.io/kind/pkg/cluster"
+	"sigs.k8s.io/kind/pkg/cluster/nodes"
 )
 
-// ListClusters returns the names of the running kind clusters, using the
-// node provider kind itself would pick (docker, podman or nerdctl).
-func ListClusters() ([]string, error) {
+// Provider manages kind clusters with the node provider kind itself would
+// pick (docker, podman or nerdctl). kind's own messages go to the progress
+// writer given to NewProvider, never to stdout.
+type Provider struct {
+	p *kindcluster.Provider
+}
+
+// NewProvider returns a provider whose kind messages go to progress.
+func NewProvider(progress io.Writer, verbosity int) (*Provider, error) {
 	opt, err := kindcluster.DetectNodeProvider()
+	if err != nil {
+		return nil, fmt.Errorf("finding a container engine for kind: %w (start Docker, or set KIND_EXPERIMENTAL_PROVIDER)", err)
+	}
+	return &Provider{p: kindcluster.NewProvider(opt, kindcluster.ProviderWithLogger(newLogger(progress, verbosity)))}, nil
+}
+
+// ListClusters returns the names of the running kind clusters.
+func ListClusters() ([]string, error) {
+	p, err := NewProvider(io.Discard, 0)
 	if err != nil {
 		return nil, err
 	}
-	return kindcluster.NewProvider(opt).List()
+	return p.List()
+}
+
+// List returns the names of the kind clusters on this host.
+func (p *Provider) List() ([]string, error) {
+	names, err := p.p.List()
+	if err != nil {
+		return nil, fmt.Errorf("listing kind clusters: %w", err)
+	}
+	slices.Sort(names)
+	return names, nil
+}
+
+// Exists reports whether a kind cluster of that name has nodes.
+func (p *Provider) Exists(name string) (bool, error) {
+	names, err := p.List()
+	return slices.Contains(names, name), err
+}
+
+// CreateOptions adjust a cluster creation.
+type CreateOptions struct {
+	// NodeImage overrides the node image of the config; "" keeps the
+	// config's, or kind's default.
+	NodeImage string
+	// Kubeconfig is the file kind adds the cluster's context to; "" is
+	// kind's default ($KUBECONFIG or ~/.kube/config).
+	Kubeconfig string
+	// Wait is how long to wait for the control plane to be Ready.
+	Wait time.Duration
+}
+
+// Create creates a cluster from a kind config. On failure kind removes the
+// half-created nodes again.
+func (p *Provider) Create(name string, cfg *v1alpha4.Cluster, o CreateOptions) error {
+	opts := []kindcluster.CreateOption{
+		kindcluster.CreateWithV1Alpha4Config(cfg),
+		kindcluster.CreateWithWaitForReady(o.Wait),
+		kindcluster.CreateWithKubeconfigPath(o.Kubeconfig),
+		kindcluster.CreateWithDisplayUsage(false),
+		kindcluster.CreateWithDisplaySalutation(false),
+	}
+	if o.NodeImage != "" {
+		opts = append(opts, kindcluster.CreateWithNodeImage(o.NodeImage))
+	}
+	if err := p.p.Create(name, opts...); err != nil {
+		return fmt.Errorf("creating kind cluster %q: %w", name, err)
+	}
+	return nil
+}
+
+// Delete deletes a cluster and its kubeconfig context. Host directories
+// bound into the nodes are not touched.
+func (p *Provider) Delete(name, kubeconfig string) error {
+	if err := p.p.Delete(name, kubeconfig); err != nil {
+		return fmt.Errorf("deleting kind cluster %q: %w", name, err)
+	}
+	return nil
+}
+
+// Nodes returns a cluster's node containers.
+func (p *Provider) Nodes(cluster string) ([]nodes.Node, error) {
+	list, err := p.p.ListNodes(cluster)
+	if err != nil {
+		return nil, fmt.Errorf("listing the nodes of kind cluster %q: %w", cluster, err)
+	}
+	if len(list) == 0 {
+		return nil, fmt.Errorf("kind cluster %q has no nodes (is it running? kubectl stack kind create -d DIR creates it)", cluster)
+	}
+	return list, nil
 }
 
 // ControlPlane returns the container name of a cluster's control-plane node.
 func ControlPlane(cluster string) (string, error) {
-	opt, err := kindcluster.DetectNodeProvider()
+	p, err := NewProvider(io.Discard, 0)
 	if err != nil {
 		return "", err
 	}
-	nodes, err := kindcluster.NewProvider(opt).ListNodes(cluster)
+	return p.ControlPlane(cluster)
+}
+
+// ControlPlane returns the container name of a cluster's control-plane node.
+func (p *Provider) ControlPlane(cluster string) (string, error) {
+	list, err := p.Nodes(cluster)
 	if err != nil {
-		return "", fmt.Errorf("listing the nodes of kind cluster %q: %w", cluster, err)
+		return "", err
 	}
-	for _, n := range nodes {
+	for _, n := range list {
 		if role, err := n.Role(); err == nil && role == "control-plane" {
 			return n.String(), nil
 		}

@@ -1,0 +1,143 @@
+// Command hello is the example stack's one program, built FROM scratch into
+// the hello-web and hello-counter images (hack/example-images.sh), so that
+// nothing is pulled. Its subcommands are the services and a few tools that
+// tests and users run with kubectl stack exec, since the images have no
+// shell.
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		fail("usage: hello web|counter|seed|cat|env|exit|write ...")
+	}
+	args := os.Args[2:]
+	switch os.Args[1] {
+	case "web":
+		web()
+	case "counter":
+		counter()
+	case "seed":
+		seed(args)
+	case "cat":
+		for _, f := range args {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				fail(err.Error())
+			}
+			os.Stdout.Write(data)
+		}
+	case "env":
+		for _, kv := range os.Environ() {
+			fmt.Println(kv)
+		}
+	case "write":
+		if len(args) != 2 {
+			fail("usage: hello write FILE TEXT")
+		}
+		if err := os.WriteFile(args[0], []byte(args[1]), 0o644); err != nil {
+			fail(err.Error())
+		}
+	case "exit":
+		code, _ := strconv.Atoi(strings.Join(args, ""))
+		os.Exit(code)
+	default:
+		fail("unknown subcommand " + os.Args[1])
+	}
+}
+
+func fail(msg string) {
+	fmt.Fprintln(os.Stderr, "hello:", msg)
+	os.Exit(2)
+}
+
+// web serves the static page (a ConfigMap in Kubernetes) and the greeting
+// from the environment.
+func web() {
+	fmt.Printf("web: GREETING=%q COUNTER_URL=%q\n", os.Getenv("GREETING"), os.Getenv("COUNTER_URL"))
+	if data, err := os.ReadFile("/etc/hello/motd.txt"); err == nil {
+		fmt.Printf("web: motd %q\n", strings.TrimSpace(string(data)))
+	}
+	http.Handle("/", http.FileServer(http.Dir("/srv/www")))
+	http.HandleFunc("/greeting", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, os.Getenv("GREETING")) })
+	fmt.Println("web: listening on :80")
+	serve(":80")
+}
+
+// counter keeps a marker and a visit count under /data, so that data
+// surviving a restart or a cluster recreation can be seen, and a marker in
+// /cache (a node-local volume) that is fresh after its volume is deleted.
+func counter() {
+	for _, dir := range []string{"/data", "/cache"} {
+		if _, err := os.Stat(dir); err != nil {
+			continue
+		}
+		state, content := marker(filepath.Join(dir, "marker"))
+		fmt.Printf("counter: %s/marker %s %s\n", dir, state, content)
+	}
+	if data, err := os.ReadFile("/data/seed"); err == nil {
+		fmt.Printf("counter: seeded with %s\n", strings.TrimSpace(string(data)))
+	}
+	var mu sync.Mutex
+	http.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		n := 0
+		if data, err := os.ReadFile("/data/count"); err == nil {
+			n, _ = strconv.Atoi(strings.TrimSpace(string(data)))
+		}
+		n++
+		_ = os.WriteFile("/data/count", []byte(strconv.Itoa(n)), 0o644)
+		fmt.Fprintln(w, n)
+	})
+	fmt.Println("counter: listening on :8080")
+	serve(":8080")
+}
+
+// marker reads a marker file, or writes a new one.
+func marker(path string) (string, string) {
+	if data, err := os.ReadFile(path); err == nil {
+		return "found", strings.TrimSpace(string(data))
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return "unreadable", err.Error()
+	}
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	content := hex.EncodeToString(b) + " " + time.Now().UTC().Format(time.RFC3339)
+	if err := os.WriteFile(path, []byte(content+"\n"), 0o644); err != nil {
+		return "unwritable", err.Error()
+	}
+	return "created", content
+}
+
+// seed is the job: it records its start value next to the counter's data.
+func seed(args []string) {
+	fs := flag.NewFlagSet("seed", flag.ExitOnError)
+	start := fs.Int("start", 0, "first count")
+	_ = fs.Parse(args)
+	if err := os.WriteFile("/data/seed", []byte(strconv.Itoa(*start)+"\n"), 0o644); err != nil {
+		fail(err.Error())
+	}
+	fmt.Printf("seed: start=%d written to /data/seed\n", *start)
+}
+
+func serve(addr string) {
+	srv := &http.Server{Addr: addr, ReadHeaderTimeout: 10 * time.Second}
+	if err := srv.ListenAndServe(); err != nil {
+		fail(err.Error())
+	}
+}

@@ -1,0 +1,133 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/moby/term"
+	"github.com/spf13/cobra"
+	"k8s.io/client-go/tools/remotecommand"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
+	"github.com/kubectl-stack/kubectl-stack/pkg/podio"
+)
+
+// ExecOptions are the inputs of "kubectl stack exec".
+type ExecOptions struct {
+	*GlobalOptions
+	DeploymentDir string
+	Service       string
+	Command       []string
+	Stdin         bool
+	TTY           bool
+
+	d *deployment.Deployment
+}
+
+func newCmdExec(g *GlobalOptions) *cobra.Command {
+	o := &ExecOptions{GlobalOptions: g}
+	cmd := &cobra.Command{
+		Use:   "exec [-d DIR] [-i] [-t] SERVICE -- COMMAND [ARG...]",
+		Short: "Run a command in a container of a compose service",
+		Long: `Run a command in the SERVICE container of a running pod of the deployment,
+through the API server. The command's exit code is the exit code of
+kubectl stack exec. -i passes stdin, -t allocates a terminal.`,
+		Example: `  kubectl stack exec -d ./my-deployment web -- cat /etc/hostname
+  kubectl stack exec -d ./my-deployment -it web -- sh`,
+		Args: func(c *cobra.Command, args []string) error {
+			if c.ArgsLenAtDash() != 1 || len(args) < 2 {
+				return errors.New("usage: kubectl stack exec [-d DIR] SERVICE -- COMMAND [ARG...] (the service name, then -- and the command)")
+			}
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			o.Service, o.Command = args[0], args[1:]
+			return runE(o)(c, args)
+		},
+	}
+	addDeploymentDirFlag(cmd, &o.DeploymentDir)
+	cmd.Flags().BoolVarP(&o.Stdin, "stdin", "i", o.Stdin, "If true, pass stdin to the command.")
+	cmd.Flags().BoolVarP(&o.TTY, "tty", "t", o.TTY, "If true, allocate a terminal (with -i, stdin must be a terminal).")
+	return cmd
+}
+
+// Complete loads the deployment.
+func (o *ExecOptions) Complete(c *cobra.Command) error {
+	var err error
+	o.d, err = loadDeployment(c, o.GlobalOptions, o.DeploymentDir)
+	return err
+}
+
+// Validate checks the flags.
+func (o *ExecOptions) Validate() error { return nil }
+
+// Run picks a pod and runs the command; a non-zero exit is passed through.
+func (o *ExecOptions) Run(c *cobra.Command) error {
+	cfg, err := o.ConfigFlags.ToRESTConfig()
+	if err != nil {
+		return fmt.Errorf("reading the kubeconfig: %w", err)
+	}
+	cs, err := clientset(o.GlobalOptions)
+	if err != nil {
+		return err
+	}
+	pods, err := podio.Pods(c.Context(), cs, o.d.Namespace(), o.d.Record.DeploymentID, o.Service)
+	if err != nil {
+		return err
+	}
+	if len(pods) == 0 {
+		all, _ := podio.Pods(c.Context(), cs, o.d.Namespace(), o.d.Record.DeploymentID, "")
+		return fmt.Errorf("no pod of %s runs service %q; its services are: %s", o.d.Dir, o.Service, strings.Join(podio.Services(all), ", "))
+	}
+	pod, err := podio.PickPod(pods, o.Service)
+	if err != nil {
+		return err
+	}
+	opts := podio.ExecOptions{Command: o.Command, Stdout: o.Out, Stderr: o.ErrOut, TTY: o.TTY}
+	if o.Stdin {
+		opts.Stdin = o.In
+	}
+	if o.TTY {
+		restore, sizes := rawTerminal(o.In, o.Out)
+		defer restore()
+		opts.Resize = sizes
+	}
+	err = podio.Exec(c.Context(), cfg, cs, pod, o.Service, opts)
+	var exit *podio.ExitError
+	if errors.As(err, &exit) {
+		return &ExitError{Code: exit.Code}
+	}
+	return err
+}
+
+// rawTerminal puts a terminal stdin into raw mode for -t and reports the
+// terminal's size once; when stdin is not a terminal it does nothing.
+func rawTerminal(in io.Reader, out io.Writer) (func(), remotecommand.TerminalSizeQueue) {
+	fd, isTerm := term.GetFdInfo(in)
+	if !isTerm {
+		return func() {}, nil
+	}
+	state, err := term.SetRawTerminal(fd)
+	if err != nil {
+		return func() {}, nil
+	}
+	var sizes remotecommand.TerminalSizeQueue
+	if outFd, ok := term.GetFdInfo(out); ok {
+		if ws, err := term.GetWinsize(outFd); err == nil {
+			sizes = &onceSize{size: &remotecommand.TerminalSize{Width: ws.Width, Height: ws.Height}}
+		}
+	}
+	return func() { _ = term.RestoreTerminal(fd, state) }, sizes
+}
+
+// onceSize reports one terminal size, then blocks no caller: Next returns
+// nil, which ends the resize stream.
+type onceSize struct{ size *remotecommand.TerminalSize }
+
+func (s *onceSize) Next() *remotecommand.TerminalSize {
+	size := s.size
+	s.size = nil
+	return size
+}

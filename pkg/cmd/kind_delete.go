@@ -1,0 +1,162 @@
+package cmd
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
+	"github.com/kubectl-stack/kubectl-stack/pkg/kindcluster"
+)
+
+// clusterRisks is what deleting a kind cluster would break or lose.
+type clusterRisks struct {
+	// Others are the other deployments with namespaces in the cluster.
+	Others []string
+	// NodeLocal are PVs whose data lives only inside the node container.
+	NodeLocal []apply.Volume
+}
+
+// risks reads the cluster's deployments and volumes, and the node's live
+// mounts to tell which volumes are bound in from the host.
+func (k *kindCluster) risks(c *cobra.Command, a *apply.Applier, dir string) (*clusterRisks, error) {
+	others, err := a.OtherDeployments(c.Context(), dir)
+	if err != nil {
+		return nil, err
+	}
+	node, err := k.p.ControlPlane(k.name)
+	if err != nil {
+		return nil, err
+	}
+	live, err := kindcluster.LiveMounts(c.Context(), node)
+	if err != nil {
+		return nil, fmt.Errorf("cannot tell which volumes live only inside kind cluster %s: %w", k.name, err)
+	}
+	vols, err := a.Volumes(c.Context(), "")
+	if err != nil {
+		return nil, err
+	}
+	r := &clusterRisks{Others: others}
+	for _, v := range vols {
+		if _, onHost := kindcluster.HostPathOf(v.NodePath, live); !onHost {
+			r.NodeLocal = append(r.NodeLocal, v)
+		}
+	}
+	return r, nil
+}
+
+// refusal explains why deleting the cluster needs confirmation: other
+// deployments (unless allowOthers) or node-local data (unless allowLoss).
+func (r *clusterRisks) refusal(cluster string, allowOthers, allowLoss bool, fix string) error {
+	var parts []string
+	if len(r.Others) > 0 && !allowOthers {
+		parts = append(parts, "other deployments live in it and would break:\n  "+strings.Join(r.Others, "\n  "))
+	}
+	if len(r.NodeLocal) > 0 && !allowLoss {
+		parts = append(parts, "these volumes keep their data only inside the node container and would lose it (back them up first; kubectl stack kind migrate-plan shows how):\n  "+volumeList(r.NodeLocal))
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	return fmt.Errorf("not deleting kind cluster %s: %s\n%s", cluster, strings.Join(parts, "\n"), fix)
+}
+
+func volumeList(vols []apply.Volume) string {
+	lines := make([]string, len(vols))
+	for i, v := range vols {
+		lines[i] = fmt.Sprintf("%s (claim %s, node path %s)", v.Name, cmpOrDash(v.Claim), cmpOrDash(v.NodePath))
+	}
+	return strings.Join(lines, "\n  ")
+}
+
+func cmpOrDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// KindDeleteOptions are the inputs of "kubectl stack kind delete".
+type KindDeleteOptions struct {
+	*GlobalOptions
+	DeploymentDir string
+	Force         bool
+
+	k *kindCluster
+}
+
+func newCmdKindDelete(g *GlobalOptions) *cobra.Command {
+	o := &KindDeleteOptions{GlobalOptions: g}
+	cmd := &cobra.Command{
+		Use:   "delete [-d DIR] [--force]",
+		Short: "Delete the deployment's kind cluster, after checking who else uses it",
+		Long: `Delete the kind cluster the deployment joins. The cluster is shared, so this
+first lists the other deployments whose namespaces live in it, and the
+volumes whose data lives only inside the node container (PVCs without a
+host path), and refuses while there are any, unless --force.
+
+Host directories bound into the node (kind-mount-root and volume host paths)
+are never deleted: the next deploy recreates the cluster and finds the data.`,
+		Args: cobra.NoArgs,
+		RunE: runE(o),
+	}
+	addDeploymentDirFlag(cmd, &o.DeploymentDir)
+	cmd.Flags().BoolVar(&o.Force, "force", o.Force, "If true, delete the cluster although other deployments or node-local data live in it.")
+	return cmd
+}
+
+// Complete loads the deployment.
+func (o *KindDeleteOptions) Complete(c *cobra.Command) error {
+	d, err := loadDeployment(c, o.GlobalOptions, o.DeploymentDir)
+	if err != nil {
+		return err
+	}
+	if err := requireKind(d); err != nil {
+		return err
+	}
+	o.k, err = newKindCluster(o.GlobalOptions, d)
+	return err
+}
+
+// Validate has nothing to check.
+func (o *KindDeleteOptions) Validate() error { return nil }
+
+// Run checks the risks and deletes.
+func (o *KindDeleteOptions) Run(c *cobra.Command) error {
+	exists, err := o.k.p.Exists(o.k.name)
+	if err != nil {
+		return err
+	}
+	if !exists {
+		o.Logger().Infof("kind cluster %s does not exist; nothing to delete", o.k.name)
+		return nil
+	}
+	return o.k.delete(c, o.Force, o.Force, "pass --force to delete it anyway")
+}
+
+// delete deletes the cluster once its risks are accepted.
+func (k *kindCluster) delete(c *cobra.Command, allowOthers, allowLoss bool, fix string) error {
+	a, err := connect(k.g)
+	if err != nil {
+		return err
+	}
+	dir, _ := filepath.Abs(k.d.Dir)
+	r, err := k.risks(c, a, dir)
+	if err != nil {
+		return err
+	}
+	if err := r.refusal(k.name, allowOthers, allowLoss, fix); err != nil {
+		return err
+	}
+	log := k.g.Logger()
+	for _, v := range r.NodeLocal {
+		log.Warnf("deleting the data of volume %s (claim %s), which lived only inside the node", v.Name, cmpOrDash(v.Claim))
+	}
+	if err := k.p.Delete(k.name, *k.g.ConfigFlags.KubeConfig); err != nil {
+		return err
+	}
+	log.Infof("deleted kind cluster %s; host directories bound into it are kept", k.name)
+	return nil
+}

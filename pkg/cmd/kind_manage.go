@@ -1,0 +1,161 @@
+package cmd
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"sigs.k8s.io/kind/pkg/apis/config/v1alpha4"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
+	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
+	"github.com/kubectl-stack/kubectl-stack/pkg/kindcluster"
+)
+
+// kindCreateWait is how long kind create waits for a Ready control plane.
+const kindCreateWait = 5 * time.Minute
+
+// kindCluster is the kind cluster of one k8s-kind deployment.
+type kindCluster struct {
+	g    *GlobalOptions
+	d    *deployment.Deployment
+	p    *kindcluster.Provider
+	name string
+}
+
+func newKindCluster(g *GlobalOptions, d *deployment.Deployment) (*kindCluster, error) {
+	p, err := kindcluster.NewProvider(g.ErrOut, g.Verbosity)
+	if err != nil {
+		return nil, err
+	}
+	return &kindCluster{g: g, d: d, p: p, name: kindClusterName(d)}, nil
+}
+
+// ensure makes the deployment's cluster exist with the mounts it needs:
+// reuse it after the mount check, or create it from D's kind config. A
+// running cluster with another name is an error: deployments on a host
+// share one cluster (and its ports 80/443).
+func (k *kindCluster) ensure(c *cobra.Command, nodeImage string) (created bool, err error) {
+	log := k.g.Logger()
+	clusters, err := k.p.List()
+	if err != nil {
+		return false, err
+	}
+	if slices.Contains(clusters, k.name) {
+		log.Infof("using the running kind cluster %s", k.name)
+		return false, k.checkMounts(c)
+	}
+	if len(clusters) > 0 {
+		return false, k.otherClusterError(clusters)
+	}
+	cfg, err := kindcluster.LoadConfig(filepath.Join(k.d.Dir, deployment.KindConfigFile))
+	if err != nil {
+		return false, err
+	}
+	if err := prepareMountSources(cfg); err != nil {
+		return false, err
+	}
+	if err := kindcluster.CheckPropagation(cfg); err != nil {
+		return false, fmt.Errorf("creating kind cluster %s: %w", k.name, err)
+	}
+	if _, ok := kindcluster.Required(cfg)[kindcluster.NodeMountRoot]; !ok {
+		log.Warnf("creating kind cluster %s without an umbrella mount (kind-mount-root is not set): kind adds mounts only at creation, so a later stack that needs other host paths will need a full cluster recreate. See kind-mount-root in the README.", k.name)
+	}
+	image := cmp.Or(nodeImage, cfg.Nodes[0].Image)
+	log.Infof("creating kind cluster %s (node image %s)", k.name, cmp.Or(image, "kind's default"))
+	start := time.Now()
+	if err := k.p.Create(k.name, cfg, kindcluster.CreateOptions{NodeImage: nodeImage, Kubeconfig: *k.g.ConfigFlags.KubeConfig, Wait: kindCreateWait}); err != nil {
+		return false, err
+	}
+	log.Infof("created kind cluster %s in %s (kubeconfig context kind-%s)", k.name, time.Since(start).Round(time.Second), k.name)
+	return true, nil
+}
+
+// require is ensure without creating: the cluster must be running, and it
+// reports whether it is. With an explicit --context that is not the kind
+// one, a missing cluster only costs the mount check, with a warning.
+func (k *kindCluster) require(c *cobra.Command) (bool, error) {
+	exists, err := k.p.Exists(k.name)
+	if err != nil {
+		return false, err
+	}
+	if exists {
+		return true, k.checkMounts(c)
+	}
+	if ctx := *k.g.ConfigFlags.Context; ctx != "kind-"+k.name {
+		k.g.Logger().Warnf("kind cluster %s is not running; deploying to context %s without a kind mount check", k.name, ctx)
+		return false, nil
+	}
+	return false, fmt.Errorf("kind cluster %s is not running: deploy without --skip-cluster-management, or run kubectl stack kind create -d %s, to create it", k.name, k.d.Dir)
+}
+
+// checkMounts refuses a cluster that lacks a mount the deployment needs;
+// mounts that cannot be read are a warning (the check did not run).
+func (k *kindCluster) checkMounts(c *cobra.Command) error {
+	checks, err := checkMounts(c, k.d)
+	switch {
+	case checks == nil:
+		k.g.Logger().Warnf("kind mounts NOT checked: %v", err)
+		return nil
+	case err != nil:
+		return err
+	}
+	return nil
+}
+
+func (k *kindCluster) otherClusterError(running []string) error {
+	where := fmt.Sprintf("set cluster-id: %s in %s", running[0], filepath.Join(k.d.Dir, deployment.DeploymentFile))
+	if k.d.Spec.KindClusterName != "" {
+		where = fmt.Sprintf("set kind-cluster-name: %s in the spec (then kubectl stack create --update)", running[0])
+	}
+	return fmt.Errorf("kind cluster %s is running, but this deployment joins kind cluster %q. Deployments on one host share one kind cluster (its ports 80 and 443 can be bound once). Fix: %s to join it, or delete the running cluster first (kubectl stack kind delete -d <its deployment>)",
+		strings.Join(running, ", "), k.name, where)
+}
+
+// loadImages side-loads the workloads' images that the local Docker has.
+func (k *kindCluster) loadImages(c *cobra.Command, images []string) (*kindcluster.LoadResult, error) {
+	log := k.g.Logger()
+	start := time.Now()
+	res, err := k.p.LoadImages(c.Context(), k.name, images)
+	if err != nil {
+		return nil, fmt.Errorf("loading images into kind cluster %s: %w", k.name, err)
+	}
+	if len(res.Loaded) > 0 {
+		log.Infof("loaded %s into kind cluster %s in %s", strings.Join(res.Loaded, ", "), k.name, time.Since(start).Round(100*time.Millisecond))
+	}
+	for _, im := range res.NotLocal {
+		log.V(1).Infof("image %s is not in the local Docker; the nodes pull it", im)
+	}
+	return res, nil
+}
+
+// ensureRuntimeClass creates the high-memlock RuntimeClass for a spec that
+// asks for unlimited memlock; its containerd handler comes from the kind
+// config.
+func ensureRuntimeClass(c *cobra.Command, a *apply.Applier, d *deployment.Deployment) error {
+	if !d.Spec.Security.UnlimitedMemlock || d.Spec.Security.RuntimeClass != "" {
+		return nil
+	}
+	return a.EnsureRuntimeClass(c.Context(), kindcluster.MemlockRuntime, kindcluster.MemlockRuntime)
+}
+
+// prepareMountSources creates missing host directories of the config's
+// mounts, so that they are directories owned by the caller rather than
+// created by the container engine as root, and so that their host mount
+// can be checked. Existing paths are never touched.
+func prepareMountSources(cfg *v1alpha4.Cluster) error {
+	for _, host := range kindcluster.Required(cfg) {
+		if _, err := os.Stat(host); errors.Is(err, os.ErrNotExist) {
+			if err := os.MkdirAll(host, 0o755); err != nil {
+				return fmt.Errorf("creating the kind mount source %s: %w", host, err)
+			}
+		}
+	}
+	return nil
+}

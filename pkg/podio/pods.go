@@ -1,0 +1,55 @@
+package podio
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+)
+
+// Pods lists a deployment's pods: its Deployments' (app=<id>) and its
+// Jobs' (app=<id>-job), laconic-so's labels, sorted by name. With a
+// service, only pods that run a container of that name (the compose
+// service name).
+func Pods(ctx context.Context, cs kubernetes.Interface, namespace, id, service string) ([]corev1.Pod, error) {
+	var out []corev1.Pod
+	for _, app := range []string{id, id + "-job"} {
+		list, err := cs.CoreV1().Pods(namespace).List(ctx, metav1.ListOptions{LabelSelector: "app=" + app})
+		if err != nil {
+			return nil, fmt.Errorf("listing the pods of %s in namespace %s: %w", id, namespace, err)
+		}
+		for _, p := range list.Items {
+			if service == "" || slices.Contains(containerNames(p), service) {
+				out = append(out, p)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// containerNames are a pod's init and app containers, in pod order.
+func containerNames(p corev1.Pod) []string {
+	var out []string
+	for _, c := range p.Spec.InitContainers {
+		out = append(out, c.Name)
+	}
+	for _, c := range p.Spec.Containers {
+		out = append(out, c.Name)
+	}
+	return out
+}
+
+// Services lists the container names of pods, for error messages.
+func Services(pods []corev1.Pod) []string {
+	var out []string
+	for _, p := range pods {
+		out = append(out, containerNames(p)...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
