@@ -200,21 +200,22 @@ func (o *DeployOptions) Run(c *cobra.Command) error {
 }
 
 // prepareKind makes the kind cluster ready for the objects: created unless
-// --skip-cluster-management (or a server dry run, which writes nothing),
-// its mounts checked (data safety: PVs must not fall through to the
-// node's own disk), and the locally built images loaded.
+// --skip-cluster-management (or a server dry run, which writes nothing, or
+// a --context naming another cluster), its mounts checked (data safety:
+// PVs must not fall through to the node's own disk), and the locally built
+// images loaded.
 func (o *DeployOptions) prepareKind(c *cobra.Command) error {
 	k, err := newKindCluster(o.GlobalOptions, o.d)
 	if err != nil {
 		return err
 	}
 	running := true
-	if o.SkipClusterManagement || o.DryRun != "none" {
+	if o.SkipClusterManagement || o.DryRun != "none" || !k.targeted() {
 		running, err = k.require(c)
 	} else {
 		_, err = k.ensure(c, o.KindNodeImage)
 	}
-	if err != nil || !running || o.DryRun != "none" {
+	if err != nil || !running || o.DryRun != "none" || !k.targeted() {
 		return err
 	}
 	_, err = k.loadImages(c, apply.Images(o.objects))

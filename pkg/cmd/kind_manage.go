@@ -77,6 +77,13 @@ func (k *kindCluster) ensure(c *cobra.Command, nodeImage string) (created bool, 
 	return true, nil
 }
 
+// targeted reports whether the command talks to this kind cluster: the
+// context is kind-<name> (the default for k8s-kind). With --context naming
+// another cluster, the kind cluster is neither created, loaded nor deleted.
+func (k *kindCluster) targeted() bool {
+	return *k.g.ConfigFlags.Context == "kind-"+k.name
+}
+
 // require is ensure without creating: the cluster must be running, and it
 // reports whether it is. With an explicit --context that is not the kind
 // one, a missing cluster only costs the mount check, with a warning.
@@ -88,8 +95,8 @@ func (k *kindCluster) require(c *cobra.Command) (bool, error) {
 	if exists {
 		return true, k.checkMounts(c)
 	}
-	if ctx := *k.g.ConfigFlags.Context; ctx != "kind-"+k.name {
-		k.g.Logger().Warnf("kind cluster %s is not running; deploying to context %s without a kind mount check", k.name, ctx)
+	if !k.targeted() {
+		k.g.Logger().Warnf("kind cluster %s is not running; deploying to context %s without a kind mount check", k.name, *k.g.ConfigFlags.Context)
 		return false, nil
 	}
 	return false, fmt.Errorf("kind cluster %s is not running: deploy without --skip-cluster-management, or run kubectl stack kind create -d %s, to create it", k.name, k.d.Dir)

@@ -49,6 +49,7 @@ a ConfigMap they mount changed; --force rolls every Deployment.`,
 	f.StringToStringVar(&o.deploy.Images, "image", o.deploy.Images, "Replace a container's image: container=image (repeatable).")
 	f.BoolVar(&o.deploy.Wait, "wait", o.deploy.Wait, "If true, wait until every object is ready.")
 	f.DurationVar(&o.deploy.Timeout, "timeout", o.deploy.Timeout, "How long to wait for readiness.")
+	f.BoolVar(&o.deploy.SkipClusterManagement, "skip-cluster-management", o.deploy.SkipClusterManagement, "If true, the kind cluster must be running; it is not created (k8s-kind only).")
 	return cmd
 }
 

@@ -105,7 +105,8 @@ func (o *StopOptions) Run(c *cobra.Command) error {
 const stopFix = "stop only this deployment with --skip-cluster-management, or pass --force (and --delete-volumes to accept losing node-local data)"
 
 // managedKindCluster is the kind cluster stop deletes, or nil: none for
-// other targets, with --skip-cluster-management, or when it is not running.
+// other targets, with --skip-cluster-management, with a --context naming
+// another cluster, or when it is not running.
 func (o *StopOptions) managedKindCluster(c *cobra.Command) (*kindCluster, error) {
 	if o.d.Spec.DeployTo != spec.DeployToKind || o.SkipClusterManagement {
 		return nil, nil
@@ -113,6 +114,10 @@ func (o *StopOptions) managedKindCluster(c *cobra.Command) (*kindCluster, error)
 	k, err := newKindCluster(o.GlobalOptions, o.d)
 	if err != nil {
 		return nil, err
+	}
+	if !k.targeted() {
+		o.Logger().Warnf("not deleting kind cluster %s: --context %s names another cluster", k.name, *o.ConfigFlags.Context)
+		return nil, nil
 	}
 	exists, err := k.p.Exists(k.name)
 	if err != nil || exists {

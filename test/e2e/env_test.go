@@ -1,0 +1,199 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
+	"github.com/kubectl-stack/kubectl-stack/pkg/cmd"
+	"github.com/kubectl-stack/kubectl-stack/pkg/kindcluster"
+)
+
+const token = "e2e-token-not-stored"
+
+// env is one kind cluster's worth of test state: a kubeconfig of its own,
+// an operator repository (a git checkout of the example stack and its
+// specs) and the kind-mount-root on the host.
+type env struct {
+	t          *testing.T
+	kubeconfig string
+	cluster    string
+	// upstream is where the stack's authors commit; repo is the
+	// operator's checkout of it, which restart pulls.
+	upstream  string
+	repo      string
+	mountRoot string
+}
+
+// newEnv prepares an env; the cluster, if a test creates one, is deleted
+// when the test ends, also on failure, through kubectl-stack's own kind
+// code. Registered after the temp dirs, it runs before they are removed.
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	requireKind(t)
+	e := &env{
+		t:          t,
+		kubeconfig: filepath.Join(t.TempDir(), "kubeconfig"),
+		cluster:    fmt.Sprintf("ks-e2e-%d", os.Getpid()%100000),
+		upstream:   t.TempDir(),
+		repo:       filepath.Join(t.TempDir(), "checkout"),
+		mountRoot:  filepath.Join(t.TempDir(), "kind-root"),
+	}
+	t.Setenv("E2E_REGISTRY_TOKEN", token)
+	testutil.CopyTree(t, filepath.Join(repoRoot(), "examples/hello"), e.upstream)
+	e.addCacheVolume()
+	testutil.Git(t, e.upstream, "init", "-q", "-b", "main")
+	testutil.Git(t, e.upstream, "add", ".")
+	testutil.Git(t, e.upstream, "commit", "-q", "-m", "the hello stack")
+	testutil.Git(t, filepath.Dir(e.repo), "clone", "-q", e.upstream, e.repo)
+	t.Cleanup(e.deleteCluster)
+	return e
+}
+
+// addCacheVolume gives the counter a node-local volume (/cache, no host
+// path), to see what stop --delete-volumes and cluster deletion do to it.
+func (e *env) addCacheVolume() {
+	path := filepath.Join(e.upstream, "compose/docker-compose-counter.yml")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	s := strings.Replace(string(data), "      - counter-data:/data\n", "      - counter-data:/data\n      - cache:/cache\n", 1)
+	s = strings.Replace(s, "volumes:\n  counter-data:\n", "volumes:\n  counter-data:\n  cache:\n", 1)
+	if s == string(data) {
+		e.t.Fatal("could not add the cache volume to the counter's compose file")
+	}
+	testutil.WriteFile(e.t, e.upstream, "compose/docker-compose-counter.yml", s)
+}
+
+// spec writes an operator spec for a deployment in namespace ns, based on
+// the shipped examples/hello/ops/kind-spec.yml, with its data under the
+// test's mount root (umbrella) or, without one, under dataDir.
+func (e *env) spec(name, ns string, umbrella bool) string {
+	e.t.Helper()
+	data, err := os.ReadFile(filepath.Join(repoRoot(), "examples/hello/ops/kind-spec.yml"))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	s := string(data)
+	demoRoot := "~/.local/share/kubectl-stack-demo/kind"
+	if umbrella {
+		s = strings.ReplaceAll(s, demoRoot, e.mountRoot)
+		s = strings.Replace(s, e.mountRoot+"/hello/counter", e.mountRoot+"/"+ns+"/counter", 1)
+	} else {
+		s = strings.Replace(s, "kind-mount-root: "+demoRoot+"\n", "", 1)
+		s = strings.Replace(s, demoRoot+"/hello/counter", "./data/counter", 1)
+	}
+	s = strings.Replace(s, "namespace: hello-kind", "namespace: "+ns, 1)
+	s = strings.Replace(s, "token-env: DEMO_REGISTRY_TOKEN", "token-env: E2E_REGISTRY_TOKEN", 1)
+	// A fixed NodePort belongs to one Service in the whole cluster.
+	s = strings.Replace(s, "    web:\n      - \"30080:80\"\n", "    web:\n      - \"80\"\n", 1)
+	s = strings.Replace(s, "volumes:\n", "volumes:\n  cache:\n", 1)
+	s += "kind-cluster-name: " + e.cluster + "\n"
+	return testutil.WriteFile(e.t, e.repo, "ops/"+name+".yml", s)
+}
+
+// run runs kubectl stack with the env's kubeconfig.
+func (e *env) run(args ...string) (string, string, error) {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	var out, errOut bytes.Buffer
+	args = append([]string{"--kubeconfig", e.kubeconfig}, args...)
+	err := cmd.Run(ctx, args, genericiooptions.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
+	return out.String(), errOut.String(), err
+}
+
+// must runs kubectl stack and fails the test on an error.
+func (e *env) must(args ...string) string {
+	e.t.Helper()
+	out, errOut, err := e.run(args...)
+	if err != nil {
+		e.t.Fatalf("kubectl stack %s: %v\n%s%s", strings.Join(args, " "), err, out, errOut)
+	}
+	return out
+}
+
+// create makes a deployment directory from a spec.
+func (e *env) create(specPath string) string {
+	e.t.Helper()
+	dir := filepath.Join(e.t.TempDir(), "dep")
+	e.must("create", "--spec-file", specPath, "-d", dir)
+	return dir
+}
+
+// deploy deploys, creating the cluster from the node image if needed.
+func (e *env) deploy(dir string, extra ...string) string {
+	e.t.Helper()
+	args := append([]string{"deploy", "-d", dir, "--timeout", "3m"}, extra...)
+	if nodeImage != "" {
+		args = append(args, "--kind-node-image", nodeImage)
+	}
+	_, errOut, err := e.run(args...)
+	if err != nil {
+		e.t.Fatalf("deploy -d %s: %v\n%s", dir, err, errOut)
+	}
+	return errOut
+}
+
+// client is a typed client for the cluster.
+func (e *env) client() kubernetes.Interface {
+	e.t.Helper()
+	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(
+		&clientcmd.ClientConfigLoadingRules{ExplicitPath: e.kubeconfig},
+		&clientcmd.ConfigOverrides{CurrentContext: "kind-" + e.cluster}).ClientConfig()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return cs
+}
+
+func (e *env) clusterExists() bool {
+	e.t.Helper()
+	p, err := kindcluster.NewProvider(io.Discard, 0)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	ok, err := p.Exists(e.cluster)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return ok
+}
+
+func (e *env) deleteCluster() {
+	p, err := kindcluster.NewProvider(io.Discard, 0)
+	if err == nil {
+		err = p.Delete(e.cluster, e.kubeconfig)
+	}
+	if err != nil {
+		e.t.Errorf("deleting kind cluster %s: %v", e.cluster, err)
+	}
+}
+
+// eventually polls cond until it is true or the timeout passes.
+func (e *env) eventually(what string, timeout time.Duration, cond func() bool) {
+	e.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			e.t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+		time.Sleep(time.Second)
+	}
+}

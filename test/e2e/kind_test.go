@@ -1,0 +1,247 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
+	"github.com/kubectl-stack/kubectl-stack/pkg/cmd"
+)
+
+// TestKindSharedClusterLifecycle walks the seed's promises on one real kind
+// cluster, in order, since each step builds on the state the last one left:
+// creation with an umbrella mount, a second deployment joining it, a
+// deployment refused for a mount the cluster lacks, running containers
+// (environment, ConfigMap files, job, logs, exec), data across stop and
+// deploy, --delete-volumes, restart after a commit, the shared-cluster
+// guard, and data across deleting and recreating the cluster.
+func TestKindSharedClusterLifecycle(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	a := e.create(e.spec("a", "hello-a", true))
+
+	// kind create through deploy: a new cluster with the umbrella mount.
+	errOut := e.deploy(a)
+	if !strings.Contains(errOut, "creating kind cluster "+e.cluster) || !strings.Contains(errOut, "loaded ") {
+		t.Errorf("deploy did not say it created the cluster and loaded the images:\n%s", errOut)
+	}
+	if strings.Contains(errOut, "without an umbrella mount") {
+		t.Errorf("umbrella cluster created with the no-umbrella warning:\n%s", errOut)
+	}
+	markerA := e.hostMarker("hello-a")
+
+	t.Run("containers see the spec and the stack", func(t *testing.T) {
+		env := e.must("exec", "-d", a, "web", "--", "/hello", "env")
+		for _, want := range []string{"GREETING=Hello from kind", "COUNTER_URL=http://counter:8080"} {
+			if !strings.Contains(env, want+"\n") {
+				t.Errorf("web's environment lacks %s:\n%s", want, env)
+			}
+		}
+		assertFile(t, e, a, "/srv/www/index.html", filepath.Join(repoRoot(), "examples/hello/config/web/index.html"))
+		assertFile(t, e, a, "/etc/hello/motd.txt", filepath.Join(repoRoot(), "examples/hello/config/settings/motd.txt"))
+	})
+
+	t.Run("job, logs and exec", func(t *testing.T) {
+		jobs, err := e.client().BatchV1().Jobs("hello-a").List(ctx, metav1.ListOptions{})
+		if err != nil || len(jobs.Items) != 1 || jobs.Items[0].Status.Succeeded != 1 {
+			t.Fatalf("seed job not completed: %+v, %v", jobs, err)
+		}
+		logs := e.must("logs", "-d", a)
+		for _, want := range []string{`web\] web: GREETING="Hello from kind"`, `counter\] counter: /data/marker created`, `seed\] seed: start=1 written`} {
+			if !regexp.MustCompile(want).MatchString(logs) {
+				t.Errorf("logs lack %q:\n%s", want, logs)
+			}
+		}
+		only := e.must("logs", "-d", a, "web", "--tail", "1")
+		if strings.Contains(only, "/counter]") || !strings.Contains(only, "/web] web: listening on :80") {
+			t.Errorf("logs web --tail 1:\n%s", only)
+		}
+		_, _, err = e.run("exec", "-d", a, "counter", "--", "/hello", "exit", "3")
+		if cmd.ExitCode(err) != 3 {
+			t.Errorf("exec exit 3: exit code %d (%v), want 3", cmd.ExitCode(err), err)
+		}
+		if out := e.must("kind", "load", "-d", a); !strings.Contains(out, "kubectl-stack/hello-web:local\tpresent") {
+			t.Errorf("kind load after deploy should find the images present:\n%s", out)
+		}
+	})
+
+	// A second deployment joins the running cluster: create inherits its
+	// name as cluster-id, and the umbrella covers its host path.
+	bSpec := e.spec("b", "hello-b", true)
+	testutil.WriteFile(t, e.repo, "ops/b.yml", strings.Replace(readFile(t, bSpec), "kind-cluster-name: "+e.cluster+"\n", "", 1))
+	b := e.create(bSpec)
+	if rec := readFile(t, filepath.Join(b, "deployment.yml")); !strings.Contains(rec, "cluster-id: "+e.cluster+"\n") {
+		t.Fatalf("the second deployment did not inherit the running cluster's name:\n%s", rec)
+	}
+	if out := e.must("kind", "check-mounts", "-d", b); !strings.Contains(out, "OK") {
+		t.Errorf("check-mounts of the joining deployment:\n%s", out)
+	}
+	e.deploy(b, "--wait=false")
+
+	t.Run("a deployment needing a mount the cluster lacks is refused", func(t *testing.T) {
+		c := e.create(e.spec("c", "hello-c", false))
+		_, _, err := e.run("deploy", "-d", c)
+		if err == nil || !strings.Contains(err.Error(), "refusing to deploy") || !strings.Contains(err.Error(), "kind-mount-root: "+e.mountRoot) {
+			t.Fatalf("deploy of a deployment outside the umbrella = %v, want a refusal with the kind-mount-root fix", err)
+		}
+		if _, err := e.client().CoreV1().Namespaces().Get(ctx, "hello-c", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+			t.Errorf("namespace hello-c exists after the refused deploy (%v)", err)
+		}
+	})
+
+	t.Run("stop refuses to delete a shared cluster", func(t *testing.T) {
+		_, _, err := e.run("stop", "-d", a)
+		if err == nil || !strings.Contains(err.Error(), "other deployments live in it") || !strings.Contains(err.Error(), b) {
+			t.Fatalf("stop of A while B lives in the cluster = %v, want the refusal naming B", err)
+		}
+		if deps, _ := e.client().AppsV1().Deployments("hello-a").List(ctx, metav1.ListOptions{}); len(deps.Items) != 2 {
+			t.Errorf("the refused stop deleted objects: %d Deployments left, want 2", len(deps.Items))
+		}
+	})
+
+	t.Run("host data survives stop and deploy", func(t *testing.T) {
+		e.must("stop", "-d", a, "--skip-cluster-management")
+		e.deploy(a)
+		e.assertLog(a, "counter: /data/marker found "+markerA)
+		e.assertLog(a, "counter: /cache/marker found")
+	})
+
+	t.Run("delete-volumes gives a fresh node-local volume", func(t *testing.T) {
+		e.must("stop", "-d", a, "--skip-cluster-management", "--delete-volumes")
+		if _, err := os.Stat(filepath.Join(e.mountRoot, "hello-a/counter/marker")); err != nil {
+			t.Fatalf("stop --delete-volumes removed host data: %v", err)
+		}
+		e.deploy(a)
+		e.assertLog(a, "counter: /cache/marker created")
+		e.assertLog(a, "counter: /data/marker found "+markerA)
+	})
+
+	t.Run("restart after a commit rolls the changed pod file only", func(t *testing.T) {
+		before := e.generations("hello-a")
+		testutil.WriteFile(t, e.upstream, "config/web/index.html", "<p>new page</p>\n")
+		testutil.Git(t, e.upstream, "commit", "-qam", "new page")
+		out := e.must("restart", "-d", a, "--timeout", "3m")
+		after := e.generations("hello-a")
+		for name, gen := range after {
+			if rolled := gen != before[name]; rolled != strings.HasSuffix(name, "-web-deployment") {
+				t.Errorf("%s: generation %d -> %d; only the web Deployment should roll\n%s", name, before[name], gen, out)
+			}
+		}
+		if got := e.must("exec", "-d", a, "web", "--", "/hello", "cat", "/srv/www/index.html"); got != "<p>new page</p>\n" {
+			t.Errorf("web serves %q after restart", got)
+		}
+	})
+
+	t.Run("stop --force deletes the shared cluster and keeps host data", func(t *testing.T) {
+		e.must("stop", "-d", a, "--force")
+		if e.clusterExists() {
+			t.Fatal("the cluster still exists after stop --force")
+		}
+		if got := e.hostMarker("hello-a"); got != markerA {
+			t.Fatalf("host marker %q after the cluster was deleted, want %q", got, markerA)
+		}
+	})
+
+	t.Run("host data survives recreating the cluster", func(t *testing.T) {
+		errOut := e.deploy(a)
+		if !strings.Contains(errOut, "creating kind cluster") {
+			t.Errorf("deploy did not recreate the cluster:\n%s", errOut)
+		}
+		e.assertLog(a, "counter: /data/marker found "+markerA)
+		e.assertLog(a, "counter: /cache/marker created")
+	})
+
+	t.Run("kind delete", func(t *testing.T) {
+		_, _, err := e.run("kind", "delete", "-d", a)
+		if err == nil || !strings.Contains(err.Error(), "only inside the node") {
+			t.Fatalf("kind delete with node-local data = %v, want a refusal", err)
+		}
+		e.must("kind", "delete", "-d", a, "--force")
+		if e.clusterExists() {
+			t.Fatal("the cluster still exists after kind delete --force")
+		}
+	})
+}
+
+// TestKindClusterWithoutUmbrella: a cluster created without kind-mount-root
+// warns, and migrate-plan lists what its recreation would lose and the
+// steps with the real names.
+func TestKindClusterWithoutUmbrella(t *testing.T) {
+	e := newEnv(t)
+	c := e.create(e.spec("c", "hello-c", false))
+	if errOut := e.deploy(c); !strings.Contains(errOut, "without an umbrella mount") {
+		t.Errorf("no warning for a cluster without an umbrella:\n%s", errOut)
+	}
+	if out := e.must("kind", "check-mounts", "-d", c); !strings.Contains(out, "OK") {
+		t.Errorf("check-mounts of the creating deployment:\n%s", out)
+	}
+	plan := e.must("kind", "migrate-plan", "-d", c)
+	for _, want := range []string{
+		"(claim hello-c/", "-cache", // the node-local volume
+		"kind-mount-root: /srv/kind",
+		"docker exec " + e.cluster + "-control-plane tar -C /var/local-path-provisioner/",
+		"kubectl stack kind delete -d " + c + " --force",
+	} {
+		if !strings.Contains(plan, want) {
+			t.Errorf("migrate-plan lacks %q:\n%s", want, plan)
+		}
+	}
+	if strings.Contains(plan, "-counter-data (claim") {
+		t.Errorf("migrate-plan lists the host-path volume as node-local:\n%s", plan)
+	}
+}
+
+// hostMarker reads the counter's marker on the host, under the mount root.
+func (e *env) hostMarker(ns string) string {
+	e.t.Helper()
+	return strings.TrimSpace(readFile(e.t, filepath.Join(e.mountRoot, ns, "counter/marker")))
+}
+
+// assertLog waits for a line in the deployment's logs.
+func (e *env) assertLog(dir, want string) {
+	e.t.Helper()
+	var logs string
+	e.eventually("log line "+want, time.Minute, func() bool {
+		logs, _, _ = e.run("logs", "-d", dir)
+		return strings.Contains(logs, want)
+	})
+}
+
+// generations maps each Deployment of the namespace to its generation.
+func (e *env) generations(ns string) map[string]int64 {
+	e.t.Helper()
+	deps, err := e.client().AppsV1().Deployments(ns).List(context.Background(), metav1.ListOptions{})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	out := map[string]int64{}
+	for _, d := range deps.Items {
+		out[d.Name] = d.Generation
+	}
+	return out
+}
+
+// assertFile compares a file in the web container with the source file.
+func assertFile(t *testing.T, e *env, dir, inPod, source string) {
+	t.Helper()
+	if got, want := e.must("exec", "-d", dir, "web", "--", "/hello", "cat", inPod), readFile(t, source); got != want {
+		t.Errorf("%s in the web container = %q, want %q (from %s)", inPod, got, want, source)
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
