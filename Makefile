@@ -4,7 +4,7 @@ LDFLAGS     := -X github.com/kubectl-stack/kubectl-stack/pkg/version.Version=$(V
 INSTALL_DIR ?= $(shell go env GOPATH)/bin
 FUZZTIME    ?= 5m
 
-.PHONY: build install test test-unit fuzz verify update-golden demo demo-down local-cluster-up local-cluster-down testbin clean
+.PHONY: build install test test-unit fuzz verify update-golden demo demo-down demo-kind demo-kind-down example-images local-cluster-up local-cluster-down testbin clean
 
 build: ## Build bin/kubectl-stack.
 	go build -ldflags "$(LDFLAGS)" -o bin/kubectl-stack ./cmd/kubectl-stack
@@ -35,6 +35,15 @@ demo: ## The main job: a demo deployment on the local control plane.
 
 demo-down: ## Remove the demo deployment and stop the local control plane.
 	hack/demo.sh down
+
+demo-kind: ## The demo on a real kind cluster, with images built from examples/ (root).
+	hack/demo.sh kind-up
+
+demo-kind-down: ## Stop the kind demo and delete its cluster (host data stays).
+	hack/demo.sh kind-down
+
+example-images: ## Build the example stack's images from Go sources (Docker).
+	hack/example-images.sh
 
 local-cluster-up: ## Start the local control plane in the background.
 	hack/local-cluster.sh up

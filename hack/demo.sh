@@ -3,13 +3,19 @@
 # deployment of the example stack from its git-tracked spec, deploy it and
 # show its status.
 #
-#   hack/demo.sh up     (a second run reuses the cluster and the deployment)
-#   hack/demo.sh down   (removes the demo deployment directory, stops the cluster)
+#   hack/demo.sh up        (a second run reuses the cluster and the deployment)
+#   hack/demo.sh down      (removes the demo deployment directory, stops the cluster)
+#   hack/demo.sh kind-up   the same stack on a real kind cluster, with its
+#                          images built from examples/hello/images (root:
+#                          Docker, and the node image built offline once)
+#   hack/demo.sh kind-down (stops the deployment and deletes the kind cluster;
+#                          the counter's data under kind-mount-root stays)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 state="${KUBECTL_STACK_DEMO:-${XDG_CACHE_HOME:-$HOME/.cache}/kubectl-stack/demo}"
 dep="$state/hello"
+kind_dep="$state/hello-kind"
 stack="bin/kubectl-stack"
 # The example pulls from a private registry: its token comes from this
 # variable at deploy time and is never stored. Any value does for the demo.
@@ -54,8 +60,51 @@ down() {
   hack/local-cluster.sh down
 }
 
+kind_up() {
+  echo "== building kubectl-stack" >&2
+  make -s build
+  echo "== Docker, a shared root mount and the kind node image (built offline on first use: 15-30 minutes once)" >&2
+  image=$(hack/kind-setup.sh)
+  echo "== building the example images from examples/hello/images (FROM scratch, nothing is pulled)" >&2
+  hack/example-images.sh
+  mkdir -p "$state"
+  if [[ -d $kind_dep ]]; then
+    echo "== re-syncing $kind_dep from examples/hello/ops/kind-spec.yml" >&2
+    "$stack" create --spec-file examples/hello/ops/kind-spec.yml --deployment-dir "$kind_dep" --update
+  else
+    echo "== creating $kind_dep from examples/hello/ops/kind-spec.yml" >&2
+    "$stack" create --spec-file examples/hello/ops/kind-spec.yml --deployment-dir "$kind_dep"
+  fi
+  echo "== deploying: creates the kind cluster (umbrella mount kind-mount-root -> /mnt) or checks the running one, loads the images" >&2
+  "$stack" deploy -d "$kind_dep" --kind-node-image "$image"
+  echo "== status" >&2
+  "$stack" status -d "$kind_dep"
+  echo "== logs (what the containers printed)" >&2
+  "$stack" logs -d "$kind_dep"
+  cat >&2 <<MSG
+
+Next (the token variable is needed by deploy, restart and diff):
+  export DEMO_REGISTRY_TOKEN=demo-token
+  $stack logs -d $kind_dep counter -f                      # follow the counter
+  $stack exec -d $kind_dep web -- /hello cat /etc/hello/motd.txt
+  $stack ps -d $kind_dep
+  $stack kind check-mounts -d $kind_dep
+  $stack stop -d $kind_dep --skip-cluster-management && $stack deploy -d $kind_dep   # the counter's marker is found again
+  make demo-kind-down                                      # stop and delete the cluster; data under kind-mount-root stays
+MSG
+}
+
+kind_down() {
+  if [[ -d $kind_dep ]]; then
+    "$stack" stop -d "$kind_dep" --delete-volumes || true
+  fi
+  rm -rf "$kind_dep"
+}
+
 case "${1:-}" in
   up) up ;;
   down) down ;;
-  *) echo "usage: $0 up|down" >&2; exit 2 ;;
+  kind-up) kind_up ;;
+  kind-down) kind_down ;;
+  *) echo "usage: $0 up|down|kind-up|kind-down" >&2; exit 2 ;;
 esac

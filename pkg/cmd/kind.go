@@ -238,7 +238,7 @@ func checkMounts(c *cobra.Command, d *deployment.Deployment) ([]kindcluster.Moun
 	}
 	node, err := kindcluster.ControlPlane(cluster)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("could not find the node of kind cluster %s, so its mounts were NOT checked: %w", cluster, err)
 	}
 	live, err := kindcluster.LiveMounts(c.Context(), node)
 	if err != nil {

@@ -21,18 +21,23 @@ import (
 var errNotFound = errors.New("not found")
 
 // dockerSocket is the Docker Engine API endpoint: $DOCKER_HOST when it is a
-// unix socket, else the default.
-func dockerSocket() string {
-	if h := os.Getenv("DOCKER_HOST"); strings.HasPrefix(h, "unix://") {
-		return strings.TrimPrefix(h, "unix://")
+// unix socket, else the default. Another DOCKER_HOST is an error, not a
+// silent fallback to a different engine than kind's.
+func dockerSocket() (string, error) {
+	h := os.Getenv("DOCKER_HOST")
+	switch {
+	case h == "":
+		return "/var/run/docker.sock", nil
+	case strings.HasPrefix(h, "unix://"):
+		return strings.TrimPrefix(h, "unix://"), nil
 	}
-	return "/var/run/docker.sock"
+	return "", fmt.Errorf("DOCKER_HOST=%s: kubectl-stack reads node mounts and images through a unix socket only; unset DOCKER_HOST or point it at unix:///path/to/docker.sock", h)
 }
 
-func dockerClient() *http.Client {
+func dockerClient(socket string) *http.Client {
 	return &http.Client{Transport: &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			return (&net.Dialer{}).DialContext(ctx, "unix", dockerSocket())
+			return (&net.Dialer{}).DialContext(ctx, "unix", socket)
 		},
 	}}
 }
@@ -40,13 +45,17 @@ func dockerClient() *http.Client {
 // dockerGet sends GET path to the engine and returns the body of a 200
 // answer; the caller closes it.
 func dockerGet(ctx context.Context, path string) (io.ReadCloser, error) {
+	socket, err := dockerSocket()
+	if err != nil {
+		return nil, err
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://docker"+path, nil)
 	if err != nil {
 		return nil, err
 	}
-	resp, err := dockerClient().Do(req)
+	resp, err := dockerClient(socket).Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("talking to the Docker engine at %s: %w", dockerSocket(), err)
+		return nil, fmt.Errorf("talking to the Docker engine at %s: %w", socket, err)
 	}
 	switch resp.StatusCode {
 	case http.StatusOK:

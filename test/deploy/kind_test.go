@@ -28,7 +28,7 @@ func TestDeployRefusesAClusterWithoutTheNeededMount(t *testing.T) {
 	// kind-cluster-name pins the cluster: with Docker running, create
 	// would otherwise join whatever kind cluster (or fake node) exists.
 	spec := "stack: " + filepath.Join(root, "stacks/hello") + "\ndeploy-to: k8s-kind\nnamespace: " + ns +
-		"\nkind-cluster-name: " + uniqueCluster() + "\nvolumes:\n  counter-data: ./data/counter\n"
+		"\nkind-cluster-name: " + uniqueCluster() + "\nvolumes:\n  counter-data: ./data/counter\n" + settings
 	specPath := testutil.WriteFile(t, root, "ops/kind-spec.yml", spec)
 	dir := create(t, specPath)
 	rec, err := deployment.ReadRecord(dir)
@@ -62,7 +62,7 @@ func TestCheckMountsPassesWithTheUmbrella(t *testing.T) {
 		t.Fatal(err)
 	}
 	spec := "stack: " + filepath.Join(root, "stacks/hello") + "\ndeploy-to: k8s-kind\nnamespace: kind-umbrella\nkind-cluster-name: " + uniqueCluster() + "\nkind-mount-root: " + mountRoot +
-		"\nvolumes:\n  counter-data: " + mountRoot + "/hello/counter\n"
+		"\nvolumes:\n  counter-data: " + mountRoot + "/hello/counter\n" + settings
 	dir := create(t, testutil.WriteFile(t, root, "ops/kind-spec.yml", spec))
 	testutil.FakeKindNode(t, kindName(t, dir), mountRoot+":/mnt")
 	out, errOut, err := run(t, "kind", "check-mounts", "-d", dir)
@@ -70,6 +70,9 @@ func TestCheckMountsPassesWithTheUmbrella(t *testing.T) {
 		t.Fatalf("check-mounts = %v\n%s%s", err, out, errOut)
 	}
 }
+
+// settings is the example's spec-configured ConfigMap.
+const settings = "configmaps:\n  settings: ./configmaps/settings\n"
 
 func uniqueCluster() string {
 	return fmt.Sprintf("ks-deploy-%d-%d", os.Getpid()%100000, seq.Add(1))
@@ -83,4 +86,21 @@ func kindName(t *testing.T, dir string) string {
 		t.Fatal(err)
 	}
 	return d.Spec.KindClusterName
+}
+
+// TestCheckMountsOfAnUnreadableNode: when the Docker engine cannot be asked,
+// check-mounts fails and says the mounts were not checked; it never prints
+// a table that looks like a pass.
+func TestCheckMountsOfAnUnreadableNode(t *testing.T) {
+	testutil.RequireDocker(t)
+	root, _, _ := stack(t)
+	spec := "stack: " + filepath.Join(root, "stacks/hello") + "\ndeploy-to: k8s-kind\nnamespace: kind-unreadable\nkind-cluster-name: " + uniqueCluster() +
+		"\nvolumes:\n  counter-data: ./data/counter\n" + settings
+	dir := create(t, testutil.WriteFile(t, root, "ops/kind-spec.yml", spec))
+	testutil.FakeKindNode(t, kindName(t, dir), t.TempDir()+":/mnt")
+	t.Setenv("DOCKER_HOST", "unix://"+filepath.Join(t.TempDir(), "no-docker.sock"))
+	out, _, err := run(t, "kind", "check-mounts", "-d", dir)
+	if err == nil || !strings.Contains(err.Error(), "NOT checked") || strings.Contains(out, "OK") {
+		t.Fatalf("check-mounts without a readable node = %v\n%s; want an error saying the mounts were not checked", err, out)
+	}
 }
