@@ -104,3 +104,19 @@ func TestCheckMountsOfAnUnreadableNode(t *testing.T) {
 		t.Fatalf("check-mounts without a readable node = %v\n%s; want an error saying the mounts were not checked", err, out)
 	}
 }
+
+// TestKindCreateRefusesAnotherRunningCluster: a deployment that names one
+// cluster while another runs is told which field to change to join it.
+func TestKindCreateRefusesAnotherRunningCluster(t *testing.T) {
+	testutil.RequireDocker(t)
+	root, _, _ := stack(t)
+	spec := "stack: " + filepath.Join(root, "stacks/hello") + "\ndeploy-to: k8s-kind\nnamespace: kind-other\nkind-cluster-name: " + uniqueCluster() +
+		"\nvolumes:\n  counter-data: ./data/counter\n" + settings
+	dir := create(t, testutil.WriteFile(t, root, "ops/kind-spec.yml", spec))
+	running := uniqueCluster()
+	testutil.FakeKindNode(t, running, t.TempDir()+":/mnt")
+	_, _, err := run(t, "kind", "create", "-d", dir)
+	if err == nil || !strings.Contains(err.Error(), running) || !strings.Contains(err.Error(), "Fix: set kind-cluster-name: ") {
+		t.Fatalf("kind create while %s runs = %v, want the error naming it and the field to fix", running, err)
+	}
+}
