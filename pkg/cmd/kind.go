@@ -66,14 +66,8 @@ warning: mounts can only be added by recreating the cluster.`,
 
 // Complete loads the deployment.
 func (o *KindCreateOptions) Complete(c *cobra.Command) error {
-	d, err := loadDeployment(c, o.GlobalOptions, o.DeploymentDir)
-	if err != nil {
-		return err
-	}
-	if err := requireKind(d); err != nil {
-		return err
-	}
-	o.k, err = newKindCluster(o.GlobalOptions, d)
+	var err error
+	o.k, err = loadKindCluster(c, o.GlobalOptions, o.DeploymentDir)
 	return err
 }
 

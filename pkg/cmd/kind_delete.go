@@ -109,14 +109,8 @@ are never deleted: the next deploy recreates the cluster and finds the data.`,
 
 // Complete loads the deployment.
 func (o *KindDeleteOptions) Complete(c *cobra.Command) error {
-	d, err := loadDeployment(c, o.GlobalOptions, o.DeploymentDir)
-	if err != nil {
-		return err
-	}
-	if err := requireKind(d); err != nil {
-		return err
-	}
-	o.k, err = newKindCluster(o.GlobalOptions, d)
+	var err error
+	o.k, err = loadKindCluster(c, o.GlobalOptions, o.DeploymentDir)
 	return err
 }
 

@@ -37,6 +37,19 @@ func newKindCluster(g *GlobalOptions, d *deployment.Deployment) (*kindCluster, e
 	return &kindCluster{g: g, d: d, p: p, name: kindClusterName(d)}, nil
 }
 
+// loadKindCluster loads a k8s-kind deployment and its cluster: the
+// Complete step of the kind verbs.
+func loadKindCluster(c *cobra.Command, g *GlobalOptions, dirFlag string) (*kindCluster, error) {
+	d, err := loadDeployment(c, g, dirFlag)
+	if err != nil {
+		return nil, err
+	}
+	if err := requireKind(d); err != nil {
+		return nil, err
+	}
+	return newKindCluster(g, d)
+}
+
 // ensure makes the deployment's cluster exist with the mounts it needs:
 // reuse it after the mount check, or create it from D's kind config. A
 // running cluster with another name is an error: deployments on a host
