@@ -4,14 +4,17 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/fluxcd/cli-utils/pkg/kstatus/polling"
 	"github.com/fluxcd/pkg/ssa"
 	ssautil "github.com/fluxcd/pkg/ssa/utils"
+	"github.com/go-logr/logr"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 )
 
 // FieldManager is the server-side apply field manager of every write.
@@ -25,8 +28,14 @@ type Applier struct {
 	Progress io.Writer
 }
 
+// quietControllerRuntime gives controller-runtime a logger that discards:
+// without one it prints a stack trace on first use, and kubectl-stack
+// reports progress and errors itself.
+var quietControllerRuntime = sync.OnceFunc(func() { ctrllog.SetLogger(logr.Discard()) })
+
 // New connects to the cluster of cfg.
 func New(cfg *rest.Config) (*Applier, error) {
+	quietControllerRuntime()
 	cfg = rest.CopyConfig(cfg)
 	// client-go's default of 5 requests/s makes a 50-pod deploy (~750
 	// requests: a dry run, a read and an apply per object) take minutes;

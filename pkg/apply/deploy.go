@@ -11,10 +11,13 @@ import (
 	"github.com/fluxcd/cli-utils/pkg/object"
 	"github.com/fluxcd/pkg/ssa"
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
@@ -173,11 +176,45 @@ func (a *Applier) wait(ctx context.Context, set object.ObjMetadataSet, timeout t
 	done := make(chan struct{})
 	defer close(done)
 	go a.reportProgress(ctx, set, done)
+	deadline := time.Now().Add(timeout)
 	err := a.manager.WaitForSetWithContext(ctx, set, ssa.WaitOptions{Interval: time.Second, Timeout: timeout, FailFast: true})
+	if err == nil {
+		err = a.waitJobs(ctx, set, deadline)
+	}
 	if err != nil {
 		return fmt.Errorf("waiting for the deployment to become ready: %w", err)
 	}
 	a.progressf("all objects ready")
+	return nil
+}
+
+// waitJobs waits until the set's Jobs have completed: kstatus calls a
+// running Job Current, but a stack's jobs (seeding, migrations) are done
+// only when they have succeeded. A failed Job is an error.
+func (a *Applier) waitJobs(ctx context.Context, set object.ObjMetadataSet, deadline time.Time) error {
+	for _, m := range set {
+		if m.GroupKind != (schema.GroupKind{Group: "batch", Kind: "Job"}) {
+			continue
+		}
+		err := wait.PollUntilContextTimeout(ctx, time.Second, time.Until(deadline), true, func(ctx context.Context) (bool, error) {
+			var job batchv1.Job
+			if err := a.client.Get(ctx, client.ObjectKey{Namespace: m.Namespace, Name: m.Name}, &job); err != nil {
+				return false, err
+			}
+			for _, c := range job.Status.Conditions {
+				switch {
+				case c.Type == batchv1.JobComplete && c.Status == corev1.ConditionTrue:
+					return true, nil
+				case c.Type == batchv1.JobFailed && c.Status == corev1.ConditionTrue:
+					return false, fmt.Errorf("job %s failed: %s %s (kubectl stack logs -d DIR shows its output)", m.Name, c.Reason, c.Message)
+				}
+			}
+			return false, nil
+		})
+		if err != nil {
+			return fmt.Errorf("job %s did not complete: %w", m.Name, err)
+		}
+	}
 	return nil
 }
 
