@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -12,6 +14,7 @@ import (
 	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
 	"github.com/kubectl-stack/kubectl-stack/pkg/kindcluster"
+	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
 )
 
 // defaultMountRoot is the kind-mount-root a migration plan proposes when the
@@ -26,7 +29,10 @@ type MigratePlan struct {
 	Umbrella  string `json:"umbrella,omitempty"`
 	MountRoot string `json:"proposedMountRoot"`
 	// NodeLocal are the PVs whose data is lost when the cluster is deleted.
-	NodeLocal   []apply.Volume         `json:"nodeLocalVolumes"`
+	NodeLocal []apply.Volume `json:"nodeLocalVolumes"`
+	// HostMounts are the live per-volume mounts (node path → host path)
+	// outside the proposed root, whose data must move under it.
+	HostMounts  map[string]string      `json:"hostMountsToMove,omitempty"`
 	Deployments []apply.OwnedNamespace `json:"deployments"`
 	Steps       []string               `json:"steps"`
 }
@@ -111,9 +117,25 @@ func (k *kindCluster) migratePlan(c *cobra.Command) (*MigratePlan, error) {
 		MountRoot: cmp.Or(k.d.Spec.KindMountRoot, live[kindcluster.NodeMountRoot], defaultMountRoot),
 	}
 	if plan.Umbrella == "" {
+		plan.HostMounts = mountsToMove(live, plan.MountRoot)
 		plan.Steps = migrationSteps(plan, node, k.d.Dir)
 	}
 	return plan, nil
+}
+
+// mountsToMove are the node's per-volume mounts whose host path lies
+// outside root: after the recreate only root is bound into the node.
+func mountsToMove(live map[string]string, root string) map[string]string {
+	out := map[string]string{}
+	for dest, src := range live {
+		if _, under := spec.Within(kindcluster.NodeMountRoot, dest); !under || dest == kindcluster.NodeMountRoot {
+			continue
+		}
+		if _, inRoot := spec.Within(root, src); !inRoot {
+			out[dest] = src
+		}
+	}
+	return out
 }
 
 // migrationSteps is the seed's procedure ("Migrating an Existing Cluster")
@@ -144,7 +166,14 @@ func migrationSteps(p *MigratePlan, node, dir string) []string {
 	}
 	add("%s", stop)
 	add("Delete the cluster (host directories are kept):\n     kubectl stack kind delete -d %s --force", dir)
-	add("Restore each backup into the volume's new host path under %s/:\n     mkdir -p %s/<stack>/<volume> && tar -C %s/<stack>/<volume> -xf <pv>.tar", p.MountRoot, p.MountRoot, p.MountRoot)
+	restore := fmt.Sprintf("Put the data in the volumes' new host paths under %s/: restore each backup\n     mkdir -p %s/<stack>/<volume> && tar -C %s/<stack>/<volume> -xf <pv>.tar", p.MountRoot, p.MountRoot, p.MountRoot)
+	if len(p.HostMounts) > 0 {
+		restore += "\n   and copy the host-path volumes that lie outside it:"
+	}
+	for _, dest := range slices.Sorted(maps.Keys(p.HostMounts)) {
+		restore += fmt.Sprintf("\n     mkdir -p %s/<stack>/<volume> && cp -a %s/. %s/<stack>/<volume>/    # now %s in the node", p.MountRoot, p.HostMounts[dest], p.MountRoot, dest)
+	}
+	add("%s", restore)
 	start := "Deploy again; the first deploy recreates the cluster with the umbrella mount " + p.MountRoot + " -> /mnt:"
 	for _, dep := range deploymentDirs(p, dir) {
 		start += fmt.Sprintf("\n     kubectl stack deploy -d %s", dep)

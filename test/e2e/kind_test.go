@@ -189,6 +189,7 @@ func TestKindClusterWithoutUmbrella(t *testing.T) {
 		"kind-mount-root: /srv/kind",
 		"docker exec " + e.cluster + "-control-plane tar -C /var/local-path-provisioner/",
 		"kubectl stack kind delete -d " + c + " --force",
+		"cp -a " + filepath.Join(c, "data/counter") + "/. /srv/kind/", // host data outside the new root moves
 	} {
 		if !strings.Contains(plan, want) {
 			t.Errorf("migrate-plan lacks %q:\n%s", want, plan)
