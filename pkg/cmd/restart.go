@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -79,7 +80,15 @@ func (o *RestartOptions) Run(c *cobra.Command) error {
 	if source == "" {
 		source = o.record.StackSource
 	}
-	if info, err := os.Stat(source); err == nil && !info.IsDir() {
+	info, err := os.Stat(source)
+	switch {
+	case errors.Is(err, os.ErrNotExist) && o.StackPath != "":
+		return fmt.Errorf("--stack-path %s does not exist; pass the stack checkout's path", source)
+	case errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("the stack source %s (stack-source in %s) does not exist: restore the checkout there, or pass --stack-path with its new location", source, filepath.Join(o.dir, deployment.DeploymentFile))
+	case err != nil:
+		return fmt.Errorf("reading the stack source: %w", err)
+	case !info.IsDir():
 		source = filepath.Dir(source) // a plain compose stack
 	}
 	pulled, repo, err := o.pull(c, source)

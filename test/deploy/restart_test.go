@@ -89,3 +89,40 @@ func TestRestartForceRollsEverything(t *testing.T) {
 		t.Errorf("restart --force output:\n%s\nwant both Deployments rolled", out)
 	}
 }
+
+// TestRestartDeploysUncommittedChangesWithAWarning: a change made in the
+// stack checkout but not committed is listed, then deployed as it is.
+func TestRestartDeploysUncommittedChangesWithAWarning(t *testing.T) {
+	_, checkout, specPath, _ := gitStack(t, "")
+	dir := create(t, specPath)
+	deploy(t, dir, "--wait=false")
+	testutil.WriteFile(t, checkout, "config/web/index.html", "<p>edited on the server</p>\n")
+	t.Setenv("DEMO_REGISTRY_TOKEN", token)
+	out, errOut, err := run(t, "restart", "-d", dir, "--wait=false")
+	if err != nil {
+		t.Fatalf("restart: %v\n%s", err, errOut)
+	}
+	if !strings.Contains(errOut, "uncommitted changes in "+checkout) || !strings.Contains(errOut, "config/web/index.html") {
+		t.Errorf("restart did not list the uncommitted file:\n%s", errOut)
+	}
+	if !strings.Contains(out, "Deployments rolled: 1") {
+		t.Errorf("the uncommitted change was not deployed:\n%s", out)
+	}
+	if data, _ := os.ReadFile(filepath.Join(dir, "config/web/index.html")); string(data) != "<p>edited on the server</p>\n" {
+		t.Errorf("D has %q, want the edited file", data)
+	}
+}
+
+// TestRestartWithAMissingStackSourceFailsClearly: the stack checkout is gone;
+// restart names it and says what to pass.
+func TestRestartWithAMissingStackSourceFailsClearly(t *testing.T) {
+	_, checkout, specPath, _ := gitStack(t, "")
+	dir := create(t, specPath)
+	if err := os.RemoveAll(checkout); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := run(t, "restart", "-d", dir, "--wait=false")
+	if err == nil || !strings.Contains(err.Error(), checkout) || !strings.Contains(err.Error(), "--stack-path") {
+		t.Fatalf("restart with the stack checkout gone = %v, want an error naming it and --stack-path", err)
+	}
+}
