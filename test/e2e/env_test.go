@@ -107,11 +107,17 @@ func (e *env) spec(name, ns string, umbrella bool) string {
 // run runs kubectl stack with the env's kubeconfig.
 func (e *env) run(args ...string) (string, string, error) {
 	e.t.Helper()
+	return e.runWithInput("", args...)
+}
+
+// runWithInput runs kubectl stack with stdin.
+func (e *env) runWithInput(stdin string, args ...string) (string, string, error) {
+	e.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	var out, errOut bytes.Buffer
 	args = append([]string{"--kubeconfig", e.kubeconfig}, args...)
-	err := cmd.Run(ctx, args, genericiooptions.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
+	err := cmd.Run(ctx, args, genericiooptions.IOStreams{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut})
 	return out.String(), errOut.String(), err
 }
 

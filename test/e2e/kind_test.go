@@ -68,6 +68,12 @@ func TestKindSharedClusterLifecycle(t *testing.T) {
 		if cmd.ExitCode(err) != 3 {
 			t.Errorf("exec exit 3: exit code %d (%v), want 3", cmd.ExitCode(err), err)
 		}
+		if out, errOut, err := e.runWithInput("piped in\n", "exec", "-d", a, "-i", "web", "--", "/hello", "cat", "-"); err != nil || out != "piped in\n" {
+			t.Errorf("exec -i cat - = %q, %v\n%s; want stdin echoed", out, err, errOut)
+		}
+		if _, _, err := e.run("exec", "-d", a, "-t", "web", "--", "/hello", "exit", "4"); cmd.ExitCode(err) != 4 {
+			t.Errorf("exec -t exit 4: exit code %d (%v), want 4", cmd.ExitCode(err), err)
+		}
 		if out := e.must("kind", "load", "-d", a); !strings.Contains(out, "kubectl-stack/hello-web:local\tpresent") {
 			t.Errorf("kind load after deploy should find the images present:\n%s", out)
 		}

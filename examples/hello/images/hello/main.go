@@ -11,6 +11,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/http"
 	"os"
@@ -23,7 +24,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fail("usage: hello web|counter|seed|cat|env|exit|write ...")
+		fail("usage: hello web|counter|seed|cat FILE|-...|env|exit N|write FILE TEXT")
 	}
 	args := os.Args[2:]
 	switch os.Args[1] {
@@ -35,6 +36,10 @@ func main() {
 		seed(args)
 	case "cat":
 		for _, f := range args {
+			if f == "-" {
+				_, _ = io.Copy(os.Stdout, os.Stdin)
+				continue
+			}
 			data, err := os.ReadFile(f)
 			if err != nil {
 				fail(err.Error())
