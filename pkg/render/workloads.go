@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
+	"github.com/kubectl-stack/kubectl-stack/pkg/kindcluster"
 )
 
 // labels are the labels of every object and pod template: laconic-so's
@@ -100,15 +101,16 @@ func (r *renderer) podSpec(p podParts, placement bool) corev1.PodSpec {
 		// hostNetwork to every Deployment).
 		ps.HostNetwork, ps.DNSPolicy = true, corev1.DNSClusterFirstWithHostNet
 	}
+	// Jobs need the runtime too: a job that locks memory fails without it.
+	if rc := r.runtimeClass(); rc != "" {
+		ps.RuntimeClassName = &rc
+	}
 	if !placement {
 		return ps
 	}
 	ps.Affinity = r.affinity()
 	for _, t := range r.d.Spec.NodeTolerations {
 		ps.Tolerations = append(ps.Tolerations, corev1.Toleration{Key: t.Key, Value: t.Value, Operator: corev1.TolerationOpEqual, Effect: corev1.TaintEffectNoSchedule})
-	}
-	if rc := r.runtimeClass(); rc != "" {
-		ps.RuntimeClassName = &rc
 	}
 	return ps
 }
@@ -129,7 +131,7 @@ func (r *renderer) runtimeClass() string {
 		return rc
 	}
 	if r.d.Spec.Security.UnlimitedMemlock {
-		return "high-memlock"
+		return kindcluster.MemlockRuntime
 	}
 	return ""
 }
