@@ -19,6 +19,6 @@ else
   echo "test: not root, so no Docker engine or kind node image is set up; the kind tests skip (CI runs them as root)" >&2
 fi
 export KUBECTL_STACK_REQUIRE_CLUSTER=1
-go vet ./...
+hack/verify.sh
 go test -count=1 $(go list ./... | grep -v /test/e2e)
 go test -count=1 -p 1 -timeout 45m -v ./test/e2e

@@ -3,7 +3,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 fail=0
-unformatted=$(gofmt -l cmd pkg test)
+unformatted=$(gofmt -l cmd pkg test examples internal)
 if [[ -n $unformatted ]]; then echo "gofmt needed:"; echo "$unformatted"; fail=1; fi
 go vet ./... || fail=1
 go mod tidy -diff || { echo "go.mod/go.sum are not tidy: run go mod tidy"; fail=1; }
