@@ -116,9 +116,15 @@ func (e *env) runWithInput(stdin string, args ...string) (string, string, error)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	var out, errOut bytes.Buffer
-	args = append([]string{"--kubeconfig", e.kubeconfig}, args...)
-	err := cmd.Run(ctx, args, genericiooptions.IOStreams{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut})
+	err := e.runTo(ctx, stdin, &out, &errOut, args...)
 	return out.String(), errOut.String(), err
+}
+
+// runTo runs kubectl stack until it ends or ctx is done, writing to out
+// and errOut as it goes.
+func (e *env) runTo(ctx context.Context, stdin string, out, errOut io.Writer, args ...string) error {
+	args = append([]string{"--kubeconfig", e.kubeconfig}, args...)
+	return cmd.Run(ctx, args, genericiooptions.IOStreams{In: strings.NewReader(stdin), Out: out, ErrOut: errOut})
 }
 
 // must runs kubectl stack and fails the test on an error.

@@ -1,11 +1,14 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -67,6 +70,11 @@ func TestKindSharedClusterLifecycle(t *testing.T) {
 		_, _, err = e.run("exec", "-d", a, "counter", "--", "/hello", "exit", "3")
 		if cmd.ExitCode(err) != 3 {
 			t.Errorf("exec exit 3: exit code %d (%v), want 3", cmd.ExitCode(err), err)
+		}
+		// -f follows: a line the counter prints after logs started arrives.
+		followed := e.follow(a, "counter: visit 1", func() { e.must("exec", "-d", a, "web", "--", "/hello", "get", "http://counter:8080/") })
+		if !strings.Contains(followed, "/counter] counter: visit 1") {
+			t.Errorf("logs -f did not show the new line:\n%s", followed)
 		}
 		if out, errOut, err := e.runWithInput("piped in\n", "exec", "-d", a, "-i", "web", "--", "/hello", "cat", "-"); err != nil || out != "piped in\n" {
 			t.Errorf("exec -i cat - = %q, %v\n%s; want stdin echoed", out, err, errOut)
@@ -204,6 +212,41 @@ func TestKindClusterWithoutUmbrella(t *testing.T) {
 	if strings.Contains(plan, "-counter-data (claim") {
 		t.Errorf("migrate-plan lists the host-path volume as node-local:\n%s", plan)
 	}
+}
+
+// follow runs logs -f, does something once it streams, and returns what it
+// printed until want appeared (or a minute passed).
+func (e *env) follow(dir, want string, do func()) string {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- e.runTo(ctx, "", out, io.Discard, "logs", "-d", dir, "-f", "--tail", "1") }()
+	e.eventually("logs -f to stream", 30*time.Second, func() bool { return out.String() != "" })
+	do()
+	e.eventually("logs -f to show "+want, 30*time.Second, func() bool { return strings.Contains(out.String(), want) })
+	cancel()
+	<-done
+	return out.String()
+}
+
+// syncBuffer is a bytes.Buffer for one writer and one reader goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // hostMarker reads the counter's marker on the host, under the mount root.

@@ -24,7 +24,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fail("usage: hello web|counter|seed|cat FILE|-...|env|exit N|write FILE TEXT")
+		fail("usage: hello web|counter|seed|cat FILE|-...|get URL|env|exit N|write FILE TEXT")
 	}
 	args := os.Args[2:]
 	switch os.Args[1] {
@@ -46,6 +46,11 @@ func main() {
 			}
 			os.Stdout.Write(data)
 		}
+	case "get":
+		if len(args) != 1 {
+			fail("usage: hello get URL")
+		}
+		get(args[0])
 	case "env":
 		for _, kv := range os.Environ() {
 			fmt.Println(kv)
@@ -107,6 +112,7 @@ func counter() {
 		}
 		n++
 		_ = os.WriteFile("/data/count", []byte(strconv.Itoa(n)), 0o644)
+		fmt.Printf("counter: visit %d\n", n)
 		fmt.Fprintln(w, n)
 	})
 	fmt.Println("counter: listening on :8080")
@@ -138,6 +144,21 @@ func seed(args []string) {
 		fail(err.Error())
 	}
 	fmt.Printf("seed: start=%d written to /data/seed\n", *start)
+}
+
+// get prints the body of a GET, so that services can be tried from inside
+// the images, which have no shell or curl.
+func get(url string) {
+	client := &http.Client{Timeout: 10 * time.Second}
+	resp, err := client.Get(url)
+	if err != nil {
+		fail(err.Error())
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(os.Stdout, resp.Body)
+	if resp.StatusCode >= 400 {
+		fail(resp.Status)
+	}
 }
 
 func serve(addr string) {
