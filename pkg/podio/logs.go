@@ -31,9 +31,11 @@ type LogOptions struct {
 // note to errOut.
 func Logs(ctx context.Context, cs kubernetes.Interface, pods []corev1.Pod, o LogOptions, w, errOut io.Writer) error {
 	out := &lineWriter{w: w}
-	var wg sync.WaitGroup
-	errs := make([]error, 0)
-	var mu sync.Mutex
+	var (
+		wg     sync.WaitGroup
+		mu     sync.Mutex
+		failed []error
+	)
 	for _, p := range pods {
 		for _, c := range containerNames(p) {
 			if o.Service != "" && c != o.Service {
@@ -42,28 +44,20 @@ func Logs(ctx context.Context, cs kubernetes.Interface, pods []corev1.Pod, o Log
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				if err := streamLogs(ctx, cs, p, c, o, out); err != nil {
-					mu.Lock()
-					errs = append(errs, err)
-					mu.Unlock()
+				err := streamLogs(ctx, cs, p, c, o, out)
+				var notStarted *notStartedError
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case errors.As(err, &notStarted):
+					fmt.Fprintf(errOut, "%v\n", err)
+				case err != nil:
+					failed = append(failed, err)
 				}
 			}()
 		}
 	}
 	wg.Wait()
-	var notStarted []error
-	var failed []error
-	for _, err := range errs {
-		var ns *notStartedError
-		if errors.As(err, &ns) {
-			notStarted = append(notStarted, err)
-		} else {
-			failed = append(failed, err)
-		}
-	}
-	for _, err := range notStarted {
-		fmt.Fprintf(errOut, "%v\n", err)
-	}
 	return errors.Join(failed...)
 }
 
