@@ -1,10 +1,14 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/moby/term"
 	"github.com/spf13/cobra"
@@ -90,7 +94,9 @@ func (o *ExecOptions) Run(c *cobra.Command) error {
 		opts.Stdin = o.In
 	}
 	if o.TTY {
-		restore, sizes := rawTerminal(o.In, o.Out)
+		ctx, cancel := context.WithCancel(c.Context())
+		defer cancel()
+		restore, sizes := rawTerminal(ctx, o.In, o.Out)
 		defer restore()
 		opts.Resize = sizes
 	}
@@ -103,8 +109,9 @@ func (o *ExecOptions) Run(c *cobra.Command) error {
 }
 
 // rawTerminal puts a terminal stdin into raw mode for -t and reports the
-// terminal's size once; when stdin is not a terminal it does nothing.
-func rawTerminal(in io.Reader, out io.Writer) (func(), remotecommand.TerminalSizeQueue) {
+// terminal's size, now and on every SIGWINCH until ctx ends; when stdin is
+// not a terminal it does nothing.
+func rawTerminal(ctx context.Context, in io.Reader, out io.Writer) (func(), remotecommand.TerminalSizeQueue) {
 	fd, isTerm := term.GetFdInfo(in)
 	if !isTerm {
 		return func() {}, nil
@@ -113,21 +120,42 @@ func rawTerminal(in io.Reader, out io.Writer) (func(), remotecommand.TerminalSiz
 	if err != nil {
 		return func() {}, nil
 	}
-	var sizes remotecommand.TerminalSizeQueue
-	if outFd, ok := term.GetFdInfo(out); ok {
-		if ws, err := term.GetWinsize(outFd); err == nil {
-			sizes = &onceSize{size: &remotecommand.TerminalSize{Width: ws.Width, Height: ws.Height}}
-		}
+	restore := func() { _ = term.RestoreTerminal(fd, state) }
+	outFd, ok := term.GetFdInfo(out)
+	if !ok {
+		return restore, nil
 	}
-	return func() { _ = term.RestoreTerminal(fd, state) }, sizes
+	return restore, newSizeQueue(ctx, outFd)
 }
 
-// onceSize reports one terminal size, then blocks no caller: Next returns
-// nil, which ends the resize stream.
-type onceSize struct{ size *remotecommand.TerminalSize }
+// sizeQueue delivers terminal sizes: the current one, then one per
+// SIGWINCH. Next returns nil when ctx ends, which ends the resize stream.
+type sizeQueue struct {
+	ctx   context.Context
+	fd    uintptr
+	winch chan os.Signal
+	first bool
+}
 
-func (s *onceSize) Next() *remotecommand.TerminalSize {
-	size := s.size
-	s.size = nil
-	return size
+func newSizeQueue(ctx context.Context, fd uintptr) *sizeQueue {
+	q := &sizeQueue{ctx: ctx, fd: fd, winch: make(chan os.Signal, 1), first: true}
+	signal.Notify(q.winch, syscall.SIGWINCH)
+	context.AfterFunc(ctx, func() { signal.Stop(q.winch) })
+	return q
+}
+
+func (q *sizeQueue) Next() *remotecommand.TerminalSize {
+	if !q.first {
+		select {
+		case <-q.ctx.Done():
+			return nil
+		case <-q.winch:
+		}
+	}
+	q.first = false
+	ws, err := term.GetWinsize(q.fd)
+	if err != nil {
+		return nil
+	}
+	return &remotecommand.TerminalSize{Width: ws.Width, Height: ws.Height}
 }
