@@ -145,11 +145,12 @@ func (e *env) create(specPath string) string {
 	return dir
 }
 
-// deploy deploys, creating the cluster from the node image if needed.
+// deploy deploys, creating the cluster from the node image if needed: the
+// spec's kind-node-image, else --kind-node-image with the tests' image.
 func (e *env) deploy(dir string, extra ...string) string {
 	e.t.Helper()
 	args := append([]string{"deploy", "-d", dir, "--timeout", "3m"}, extra...)
-	if nodeImage != "" {
+	if nodeImage != "" && !strings.Contains(readFile(e.t, filepath.Join(dir, "spec.yml")), "kind-node-image:") {
 		args = append(args, "--kind-node-image", nodeImage)
 	}
 	_, errOut, err := e.run(args...)

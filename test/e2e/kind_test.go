@@ -190,9 +190,17 @@ func TestKindSharedClusterLifecycle(t *testing.T) {
 // steps with the real names.
 func TestKindClusterWithoutUmbrella(t *testing.T) {
 	e := newEnv(t)
-	c := e.create(e.spec("c", "hello-c", false))
-	if errOut := e.deploy(c); !strings.Contains(errOut, "without an umbrella mount") {
+	spec := e.spec("c", "hello-c", false)
+	if nodeImage != "" { // the git-tracked spec pins the node image here
+		testutil.WriteFile(t, e.repo, "ops/c.yml", readFile(t, spec)+"kind-node-image: "+nodeImage+"\n")
+	}
+	c := e.create(spec)
+	errOut := e.deploy(c)
+	if !strings.Contains(errOut, "without an umbrella mount") {
 		t.Errorf("no warning for a cluster without an umbrella:\n%s", errOut)
+	}
+	if nodeImage != "" && !strings.Contains(errOut, "(node image "+nodeImage+")") {
+		t.Errorf("the cluster was not created from the spec's kind-node-image:\n%s", errOut)
 	}
 	if out := e.must("kind", "check-mounts", "-d", c); !strings.Contains(out, "OK") {
 		t.Errorf("check-mounts of the creating deployment:\n%s", out)
