@@ -209,13 +209,18 @@ func (o *DeployOptions) prepareKind(c *cobra.Command) error {
 	if err != nil {
 		return err
 	}
+	if o.DryRun != "none" || !k.targeted() {
+		// Nothing is written to this kind cluster: only check its mounts.
+		_, err := k.require(c)
+		return err
+	}
 	running := true
-	if o.SkipClusterManagement || o.DryRun != "none" || !k.targeted() {
+	if o.SkipClusterManagement {
 		running, err = k.require(c)
 	} else {
-		_, err = k.ensure(c, o.KindNodeImage)
+		err = k.ensure(c, o.KindNodeImage)
 	}
-	if err != nil || !running || o.DryRun != "none" || !k.targeted() {
+	if err != nil || !running {
 		return err
 	}
 	_, err = k.loadImages(c, apply.Images(o.objects))

@@ -76,7 +76,7 @@ func (o *KindCreateOptions) Validate() error { return nil }
 
 // Run creates or checks the cluster and prints its name.
 func (o *KindCreateOptions) Run(c *cobra.Command) error {
-	if _, err := o.k.ensure(c, o.Image); err != nil {
+	if err := o.k.ensure(c, o.Image); err != nil {
 		return err
 	}
 	fmt.Fprintln(o.Out, o.k.name)

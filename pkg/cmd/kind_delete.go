@@ -127,15 +127,15 @@ func (o *KindDeleteOptions) Run(c *cobra.Command) error {
 		o.Logger().Infof("kind cluster %s does not exist; nothing to delete", o.k.name)
 		return nil
 	}
-	return o.k.delete(c, o.Force, o.Force, "pass --force to delete it anyway")
-}
-
-// delete deletes the cluster once its risks are accepted.
-func (k *kindCluster) delete(c *cobra.Command, allowOthers, allowLoss bool, fix string) error {
-	a, err := connect(k.g)
+	a, err := connect(o.GlobalOptions)
 	if err != nil {
 		return err
 	}
+	return o.k.delete(c, a, o.Force, o.Force, "pass --force to delete it anyway")
+}
+
+// delete deletes the cluster once its risks, read again now, are accepted.
+func (k *kindCluster) delete(c *cobra.Command, a *apply.Applier, allowOthers, allowLoss bool, fix string) error {
 	dir, _ := filepath.Abs(k.d.Dir)
 	r, err := k.risks(c, a, dir)
 	if err != nil {

@@ -54,40 +54,43 @@ func loadKindCluster(c *cobra.Command, g *GlobalOptions, dirFlag string) (*kindC
 // reuse it after the mount check, or create it from D's kind config. A
 // running cluster with another name is an error: deployments on a host
 // share one cluster (and its ports 80/443).
-func (k *kindCluster) ensure(c *cobra.Command, nodeImage string) (created bool, err error) {
+func (k *kindCluster) ensure(c *cobra.Command, nodeImage string) error {
 	log := k.g.Logger()
 	clusters, err := k.p.List()
 	if err != nil {
-		return false, err
+		return err
 	}
 	if slices.Contains(clusters, k.name) {
 		log.Infof("using the running kind cluster %s", k.name)
-		return false, k.checkMounts(c)
+		return k.checkMounts(c)
 	}
 	if len(clusters) > 0 {
-		return false, k.otherClusterError(clusters)
+		return k.otherClusterError(clusters)
 	}
 	cfg, err := kindcluster.LoadConfig(filepath.Join(k.d.Dir, deployment.KindConfigFile))
 	if err != nil {
-		return false, err
+		return err
 	}
 	if err := prepareMountSources(cfg); err != nil {
-		return false, err
+		return err
 	}
 	if err := kindcluster.CheckPropagation(cfg); err != nil {
-		return false, fmt.Errorf("creating kind cluster %s: %w", k.name, err)
+		return fmt.Errorf("creating kind cluster %s: %w", k.name, err)
 	}
 	if _, ok := kindcluster.Required(cfg)[kindcluster.NodeMountRoot]; !ok {
 		log.Warnf("creating kind cluster %s without an umbrella mount (kind-mount-root is not set): kind adds mounts only at creation, so a later stack that needs other host paths will need a full cluster recreate. See kind-mount-root in the README.", k.name)
 	}
-	image := cmp.Or(nodeImage, cfg.Nodes[0].Image)
+	image := nodeImage
+	if len(cfg.Nodes) > 0 {
+		image = cmp.Or(nodeImage, cfg.Nodes[0].Image)
+	}
 	log.Infof("creating kind cluster %s (node image %s)", k.name, cmp.Or(image, "kind's default"))
 	start := time.Now()
 	if err := k.p.Create(k.name, cfg, kindcluster.CreateOptions{NodeImage: nodeImage, Kubeconfig: *k.g.ConfigFlags.KubeConfig, Wait: kindCreateWait}); err != nil {
-		return false, err
+		return err
 	}
 	log.Infof("created kind cluster %s in %s (kubeconfig context kind-%s)", k.name, time.Since(start).Round(time.Second), k.name)
-	return true, nil
+	return nil
 }
 
 // targeted reports whether the command talks to this kind cluster: the

@@ -77,14 +77,14 @@ func (o *StopOptions) Run(c *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	if k != nil {
-		if err := o.guard(c, k); err != nil {
-			return err
-		}
-	}
 	a, err := connect(o.GlobalOptions)
 	if err != nil {
 		return err
+	}
+	if k != nil {
+		if err := o.guard(c, a, k); err != nil {
+			return err
+		}
 	}
 	_, err = a.Stop(c.Context(), apply.StopRequest{
 		Namespace: o.d.Namespace(), DeploymentID: o.d.Record.DeploymentID,
@@ -99,7 +99,7 @@ func (o *StopOptions) Run(c *cobra.Command) error {
 	if k == nil {
 		return nil
 	}
-	return k.delete(c, o.Force, o.Force || o.DeleteVolumes, stopFix)
+	return k.delete(c, a, o.Force, o.Force || o.DeleteVolumes, stopFix)
 }
 
 const stopFix = "stop only this deployment with --skip-cluster-management, or pass --force (and --delete-volumes to accept losing node-local data)"
@@ -129,11 +129,7 @@ func (o *StopOptions) managedKindCluster(c *cobra.Command) (*kindCluster, error)
 
 // guard refuses before anything is deleted when deleting the cluster
 // would break other deployments or lose node-local data.
-func (o *StopOptions) guard(c *cobra.Command, k *kindCluster) error {
-	a, err := connect(o.GlobalOptions)
-	if err != nil {
-		return err
-	}
+func (o *StopOptions) guard(c *cobra.Command, a *apply.Applier, k *kindCluster) error {
 	dir, _ := filepath.Abs(o.d.Dir)
 	r, err := k.risks(c, a, dir)
 	if err != nil {

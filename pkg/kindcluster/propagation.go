@@ -25,8 +25,15 @@ type hostMount struct {
 // a private host mount: Docker then refuses to start the node ("path ... is
 // mounted on / but it is not a shared or slave mount"), after kind has
 // already spent its time. The check reads this process's mount table,
-// which is the Docker engine's on a normal host.
+// which is the Docker engine's on a normal host. When this process visibly
+// runs in another mount namespace than PID 1 (in a container talking to
+// the host's engine) it cannot tell, and leaves the verdict to Docker.
 func CheckPropagation(cfg *v1alpha4.Cluster) error {
+	self, err1 := os.Readlink("/proc/self/ns/mnt")
+	host, err2 := os.Readlink("/proc/1/ns/mnt")
+	if err1 == nil && err2 == nil && self != host {
+		return nil
+	}
 	f, err := os.Open("/proc/self/mountinfo")
 	if err != nil {
 		return nil // not Linux, or no procfs: nothing to predict
