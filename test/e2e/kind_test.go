@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -85,6 +86,18 @@ func TestKindSharedClusterLifecycle(t *testing.T) {
 		if out := e.must("kind", "load", "-d", a); !strings.Contains(out, "kubectl-stack/hello-web:local\tpresent") {
 			t.Errorf("kind load after deploy should find the images present:\n%s", out)
 		}
+		// A rebuilt image (new ID, same tag) is loaded again; laconic-so
+		// did not reload rebuilt :local images.
+		rebuild := exec.Command("docker", "build", "-q", "-t", "kubectl-stack/hello-web:local", "-")
+		rebuild.Stdin = strings.NewReader("FROM kubectl-stack/hello-web:local\nLABEL kubectl-stack.e2e/rebuilt=" + e.cluster + "\n")
+		rebuild.Env = append(os.Environ(), "DOCKER_BUILDKIT=0")
+		if out, err := rebuild.CombinedOutput(); err != nil {
+			t.Fatalf("docker build: %v\n%s", err, out)
+		}
+		out := e.must("kind", "load", "-d", a)
+		if !strings.Contains(out, "kubectl-stack/hello-web:local\tloaded") || !strings.Contains(out, "kubectl-stack/hello-counter:local\tpresent") {
+			t.Errorf("kind load after rebuilding hello-web:\n%s", out)
+		}
 	})
 
 	// A second deployment joins the running cluster: create inherits its
@@ -97,6 +110,9 @@ func TestKindSharedClusterLifecycle(t *testing.T) {
 	}
 	if out := e.must("kind", "check-mounts", "-d", b); !strings.Contains(out, "OK") {
 		t.Errorf("check-mounts of the joining deployment:\n%s", out)
+	}
+	if out, errOut, err := e.run("kind", "create", "-d", b); err != nil || out != e.cluster+"\n" || !strings.Contains(errOut, "using the running kind cluster") {
+		t.Errorf("kind create of the joining deployment = %v\nstdout %q\n%s; want the running cluster reused and its name on stdout", err, out, errOut)
 	}
 	e.deploy(b, "--wait=false")
 
