@@ -34,7 +34,7 @@ func newCmdStop(g *GlobalOptions) *cobra.Command {
 	o := NewStopOptions(g)
 	cmd := &cobra.Command{
 		Use:   "stop [-d DIR] [--delete-volumes] [--delete-namespace] [--skip-cluster-management]",
-		Short: "Delete a deployment's objects; volumes and data stay unless --delete-volumes",
+		Short: "Delete a deployment's objects (on kind, then its cluster); volumes and data stay unless --delete-volumes",
 		Long: `Delete the objects this deployment applied (its inventory), never those of
 another deployment, and wait until they are gone. PersistentVolumes, claims
 and host data stay, so a later deploy finds the data again, unless
