@@ -51,16 +51,10 @@ func CompareMounts(required, live map[string]string) []MountCheck {
 	for _, cp := range sortedPaths(required) {
 		want := required[cp]
 		row := MountCheck{ContainerPath: cp, Expected: want, State: MountMissing}
-		if src, ok := live[cp]; ok {
+		if src, ok := HostPathOf(cp, live); ok {
 			row.Live = src
 			row.State = MountMismatch
 			if samePath(src, want) {
-				row.State = MountOK
-			}
-		} else if parent, src, ok := coveringMount(cp, live); ok {
-			row.Live = filepath.Join(src, strings.TrimPrefix(cp, parent))
-			row.State = MountMismatch
-			if samePath(row.Live, want) {
 				row.State = MountOK
 			}
 		}
@@ -152,11 +146,12 @@ func HostPathOf(nodePath string, live map[string]string) (string, bool) {
 	if nodePath == "" {
 		return "", false
 	}
-	if src, ok := live[filepath.Clean(nodePath)]; ok {
+	nodePath = filepath.Clean(nodePath)
+	if src, ok := live[nodePath]; ok {
 		return src, true
 	}
-	if parent, src, ok := coveringMount(filepath.Clean(nodePath), live); ok {
-		return filepath.Join(src, strings.TrimPrefix(filepath.Clean(nodePath), parent)), true
+	if parent, src, ok := coveringMount(nodePath, live); ok {
+		return filepath.Join(src, strings.TrimPrefix(nodePath, parent)), true
 	}
 	return "", false
 }
