@@ -60,9 +60,8 @@ type Volume struct {
 	Phase    string `json:"phase"`
 }
 
-// Volumes lists the cluster's PersistentVolumes, sorted by name; with a
-// namespace, only those claimed from it.
-func (a *Applier) Volumes(ctx context.Context, namespace string) ([]Volume, error) {
+// Volumes lists the cluster's PersistentVolumes, sorted by name.
+func (a *Applier) Volumes(ctx context.Context) ([]Volume, error) {
 	var list corev1.PersistentVolumeList
 	if err := a.client.List(ctx, &list, &client.ListOptions{}); err != nil {
 		return nil, fmt.Errorf("listing PersistentVolumes: %w", err)
@@ -71,12 +70,7 @@ func (a *Applier) Volumes(ctx context.Context, namespace string) ([]Volume, erro
 	for _, pv := range list.Items {
 		v := Volume{Name: pv.Name, Phase: string(pv.Status.Phase)}
 		if ref := pv.Spec.ClaimRef; ref != nil {
-			if namespace != "" && ref.Namespace != namespace {
-				continue
-			}
 			v.Claim = ref.Namespace + "/" + ref.Name
-		} else if namespace != "" {
-			continue
 		}
 		switch {
 		case pv.Spec.HostPath != nil:

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"cmp"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -26,25 +27,42 @@ func (k *kindCluster) risks(c *cobra.Command, a *apply.Applier, dir string) (*cl
 	if err != nil {
 		return nil, err
 	}
-	node, err := k.p.ControlPlane(k.name)
-	if err != nil {
-		return nil, err
-	}
-	live, err := kindcluster.LiveMounts(c.Context(), node)
+	_, live, err := k.liveMounts(c)
 	if err != nil {
 		return nil, fmt.Errorf("cannot tell which volumes live only inside kind cluster %s: %w", k.name, err)
 	}
-	vols, err := a.Volumes(c.Context(), "")
+	nodeLocal, err := nodeLocalVolumes(c, a, live)
 	if err != nil {
 		return nil, err
 	}
-	r := &clusterRisks{Others: others}
+	return &clusterRisks{Others: others, NodeLocal: nodeLocal}, nil
+}
+
+// liveMounts reads the bind mounts of the cluster's control-plane node and
+// returns the node's container name with them.
+func (k *kindCluster) liveMounts(c *cobra.Command) (string, map[string]string, error) {
+	node, err := k.p.ControlPlane(k.name)
+	if err != nil {
+		return "", nil, err
+	}
+	live, err := kindcluster.LiveMounts(c.Context(), node)
+	return node, live, err
+}
+
+// nodeLocalVolumes are the cluster's PVs whose data no live bind mount
+// brings in from the host: it goes with the node container.
+func nodeLocalVolumes(c *cobra.Command, a *apply.Applier, live map[string]string) ([]apply.Volume, error) {
+	vols, err := a.Volumes(c.Context())
+	if err != nil {
+		return nil, err
+	}
+	var out []apply.Volume
 	for _, v := range vols {
 		if _, onHost := kindcluster.HostPathOf(v.NodePath, live); !onHost {
-			r.NodeLocal = append(r.NodeLocal, v)
+			out = append(out, v)
 		}
 	}
-	return r, nil
+	return out, nil
 }
 
 // refusal explains why deleting the cluster needs confirmation: other
@@ -66,16 +84,9 @@ func (r *clusterRisks) refusal(cluster string, allowOthers, allowLoss bool, fix 
 func volumeList(vols []apply.Volume) string {
 	lines := make([]string, len(vols))
 	for i, v := range vols {
-		lines[i] = fmt.Sprintf("%s (claim %s, node path %s)", v.Name, cmpOrDash(v.Claim), cmpOrDash(v.NodePath))
+		lines[i] = fmt.Sprintf("%s (claim %s, node path %s)", v.Name, cmp.Or(v.Claim, "-"), cmp.Or(v.NodePath, "-"))
 	}
 	return strings.Join(lines, "\n  ")
-}
-
-func cmpOrDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }
 
 // KindDeleteOptions are the inputs of "kubectl stack kind delete".
@@ -146,7 +157,7 @@ func (k *kindCluster) delete(c *cobra.Command, a *apply.Applier, allowOthers, al
 	}
 	log := k.g.Logger()
 	for _, v := range r.NodeLocal {
-		log.Warnf("deleting the data of volume %s (claim %s), which lived only inside the node", v.Name, cmpOrDash(v.Claim))
+		log.Warnf("deleting the data of volume %s (claim %s), which lived only inside the node", v.Name, cmp.Or(v.Claim, "-"))
 	}
 	if err := k.p.Delete(k.name, *k.g.ConfigFlags.KubeConfig); err != nil {
 		return err

@@ -96,15 +96,11 @@ func (k *kindCluster) migratePlan(c *cobra.Command) (*MigratePlan, error) {
 	if err != nil {
 		return nil, err
 	}
-	node, err := k.p.ControlPlane(k.name)
-	if err != nil {
-		return nil, err
-	}
-	live, err := kindcluster.LiveMounts(c.Context(), node)
+	node, live, err := k.liveMounts(c)
 	if err != nil {
 		return nil, fmt.Errorf("reading the mounts of kind cluster %s: %w", k.name, err)
 	}
-	r, err := k.risks(c, a, "")
+	nodeLocal, err := nodeLocalVolumes(c, a, live)
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +109,7 @@ func (k *kindCluster) migratePlan(c *cobra.Command) (*MigratePlan, error) {
 		return nil, err
 	}
 	plan := &MigratePlan{
-		Cluster: k.name, Umbrella: live[kindcluster.NodeMountRoot], NodeLocal: r.NodeLocal, Deployments: deps,
+		Cluster: k.name, Umbrella: live[kindcluster.NodeMountRoot], NodeLocal: nodeLocal, Deployments: deps,
 		MountRoot: cmp.Or(k.d.Spec.KindMountRoot, live[kindcluster.NodeMountRoot], defaultMountRoot),
 	}
 	if plan.Umbrella == "" {
@@ -146,9 +142,9 @@ func migrationSteps(p *MigratePlan, node, dir string) []string {
 	backup := "Back up the data that lives only inside the node (it does not survive kind delete):"
 	for _, v := range p.NodeLocal {
 		if v.NodePath != "" {
-			backup += fmt.Sprintf("\n     docker exec %s tar -C %s -cf - . > %s.tar    # claim %s", node, v.NodePath, v.Name, cmpOrDash(v.Claim))
+			backup += fmt.Sprintf("\n     docker exec %s tar -C %s -cf - . > %s.tar    # claim %s", node, v.NodePath, v.Name, cmp.Or(v.Claim, "-"))
 		} else {
-			backup += fmt.Sprintf("\n     %s (claim %s): not a host path; back it up from a pod that mounts it", v.Name, cmpOrDash(v.Claim))
+			backup += fmt.Sprintf("\n     %s (claim %s): not a host path; back it up from a pod that mounts it", v.Name, cmp.Or(v.Claim, "-"))
 		}
 	}
 	if len(p.NodeLocal) == 0 {
@@ -214,7 +210,7 @@ func printMigratePlan(w io.Writer, p *MigratePlan) error {
 		b.WriteString("  none\n")
 	}
 	for _, v := range p.NodeLocal {
-		fmt.Fprintf(&b, "  %s (claim %s, node path %s)\n", v.Name, cmpOrDash(v.Claim), cmpOrDash(v.NodePath))
+		fmt.Fprintf(&b, "  %s (claim %s, node path %s)\n", v.Name, cmp.Or(v.Claim, "-"), cmp.Or(v.NodePath, "-"))
 	}
 	if p.Umbrella != "" {
 		fmt.Fprintf(&b, "\nThe cluster already has an umbrella mount %s -> /mnt: no recreate is needed. Set kind-mount-root: %s in every spec and keep host paths under it.\n", p.Umbrella, p.Umbrella)
