@@ -151,16 +151,31 @@ func (r *renderer) expand(m map[string]string, services []string) map[string]str
 	return out
 }
 
+// jobRetries is how often a Job's pod is tried again when its containers
+// never ran (the runtime failed to start them: runc flakes such as "unable
+// to freeze" on cgroup v1 hosts). A container that ran and exited non-zero
+// fails the Job at once, as laconic-so's backoffLimit 0 did, so a job's
+// own work is never repeated.
+const jobRetries = 2
+
+// startError is the exit code the kubelet reports for a container the
+// runtime could not start (reason StartError).
+const startError = 128
+
 func (r *renderer) renderJob(c deployment.Compose) {
 	parts := r.buildPod(c)
-	zero := int32(0)
+	retries := int32(jobRetries)
 	spec := r.podSpec(parts, false)
 	spec.RestartPolicy = corev1.RestartPolicyNever
 	job := &batchv1.Job{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"},
 		ObjectMeta: r.meta(r.n.job(c.Name), nil),
 		Spec: batchv1.JobSpec{
-			BackoffLimit: &zero,
+			BackoffLimit: &retries,
+			PodFailurePolicy: &batchv1.PodFailurePolicy{Rules: []batchv1.PodFailurePolicyRule{{
+				Action:      batchv1.PodFailurePolicyActionFailJob,
+				OnExitCodes: &batchv1.PodFailurePolicyOnExitCodesRequirement{Operator: batchv1.PodFailurePolicyOnExitCodesOpNotIn, Values: []int32{0, startError}},
+			}}},
 			Template: corev1.PodTemplateSpec{
 				ObjectMeta: metav1.ObjectMeta{Labels: r.jobLabels()},
 				Spec:       spec,
