@@ -3,6 +3,7 @@ package apply
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -11,6 +12,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/k8sname"
 )
 
 // Status is the live state of a deployment.
@@ -44,6 +47,9 @@ type PodStatus struct {
 	Ports []string `json:"ports,omitempty"`
 	// Owner is the Deployment or Job the pod belongs to.
 	Owner string `json:"owner,omitempty"`
+	// Services are the compose services the pod runs, as the compose
+	// files write them (web.frontend, whose container is web-frontend).
+	Services []string `json:"services,omitempty"`
 }
 
 // Pods lists the deployment's pods: its Deployments' and its Jobs'.
@@ -118,6 +124,15 @@ func detail(u *unstructured.Unstructured) string {
 
 // pods lists the deployment's pods: its Deployments' (app=<id>) and its
 // Jobs' (app=<id>-job).
+// composeServices names a pod's containers by their compose services.
+func composeServices(p corev1.Pod) []string {
+	var out []string
+	for _, c := range slices.Concat(p.Spec.InitContainers, p.Spec.Containers) {
+		out = append(out, k8sname.ServiceName(p.Annotations[k8sname.AnnotationServices], c.Name))
+	}
+	return out
+}
+
 func (a *Applier) pods(ctx context.Context, namespace, id string) ([]PodStatus, error) {
 	var out []PodStatus
 	for _, app := range []string{id, id + "-job"} {
@@ -146,6 +161,7 @@ func (a *Applier) pods(ctx context.Context, namespace, id string) ([]PodStatus, 
 			out = append(out, PodStatus{
 				Name: p.Name, Phase: string(p.Status.Phase), Ready: fmt.Sprintf("%d/%d", ready, len(p.Spec.Containers)),
 				Restarts: restarts, Node: p.Spec.NodeName, IP: p.Status.PodIP, Ports: ports, Owner: owner,
+				Services: composeServices(p),
 			})
 		}
 	}

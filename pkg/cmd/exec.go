@@ -15,6 +15,7 @@ import (
 	"k8s.io/client-go/tools/remotecommand"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
+	"github.com/kubectl-stack/kubectl-stack/pkg/k8sname"
 	"github.com/kubectl-stack/kubectl-stack/pkg/podio"
 )
 
@@ -47,7 +48,7 @@ kubectl stack exec. -i passes stdin, -t allocates a terminal.`,
 			return nil
 		},
 		RunE: func(c *cobra.Command, args []string) error {
-			o.Service, o.Command = args[0], args[1:]
+			o.Service, o.Command = k8sname.Label(args[0]), args[1:] // the compose spelling works too
 			return runE(o)(c, args)
 		},
 	}

@@ -10,6 +10,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
+	"github.com/kubectl-stack/kubectl-stack/pkg/k8sname"
 	"github.com/kubectl-stack/kubectl-stack/pkg/podio"
 )
 
@@ -39,7 +40,7 @@ interrupted.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			if len(args) == 1 {
-				o.Service = args[0]
+				o.Service = k8sname.Label(args[0]) // the compose spelling works too
 			}
 			return runE(o)(c, args)
 		},

@@ -65,9 +65,9 @@ func (o *PsOptions) Run(c *cobra.Command) error {
 		return nil
 	}
 	w := tabwriter.NewWriter(o.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "POD\tOWNER\tPHASE\tREADY\tRESTARTS\tNODE\tIP\tPORTS")
+	fmt.Fprintln(w, "POD\tOWNER\tSERVICES\tPHASE\tREADY\tRESTARTS\tNODE\tIP\tPORTS")
 	for _, p := range pods {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", p.Name, p.Owner, p.Phase, p.Ready, p.Restarts, p.Node, p.IP, strings.Join(p.Ports, ","))
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", p.Name, p.Owner, strings.Join(p.Services, ","), p.Phase, p.Ready, p.Restarts, p.Node, p.IP, strings.Join(p.Ports, ","))
 	}
 	return w.Flush()
 }

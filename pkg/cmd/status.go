@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -80,9 +81,9 @@ func printStatus(o *StatusOptions, st *apply.Status) error {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", s.Kind, s.Name, s.Status, s.Detail, s.Message)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "POD\tPHASE\tREADY\tRESTARTS\tNODE\tIP")
+	fmt.Fprintln(w, "POD\tSERVICES\tPHASE\tREADY\tRESTARTS\tNODE\tIP")
 	for _, p := range st.Pods {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%s\t%s\n", p.Name, p.Phase, p.Ready, p.Restarts, p.Node, p.IP)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", p.Name, strings.Join(p.Services, ","), p.Phase, p.Ready, p.Restarts, p.Node, p.IP)
 	}
 	return w.Flush()
 }

@@ -12,6 +12,8 @@ import (
 	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/template"
 	"github.com/compose-spec/compose-go/v2/types"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/k8sname"
 )
 
 // File is one loaded compose file.
@@ -29,6 +31,8 @@ type File struct {
 	// UnsetVariables are the ${VAR}s without a value and without a default;
 	// they expand to "".
 	UnsetVariables []string
+	// services and volumes map compose names to Kubernetes names.
+	services, volumes *k8sname.Table
 }
 
 // Load parses a compose file. env supplies values for ${VAR} interpolation
@@ -79,8 +83,12 @@ func Load(ctx context.Context, path string, env map[string]string) (*File, error
 	if err != nil {
 		return nil, fmt.Errorf("parsing compose file %s: %w", path, err)
 	}
-	return &File{Path: path, Project: project, rawSources: sources, explicitRW: rw,
-		UnsetVariables: slices.Sorted(maps.Keys(unset))}, nil
+	f := &File{Path: path, Project: project, rawSources: sources, explicitRW: rw,
+		UnsetVariables: slices.Sorted(maps.Keys(unset))}
+	if err := f.mapNames(); err != nil {
+		return nil, fmt.Errorf("parsing compose file %w", err)
+	}
+	return f, nil
 }
 
 // ServiceNames returns the services in name order.

@@ -3,7 +3,9 @@ package compose
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
 )
@@ -42,7 +44,7 @@ func (f *File) HostBinds(expandHome func(string) string) []Bind {
 			}
 			out = append(out, Bind{
 				Service: name, Source: source, Resolved: resolved,
-				Target: v.Target, ReadOnly: v.ReadOnly, ExplicitRW: f.explicitRW[name+"\x00"+source],
+				Target: v.Target, ReadOnly: v.ReadOnly, ExplicitRW: f.explicitRW[f.ServiceName(name)+"\x00"+source],
 			})
 		}
 	}
@@ -143,6 +145,28 @@ func (f *File) ExtendsFiles() []string {
 		if e := f.Project.Services[name].Extends; e != nil && e.File != "" {
 			out = append(out, e.File)
 		}
+	}
+	return out
+}
+
+// ContainerPorts returns the "port/protocol" pairs a service listens on:
+// its ports' targets and its expose entries, each once.
+func ContainerPorts(ports []types.ServicePortConfig, expose []string) []string {
+	var out []string
+	add := func(port, proto string) {
+		if proto == "" {
+			proto = "tcp"
+		}
+		if p := port + "/" + strings.ToLower(proto); !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	for _, p := range ports {
+		add(fmt.Sprint(p.Target), p.Protocol)
+	}
+	for _, e := range expose {
+		port, proto, _ := strings.Cut(e, "/")
+		add(port, proto)
 	}
 	return out
 }

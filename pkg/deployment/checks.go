@@ -22,7 +22,9 @@ func (b *builder) checkAll() {
 			b.checkBind(lp, bind)
 		}
 		b.checkComposePorts(lp)
+		b.checkPortClashes(lp)
 	}
+	b.checkNameCollisions()
 	b.checkVolumes()
 	b.checkNamespace()
 }
@@ -85,7 +87,7 @@ func (b *builder) checkComposePorts(lp loadedPod) {
 		}
 		for _, p := range ports {
 			if err := spec.CheckPort(p); err != nil {
-				b.fail("%s: pod %s, service %s: %v (or override the service's ports in spec.yml network.ports)", lp.pod.ComposeFile, lp.pod.Name, svc, err)
+				b.fail("%s: pod %s, service %s: %v (or override the service's ports in spec.yml network.ports)", lp.pod.ComposeFile, lp.pod.Name, lp.file.ServiceName(svc), err)
 			}
 		}
 	}
@@ -103,13 +105,13 @@ func (b *builder) checkVolumes() {
 			_, isVolume := s.Volumes[v.Name]
 			_, isConfigMap := s.ConfigMaps[v.Name]
 			if !isVolume && !isConfigMap {
-				b.fail("%s: pod %s mounts the named volume %q, which %s does not configure; add it under volumes: (empty for a PVC, or a host path) or configmaps:", lp.pod.ComposeFile, lp.pod.Name, v.Name, b.specPath)
+				b.fail("%s: pod %s mounts the named volume %q, which %s does not configure; add it under volumes: (empty for a PVC, or a host path) or configmaps:", lp.pod.ComposeFile, lp.pod.Name, lp.file.VolumeName(v.Name), b.specPath)
 			}
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(s.Volumes)) {
 		if !used[name] {
-			b.plan.Warnings = append(b.plan.Warnings, fmt.Sprintf("%s: volumes.%s is not mounted by any service of the stack", b.specPath, name))
+			b.plan.Warnings = append(b.plan.Warnings, fmt.Sprintf("%s: volumes.%s is not mounted by any service of the stack", b.specPath, s.Written(name)))
 		}
 	}
 	if s.DeployTo == spec.DeployToKind && s.KindMountRoot != "" {
@@ -127,7 +129,7 @@ func (b *builder) checkMountRoot() {
 		host := spec.ResolvePath(b.plan.Dir, s.Volumes[name])
 		if _, ok := spec.Within(root, host); !ok {
 			b.fail("%s: volumes.%s: host path %s is outside kind-mount-root %s, so the kind node cannot see it without recreating the cluster; move the data under %s/ and point the volume there",
-				b.specPath, name, host, root, root)
+				b.specPath, s.Written(name), host, root, root)
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/compose"
+	"github.com/kubectl-stack/kubectl-stack/pkg/k8sname"
 	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
 	"github.com/kubectl-stack/kubectl-stack/pkg/stack"
 	"github.com/kubectl-stack/kubectl-stack/pkg/yamlstrict"
@@ -26,8 +27,13 @@ type Deployment struct {
 
 // Compose is one pod or job compose file of a deployment.
 type Compose struct {
+	// Name is the pod's (or job's) Kubernetes name, k8sname's mapping of
+	// Written.
 	Name string
-	File *compose.File
+	// Written is the name as stack.yml writes it (and the compose file's
+	// name in D: docker-compose-<Written>.yml).
+	Written string
+	File    *compose.File
 }
 
 // ResolveDir returns the deployment directory for a verb: the -d flag's
@@ -90,7 +96,7 @@ func loadComposes(ctx context.Context, dir, sub string, refs []stack.PodRef, env
 			errs = append(errs, err)
 			continue
 		}
-		out = append(out, Compose{Name: ref.Name, File: f})
+		out = append(out, Compose{Name: k8sname.Label(ref.Name), Written: ref.Name, File: f})
 	}
 	return out, errors.Join(errs...)
 }

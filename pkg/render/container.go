@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
+	"github.com/kubectl-stack/kubectl-stack/pkg/k8sname"
 	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
 )
 
@@ -33,7 +34,7 @@ type podParts struct {
 // name in an environment value is rewritten to localhost.
 func (r *renderer) buildPod(c deployment.Compose) podParts {
 	var p podParts
-	siblings := siblingPatterns(c.File.ServiceNames())
+	siblings := siblingPatterns(writtenNames(c))
 	volumes := map[string]corev1.Volume{}
 	for _, name := range c.File.ServiceNames() {
 		svc := c.File.Project.Services[name]
@@ -72,7 +73,7 @@ func (r *renderer) container(c deployment.Compose, svc composetypes.ServiceConfi
 		Command:         svc.Entrypoint,
 		Args:            svc.Command,
 		WorkingDir:      svc.WorkingDir,
-		Env:             r.env(svc, siblings),
+		Env:             r.env(c, svc, siblings),
 		EnvFrom:         r.envFrom(),
 		Ports:           containerPorts(svc),
 		ImagePullPolicy: r.pullPolicy(),
@@ -105,7 +106,7 @@ func (r *renderer) image(c deployment.Compose, svc composetypes.ServiceConfig) s
 // env merges the service's environment (interpolated by compose-go from the
 // spec's config, env_file included) with the spec's config, which wins and
 // goes to every container, as in laconic-so. Sorted by name.
-func (r *renderer) env(svc composetypes.ServiceConfig, siblings map[string]*regexp.Regexp) []corev1.EnvVar {
+func (r *renderer) env(c deployment.Compose, svc composetypes.ServiceConfig, siblings map[string]*regexp.Regexp) []corev1.EnvVar {
 	values := map[string]string{}
 	for k, v := range svc.Environment {
 		if v != nil {
@@ -119,19 +120,54 @@ func (r *renderer) env(svc composetypes.ServiceConfig, siblings map[string]*rege
 	}
 	var out []corev1.EnvVar
 	for _, k := range slices.Sorted(maps.Keys(values)) {
-		out = append(out, corev1.EnvVar{Name: k, Value: toLocalhost(values[k], siblings, svc.Name)})
+		v := toLocalhost(values[k], siblings, c.File.ServiceName(svc.Name))
+		out = append(out, corev1.EnvVar{Name: k, Value: r.toServiceNames(v)})
 	}
 	return out
 }
 
-// siblingPatterns matches each service name of a pod, with an optional
-// port, as a whole word; compiled once per pod, not once per value.
+// siblingPatterns matches each service name of a pod (as written in the
+// compose file, which is how environment values spell it), with an
+// optional port, as a whole word; compiled once per pod, not once per value.
 func siblingPatterns(names []string) map[string]*regexp.Regexp {
 	out := make(map[string]*regexp.Regexp, len(names))
 	for _, n := range names {
-		out[n] = regexp.MustCompile(`\b` + regexp.QuoteMeta(n) + `(:\d+)?\b`)
+		out[n] = wholeWord(n)
 	}
 	return out
+}
+
+// wholeWord matches name, with an optional port, as a whole word: not
+// inside a longer name (so "db" leaves "db_data" and "mydb" alone).
+func wholeWord(name string) *regexp.Regexp {
+	return regexp.MustCompile(`(^|[^A-Za-z0-9_.-])` + regexp.QuoteMeta(name) + `(:\d+)?($|[^A-Za-z0-9_.-])`)
+}
+
+// writtenNames are the service names of a pod as its compose file writes them.
+func writtenNames(c deployment.Compose) []string {
+	var out []string
+	for _, n := range c.File.ServiceNames() {
+		out = append(out, c.File.ServiceName(n))
+	}
+	return out
+}
+
+func hostPatterns(renamed map[string]string) map[string]*regexp.Regexp {
+	out := make(map[string]*regexp.Regexp, len(renamed))
+	for written := range renamed {
+		out[written] = wholeWord(written)
+	}
+	return out
+}
+
+// toServiceNames rewrites the compose names of renamed services in an
+// environment value to their Service names (cache_redis:6379 →
+// cache-redis:6379), as docker compose's DNS would have resolved them.
+func (r *renderer) toServiceNames(value string) string {
+	for _, written := range slices.Sorted(maps.Keys(r.renamedHosts)) {
+		value = r.renamedHosts[written].ReplaceAllString(value, "${1}"+k8sname.Label(written)+"${2}${3}")
+	}
+	return value
 }
 
 // toLocalhost rewrites references to sibling services (same compose file,
@@ -139,7 +175,7 @@ func siblingPatterns(names []string) map[string]*regexp.Regexp {
 func toLocalhost(value string, siblings map[string]*regexp.Regexp, self string) string {
 	for _, s := range slices.Sorted(maps.Keys(siblings)) {
 		if s != self {
-			value = siblings[s].ReplaceAllString(value, "localhost$1")
+			value = siblings[s].ReplaceAllString(value, "${1}localhost${2}${3}")
 		}
 	}
 	return value

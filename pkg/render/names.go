@@ -18,6 +18,9 @@ const (
 	LabelManagedBy    = "app.kubernetes.io/managed-by"
 	LabelDeploymentID = "kubectl-stack.io/deployment-id"
 	ManagedBy         = "kubectl-stack"
+	// AnnotationComposeName holds the compose name (as written) of an
+	// object whose Kubernetes name had to differ (db_data → db-data).
+	AnnotationComposeName = "kubectl-stack.io/compose-name"
 	// AnnotationDeploymentDir marks the deployment directory that owns a
 	// namespace (laconic-so's key).
 	AnnotationDeploymentDir = "laconic.com/deployment-dir"
@@ -41,6 +44,15 @@ func (n names) job(job string) string       { return n.id + "-job-" + job }
 func (n names) pullSecret() string          { return n.id + "-registry" }
 func (n names) nodePort(port int32, proto string) string {
 	return fmt.Sprintf("%s-nodeport-%d-%s", n.id, port, strings.ToLower(proto))
+}
+
+// composeName is the annotation recording a compose name that differs
+// from the Kubernetes name, or nil.
+func composeName(written, k8s string) map[string]string {
+	if written == k8s {
+		return nil
+	}
+	return map[string]string{AnnotationComposeName: written}
 }
 
 // laconicHostPathName is laconic-so's volume name for a host-path bind:

@@ -32,6 +32,7 @@ func (r *renderer) renderDiscoveryServices(c deployment.Compose) {
 			continue
 		}
 		svc := r.service(name, nil, r.selector(c.Name), corev1.ServiceTypeClusterIP)
+		svc.Annotations = composeName(c.File.ServiceName(name), name)
 		for _, p := range ports {
 			svc.Spec.Ports = append(svc.Spec.Ports, servicePort(p.ContainerPort, p.Protocol, 0))
 		}

@@ -4,11 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"sort"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
-	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
+	"github.com/kubectl-stack/kubectl-stack/pkg/k8sname"
 )
 
 // Options adjust a render.
@@ -53,6 +54,10 @@ type renderer struct {
 	errs     []error
 	// hostPaths maps a host-path bind's resolved source to its volume name.
 	hostPaths map[string]string
+	// renamedHosts match, as whole words, the compose names of services
+	// whose Service name differs (web.frontend → web-frontend), so that
+	// environment values of other pods reach them.
+	renamedHosts map[string]*regexp.Regexp
 }
 
 // object is one rendered object with the file it is written to.
@@ -62,11 +67,16 @@ type object struct {
 }
 
 func newRenderer(d *deployment.Deployment, o Options) *renderer {
+	renamed := map[string]string{}
+	for _, c := range slices.Concat(d.Pods, d.Jobs) {
+		maps.Copy(renamed, c.File.RenamedServices())
+	}
 	return &renderer{
 		d: d, opts: o,
-		n:     names{id: d.Record.DeploymentID, multi: len(d.Pods) > 1},
-		stack: spec.SanitizeName(d.StackName()),
-		ns:    d.Namespace(),
+		n:            names{id: d.Record.DeploymentID, multi: len(d.Pods) > 1},
+		stack:        k8sname.Label(d.StackName()),
+		ns:           d.Namespace(),
+		renamedHosts: hostPatterns(renamed),
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
+	"github.com/kubectl-stack/kubectl-stack/pkg/k8sname"
 	"github.com/kubectl-stack/kubectl-stack/pkg/kindcluster"
 	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
 )
@@ -83,7 +84,7 @@ func (r *renderer) renderVolumes() {
 		size := r.volumeSize(vol)
 		pvc := &corev1.PersistentVolumeClaim{
 			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "PersistentVolumeClaim"},
-			ObjectMeta: r.meta(r.n.prefixed(vol), map[string]string{"volume-label": r.n.prefixed(vol)}),
+			ObjectMeta: r.volumeMeta(vol, false),
 			Spec: corev1.PersistentVolumeClaimSpec{
 				AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
 				Resources:   corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: size}},
@@ -102,6 +103,29 @@ func (r *renderer) renderVolumes() {
 	}
 }
 
+// volumeMeta is the metadata of a volume's PVC or PV: laconic-so's name
+// and volume-label (shortened when over 63 characters, which a label
+// value cannot exceed), and the volume's compose name when it differs.
+func (r *renderer) volumeMeta(vol string, clusterScoped bool) metav1.ObjectMeta {
+	name := r.n.prefixed(vol)
+	m := r.meta(name, map[string]string{"volume-label": k8sname.Fit(name, k8sname.MaxLabel)})
+	if clusterScoped {
+		m.Namespace = ""
+	}
+	m.Annotations = composeName(r.writtenVolume(vol), vol)
+	return m
+}
+
+// writtenVolume is a named volume's name as the compose files write it.
+func (r *renderer) writtenVolume(vol string) string {
+	for _, c := range r.composes() {
+		if w := c.File.VolumeName(vol); w != vol {
+			return w
+		}
+	}
+	return vol
+}
+
 func (r *renderer) persistentVolume(vol, hostPath string) *corev1.PersistentVolume {
 	path := spec.ResolvePath(r.d.Dir, hostPath)
 	if r.d.Spec.DeployTo == spec.DeployToKind {
@@ -114,7 +138,7 @@ func (r *renderer) persistentVolume(vol, hostPath string) *corev1.PersistentVolu
 	q := r.volumeSize(vol)
 	return &corev1.PersistentVolume{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "PersistentVolume"},
-		ObjectMeta: r.clusterMeta(r.n.prefixed(vol), map[string]string{"volume-label": r.n.prefixed(vol)}),
+		ObjectMeta: r.volumeMeta(vol, true),
 		Spec: corev1.PersistentVolumeSpec{
 			Capacity:                      corev1.ResourceList{corev1.ResourceStorage: q},
 			AccessModes:                   []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},

@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
+	"github.com/kubectl-stack/kubectl-stack/pkg/k8sname"
 	"github.com/kubectl-stack/kubectl-stack/pkg/kindcluster"
 )
 
@@ -64,13 +65,26 @@ func (r *renderer) renderPod(c deployment.Compose) {
 			Selector: &metav1.LabelSelector{MatchLabels: r.selector(c.Name)},
 			Strategy: strategy(parts.hasClaim),
 			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: templateLabels, Annotations: r.expand(r.d.Spec.Annotations, c.File.ServiceNames())},
+				ObjectMeta: metav1.ObjectMeta{Labels: templateLabels, Annotations: withServiceNames(c, r.expand(r.d.Spec.Annotations, c.File.ServiceNames()))},
 				Spec:       r.podSpec(parts, true),
 			},
 		},
 	}
+	d.Annotations = composeName(c.Written, c.Name)
 	r.base = append(r.base, object{file: "deployment-" + c.Name + ".yaml", obj: d})
 	r.renderDiscoveryServices(c)
+}
+
+func withServiceNames(c deployment.Compose, annotations map[string]string) map[string]string {
+	renamed := c.File.RenamedServices()
+	if len(renamed) == 0 {
+		return annotations
+	}
+	if annotations == nil {
+		annotations = map[string]string{}
+	}
+	annotations[k8sname.AnnotationServices] = k8sname.FormatServices(renamed)
+	return annotations
 }
 
 func componentLabel(multi bool, pod string) map[string]string {
@@ -177,11 +191,12 @@ func (r *renderer) renderJob(c deployment.Compose) {
 				OnExitCodes: &batchv1.PodFailurePolicyOnExitCodesRequirement{Operator: batchv1.PodFailurePolicyOnExitCodesOpNotIn, Values: []int32{0, startError}},
 			}}},
 			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: r.jobLabels()},
+				ObjectMeta: metav1.ObjectMeta{Labels: r.jobLabels(), Annotations: withServiceNames(c, nil)},
 				Spec:       spec,
 			},
 		},
 	}
+	job.Annotations = composeName(c.Written, c.Name)
 	r.base = append(r.base, object{file: "job-" + c.Name + ".yaml", obj: job})
 }
 

@@ -23,5 +23,8 @@ func Parse(file string, data []byte) (*Spec, error) {
 	if err := yamlstrict.Decode(file, data, s); err != nil {
 		return nil, err
 	}
+	if err := s.normalize(file); err != nil {
+		return nil, err
+	}
 	return s, nil
 }

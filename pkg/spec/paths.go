@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/k8sname"
 )
 
 // ExpandHome replaces a leading "~" with the user's home directory.
@@ -42,7 +44,7 @@ func Within(root, path string) (string, bool) {
 // DefaultNamespace is laconic-so's namespace for a stack: laconic-<name>,
 // sanitised into a valid name (laconic-so does not sanitise, §10.3.14).
 func DefaultNamespace(stackName string) string {
-	return "laconic-" + SanitizeName(stackName)
+	return k8sname.Fit("laconic-"+k8sname.Label(stackName), k8sname.MaxLabel)
 }
 
 // SanitizeName lowercases s and replaces every character that is not

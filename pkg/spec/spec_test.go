@@ -146,3 +146,23 @@ func TestDefaultNamespaceIsSanitised(t *testing.T) {
 		t.Errorf("DefaultNamespace = %q, want laconic-my-stack-v2", got)
 	}
 }
+
+func TestComposeSpellingIsNormalized(t *testing.T) {
+	t.Parallel()
+	s, err := Load("testdata/valid-compose-spelling.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.Volumes["db-data"]; !ok || s.Volumes["redis-data"] != "./data/redis" {
+		t.Errorf("Volumes = %v, want db-data and redis-data", s.Volumes)
+	}
+	if s.ImageOverrides["web-frontend"] != "example/web:1" || len(s.Network.Ports["web-frontend"]) != 1 {
+		t.Errorf("service keys not normalized: %v %v", s.ImageOverrides, s.Network.Ports)
+	}
+	if _, ok := s.Resources.Volumes.PerVolume["db-data"]; !ok {
+		t.Errorf("resources.volumes not normalized: %v", s.Resources.Volumes.PerVolume)
+	}
+	if got := s.Written("redis-data"); got != "Redis.Data" {
+		t.Errorf("Written(redis-data) = %q, want Redis.Data", got)
+	}
+}

@@ -46,6 +46,10 @@ type Spec struct {
 	MaintenanceService  string                     `yaml:"maintenance-service,omitempty"`
 	ExternalServices    map[string]ExternalService `yaml:"external-services,omitempty"`
 	CACertificates      []string                   `yaml:"ca-certificates,omitempty"`
+
+	// written maps normalized volume and configmap keys back to the
+	// spelling of the spec file, for messages.
+	written map[string]string
 }
 
 // Network holds ports and ingress routes.

@@ -10,6 +10,8 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/types"
 	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/k8sname"
 )
 
 // NodePort range of a default kube-apiserver (--service-node-port-range).
@@ -62,22 +64,10 @@ func (c *checker) names(s *Spec) {
 			c.fail("namespace", "%q is not a valid namespace name: %s", s.Namespace, msg)
 		}
 	}
-	for _, name := range slices.Sorted(maps.Keys(s.Volumes)) {
-		c.volumeName("volumes", name)
-	}
-	for _, name := range slices.Sorted(maps.Keys(s.ConfigMaps)) {
-		c.volumeName("configmaps", name)
-	}
 	for _, name := range slices.Sorted(maps.Keys(s.Secrets)) {
 		for _, msg := range validation.IsDNS1123Subdomain(name) {
 			c.fail("secrets."+name, "%q is not a valid Secret name: %s", name, msg)
 		}
-	}
-}
-
-func (c *checker) volumeName(section, name string) {
-	for _, msg := range validation.IsDNS1123Label(name) {
-		c.fail(section+"."+name, "%q is not a valid volume name: %s; rename the volume in the compose file and in the spec", name, msg)
 	}
 }
 
@@ -96,7 +86,7 @@ func (c *checker) volumePaths(s *Spec) {
 	for _, name := range slices.Sorted(maps.Keys(s.Volumes)) {
 		p := s.Volumes[name]
 		if p != "" && !filepath.IsAbs(ExpandHome(p)) {
-			c.fail("volumes."+name, "relative path %q is not supported with deploy-to: k8s (the path must exist on the node); use an absolute path provisioned on each node, or leave it empty for a PVC", p)
+			c.fail("volumes."+s.Written(name), "relative path %q is not supported with deploy-to: k8s (the path must exist on the node); use an absolute path provisioned on each node, or leave it empty for a PVC", p)
 		}
 	}
 }
@@ -188,7 +178,7 @@ func SplitProxyTo(v string) (string, int32, error) {
 	if !ok || svc == "" || err != nil || n < 1 || n > 65535 {
 		return "", 0, fmt.Errorf("%q must be <compose service>:<port>, e.g. web:8080", v)
 	}
-	return svc, int32(n), nil
+	return k8sname.Label(svc), int32(n), nil
 }
 
 func (c *checker) externalServices(s *Spec) {
