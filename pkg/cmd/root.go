@@ -16,11 +16,16 @@ type GlobalOptions struct {
 	genericiooptions.IOStreams
 	ConfigFlags *genericclioptions.ConfigFlags
 	Verbosity   int
+
+	logger *log.Logger
 }
 
 // Logger returns the progress logger on stderr.
 func (g *GlobalOptions) Logger() *log.Logger {
-	return log.New(g.ErrOut, g.Verbosity)
+	if g.logger == nil {
+		g.logger = log.New(g.ErrOut, g.Verbosity)
+	}
+	return g.logger
 }
 
 // NewCmdStack builds the root command, "kubectl stack".

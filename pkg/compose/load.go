@@ -31,6 +31,11 @@ type File struct {
 	// UnsetVariables are the ${VAR}s without a value and without a default;
 	// they expand to "".
 	UnsetVariables []string
+	// DotEnv is the project's .env file when it has one; its variables
+	// interpolate the file beneath the caller's (the spec's config).
+	DotEnv string
+	// Warnings are compose-go's own warnings about the file.
+	Warnings []string
 	// services and volumes map compose names to Kubernetes names.
 	services, volumes *k8sname.Table
 }
@@ -47,12 +52,18 @@ func Load(ctx context.Context, path string, env map[string]string) (*File, error
 		return nil, fmt.Errorf("reading compose file: %w", err)
 	}
 	dir := filepath.Dir(path)
+	if err := checkReferencedFiles(dir, data); err != nil {
+		return nil, fmt.Errorf("parsing compose file %s: %w", path, err)
+	}
+	dotEnv, hasDotEnv, err := readDotEnv(dir, env)
+	if err != nil {
+		return nil, fmt.Errorf("parsing compose file %s: %w", path, err)
+	}
 	// compose-go adds COMPOSE_PROJECT_NAME to the environment it is given;
 	// keep the caller's map untouched.
 	environment := types.Mapping{}
-	for k, v := range env {
-		environment[k] = v
-	}
+	maps.Copy(environment, dotEnv)
+	maps.Copy(environment, env)
 	details := types.ConfigDetails{
 		WorkingDir:  dir,
 		ConfigFiles: []types.ConfigFile{{Filename: path, Content: data}},
@@ -60,21 +71,11 @@ func Load(ctx context.Context, path string, env map[string]string) (*File, error
 	}
 	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	unset := map[string]bool{}
-	project, err := loader.LoadWithContext(ctx, details, func(o *loader.Options) {
-		o.SetProjectName(loader.NormalizeProjectName(name), true)
-		o.SkipConsistencyCheck = true
-		// compose-go logs unset variables through logrus; collect them
-		// instead, so that callers report them as their own warnings.
-		o.Interpolate.Substitute = func(s string, m template.Mapping) (string, error) {
-			record := func(k string) (string, bool) {
-				v, ok := m(k)
-				if !ok {
-					unset[k] = true
-				}
-				return v, ok
-			}
-			return template.SubstituteWithOptions(s, record, template.WithoutLogging)
-		}
+	var warnings []string
+	var project *types.Project
+	err = collectLogs(&warnings, func() (err error) {
+		project, err = loader.LoadWithContext(ctx, details, options(name, unset))
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("parsing compose file %w", withLine(path, data, err))
@@ -84,11 +85,36 @@ func Load(ctx context.Context, path string, env map[string]string) (*File, error
 		return nil, fmt.Errorf("parsing compose file %s: %w", path, err)
 	}
 	f := &File{Path: path, Project: project, rawSources: sources, explicitRW: rw,
-		UnsetVariables: slices.Sorted(maps.Keys(unset))}
+		UnsetVariables: slices.Sorted(maps.Keys(unset)), Warnings: warnings}
+	if hasDotEnv {
+		f.DotEnv = filepath.Join(dir, DotEnvFile)
+	}
 	if err := f.mapNames(); err != nil {
 		return nil, fmt.Errorf("parsing compose file %w", err)
 	}
 	return f, nil
+}
+
+func options(name string, unset map[string]bool) func(*loader.Options) {
+	return func(o *loader.Options) {
+		o.SetProjectName(loader.NormalizeProjectName(name), true)
+		o.SkipConsistencyCheck = true
+		// compose-go logs unset variables through logrus; collect them
+		// instead, so that callers report them as their own warnings.
+		// collect them instead, so that callers report them as their own
+		// warnings; ${VAR:-default} with VAR unset is not reported, since
+		// it has a value.
+		o.Interpolate.Substitute = func(s string, m template.Mapping) (string, error) {
+			record := func(k string) (string, bool) {
+				v, ok := m(k)
+				if !ok && plainReference(k).MatchString(s) {
+					unset[k] = true
+				}
+				return v, ok
+			}
+			return template.SubstituteWithOptions(s, record, template.WithoutLogging)
+		}
+	}
 }
 
 // ServiceNames returns the services in name order.

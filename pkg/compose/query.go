@@ -2,6 +2,7 @@ package compose
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -126,13 +127,20 @@ func (f *File) HostNetworkServices() []string {
 	return out
 }
 
-// EnvFiles returns the env_file paths of every service (absolute).
+// EnvFiles returns the env_file paths of every service (absolute) and the
+// project's .env, leaving out optional env files (required: false) that
+// do not exist.
 func (f *File) EnvFiles() []string {
 	var out []string
 	for _, name := range f.ServiceNames() {
 		for _, e := range f.Project.Services[name].EnvFiles {
-			out = append(out, e.Path)
+			if _, err := os.Stat(e.Path); err == nil || bool(e.Required) {
+				out = append(out, e.Path)
+			}
 		}
+	}
+	if f.DotEnv != "" {
+		out = append(out, f.DotEnv)
 	}
 	return out
 }

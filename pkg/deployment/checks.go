@@ -3,18 +3,11 @@ package deployment
 import (
 	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 
-	"github.com/kubectl-stack/kubectl-stack/pkg/compose"
 	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
 )
-
-// ConfigMapBudget is the most raw bytes a host-path bind may hold: a
-// ConfigMap is limited to 1 MiB, and base64 plus object overhead need the
-// rest (laconic-so's limit, 700 KiB).
-const ConfigMapBudget = 700 * 1024
 
 func (b *builder) checkAll() {
 	for _, lp := range b.composes {
@@ -27,55 +20,6 @@ func (b *builder) checkAll() {
 	b.checkNameCollisions()
 	b.checkVolumes()
 	b.checkNamespace()
-}
-
-func (b *builder) checkBind(lp loadedPod, bind compose.Bind) {
-	where := fmt.Sprintf("%s: pod %s, service %s: host-path bind %q", lp.pod.ComposeFile, lp.pod.Name, bind.Service, bind.Source+":"+bind.Target)
-	if bind.ExplicitRW {
-		b.fail("%s is writable (rw), but a host-path bind becomes a read-only ConfigMap; for writable data use a named volume with a host path in spec.yml volumes (under kind-mount-root on kind)", where)
-		return
-	}
-	info, err := os.Stat(bind.Resolved)
-	if err != nil {
-		b.fail("%s: source %s does not exist; create it in the stack or remove the bind", where, bind.Resolved)
-		return
-	}
-	if !info.IsDir() {
-		if info.Size() > ConfigMapBudget {
-			b.fail("%s points at a file of %d bytes, over the ConfigMap budget of %d bytes; bake the file into the image or use a named volume", where, info.Size(), ConfigMapBudget)
-		}
-		return
-	}
-	total, subdir, err := flatDirSize(bind.Resolved)
-	switch {
-	case err != nil:
-		b.fail("%s: reading %s: %v", where, bind.Resolved, err)
-	case subdir != "":
-		b.fail("%s: directory %s contains the subdirectory %q, which a ConfigMap cannot represent; bake it into the image, split it into several binds of flat directories, or use an initContainer", where, bind.Resolved, subdir)
-	case total > ConfigMapBudget:
-		b.fail("%s: directory %s holds %d bytes, over the ConfigMap budget of %d bytes; bake the files into the image or split the directory", where, bind.Resolved, total, ConfigMapBudget)
-	}
-}
-
-// flatDirSize sums the sizes of a directory's files and names its first
-// subdirectory, if any.
-func flatDirSize(dir string) (int64, string, error) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return 0, "", err
-	}
-	var total int64
-	for _, e := range entries {
-		if e.IsDir() {
-			return 0, e.Name(), nil
-		}
-		info, err := e.Info()
-		if err != nil {
-			return 0, "", err
-		}
-		total += info.Size()
-	}
-	return total, "", nil
 }
 
 // checkComposePorts validates the ports each service will publish: the

@@ -2,7 +2,6 @@ package deployment
 
 import (
 	"fmt"
-	"io/fs"
 	"maps"
 	"os"
 	"path"
@@ -10,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/kubectl-stack/kubectl-stack/pkg/bindsrc"
 	"github.com/kubectl-stack/kubectl-stack/pkg/kindcluster"
 	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
 	"github.com/kubectl-stack/kubectl-stack/pkg/stack"
@@ -29,11 +29,12 @@ func (b *builder) addFiles(specData []byte) {
 		b.copyFile(lp.pod.ComposeFile, path.Join(dir, "docker-compose-"+lp.pod.Name+".yml"))
 		b.addReferencedFiles(lp, dir)
 		if cfg := filepath.Join(p.Stack.ConfigRoot, lp.pod.Name); isDir(cfg) {
-			b.copyTree(cfg, path.Join("config", lp.pod.Name))
+			b.copyTree(cfg, path.Join("config", lp.pod.Name), filepath.Dir(p.Stack.ConfigRoot))
 		}
 	}
 	b.addConfigMapDirs()
 	b.addDataDirs()
+	b.addHostPathsFile()
 	if p.Spec.DeployTo == spec.DeployToKind {
 		b.addKindConfig()
 	}
@@ -63,7 +64,7 @@ func (b *builder) addReferencedFiles(lp loadedPod, composeDir string) {
 	srcDir := filepath.Dir(lp.pod.ComposeFile)
 	var refs []string
 	for _, bind := range lp.file.HostBinds(spec.ExpandHome) {
-		if !filepath.IsAbs(spec.ExpandHome(bind.Source)) {
+		if InStack(bind, lp.pod.Root) {
 			refs = append(refs, bind.Source)
 		}
 	}
@@ -85,7 +86,7 @@ func (b *builder) addReferencedFiles(lp loadedPod, composeDir string) {
 			src, dest = filepath.Join(srcDir, "..", "config", parts[1]), path.Join("config", parts[1])
 		}
 		if isDir(src) {
-			b.copyTree(src, dest)
+			b.copyTree(src, dest, lp.pod.Root)
 		} else {
 			b.copyFile(src, dest)
 		}
@@ -111,7 +112,7 @@ func (b *builder) addConfigMapDirs() {
 			}
 			b.plan.Dirs = append(b.plan.Dirs, dest)
 			if src := filepath.Join(b.plan.Stack.ConfigRoot, name); isDir(src) {
-				b.copyTree(src, dest)
+				b.copyTree(src, dest, filepath.Dir(b.plan.Stack.ConfigRoot))
 			}
 			continue
 		}
@@ -121,7 +122,7 @@ func (b *builder) addConfigMapDirs() {
 			continue
 		}
 		b.plan.Dirs = append(b.plan.Dirs, path.Join("configmaps", name))
-		b.copyTree(src, path.Join("configmaps", name))
+		b.copyTree(src, path.Join("configmaps", name), src)
 	}
 }
 
@@ -180,6 +181,7 @@ func (b *builder) kindInput() kindcluster.ConfigInput {
 		}
 		in.Volumes = append(in.Volumes, kindcluster.HostVolume{Name: name, HostPath: spec.ResolvePath(b.plan.Dir, s.Volumes[name])})
 	}
+	in.Volumes = append(in.Volumes, HostBindVolumes(b.plan.HostPaths)...)
 	return in
 }
 
@@ -197,20 +199,17 @@ func (b *builder) copyFile(src, dest string) {
 	b.plan.Files[dest] = File{Data: data, Mode: info.Mode().Perm()}
 }
 
-func (b *builder) copyTree(src, dest string) {
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || !d.Type().IsRegular() {
-			return err
-		}
-		rel, err := filepath.Rel(src, p)
-		if err != nil {
-			return err
-		}
-		b.copyFile(p, path.Join(dest, filepath.ToSlash(rel)))
-		return nil
-	})
+// copyTree copies the regular files under src (links followed only while
+// they stay inside root; special files and links out of root are errors,
+// never opened).
+func (b *builder) copyTree(src, dest, root string) {
+	tree, err := bindsrc.Scan(src, root)
 	if err != nil {
 		b.fail("copying %s: %v", src, err)
+		return
+	}
+	for _, f := range tree.Files {
+		b.copyFile(f.Path, path.Join(dest, f.Rel))
 	}
 }
 

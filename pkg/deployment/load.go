@@ -23,6 +23,8 @@ type Deployment struct {
 	Definition stack.Definition
 	Pods       []Compose
 	Jobs       []Compose
+	// HostPaths are the host paths create recorded for the binds.
+	HostPaths []HostPath
 }
 
 // Compose is one pod or job compose file of a deployment.
@@ -69,6 +71,9 @@ func Load(ctx context.Context, dir string) (*Deployment, error) {
 		return nil, errors.Join(errs...)
 	}
 	d := &Deployment{Dir: dir, Record: rec, Spec: s}
+	if d.HostPaths, err = ReadHostPaths(dir); err != nil {
+		return nil, err
+	}
 	stackPath := filepath.Join(dir, StackFile)
 	data, err := os.ReadFile(stackPath)
 	if err != nil {

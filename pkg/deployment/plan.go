@@ -28,6 +28,8 @@ type Plan struct {
 	// Dirs are directories to create even when empty (data/, configmaps/).
 	Dirs     []string
 	Warnings []string
+	// HostPaths are the binds of host paths (HostPathsFile).
+	HostPaths []HostPath
 }
 
 // File is one planned file.
@@ -129,20 +131,11 @@ func (b *builder) loadComposeFiles(ctx context.Context) {
 				continue
 			}
 			b.composes = append(b.composes, loadedPod{pod: pod, isJob: set.isJob, file: f})
-			b.plan.Warnings = append(b.plan.Warnings, unsetWarnings(f)...)
+			b.plan.Warnings = append(b.plan.Warnings, f.Notes(pod.Name)...)
 		}
 	}
 }
 
 func sha(data []byte) string {
 	return fmt.Sprintf("%x", sha256.Sum256(data))
-}
-
-// unsetWarnings reports the ${VAR}s of a compose file that nothing sets.
-func unsetWarnings(f *compose.File) []string {
-	var out []string
-	for _, v := range f.UnsetVariables {
-		out = append(out, fmt.Sprintf("%s: ${%s} is not set in the spec's config and has no default, so it expands to an empty string; add it under config: in spec.yml", f.Path, v))
-	}
-	return out
 }

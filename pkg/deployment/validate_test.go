@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
@@ -27,15 +28,49 @@ func TestCreateRejectsInvalidInput(t *testing.T) {
 	}{
 		{
 			name: "rw host bind", spec: "deploy-to: k8s-kind\n", setup: webWith("../config/web:/etc/web:rw"),
-			want: []string{`pod web, service web: host-path bind "../config/web:/etc/web" is writable (rw)`, "use a named volume"},
+			want: []string{`pod web, service web: bind "../config/web:/etc/web" is writable (rw)`, "use a named volume"},
 		},
 		{
-			name: "directory with subdirectories", spec: "deploy-to: k8s-kind\n",
+			name: "tree with subdirectories over budget", spec: "deploy-to: k8s-kind\n",
 			setup: func(t *testing.T, root string) {
 				webWith("../config/web:/etc/web")(t, root)
-				testutil.WriteFile(t, root, "config/web/sub/file", "x")
+				testutil.WriteFile(t, root, "config/web/sub/deeper/file", strings.Repeat("x", ConfigMapBudget))
 			},
-			want: []string{`contains the subdirectory "sub"`, "initContainer"},
+			want: []string{"holds 716835 bytes, over the ConfigMap budget", "bake the files into the image"},
+		},
+		{
+			name: "link out of the stack", spec: "deploy-to: k8s-kind\n",
+			setup: func(t *testing.T, root string) {
+				webWith("../config/web:/etc/web")(t, root)
+				if err := os.Symlink("/etc/hostname", filepath.Join(root, "config/web/hostname")); err != nil {
+					t.Fatal(err)
+				}
+			},
+			want: []string{"config/web/hostname is a link to /etc/hostname, outside the stack", "never followed"},
+		},
+		{
+			name: "FIFO in the stack", spec: "deploy-to: k8s-kind\n",
+			setup: func(t *testing.T, root string) {
+				webWith("../config/web:/etc/web")(t, root)
+				if err := syscall.Mkfifo(filepath.Join(root, "config/web/pipe"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			},
+			want: []string{"config/web/pipe is a named pipe (FIFO), not a regular file"},
+		},
+		{
+			name: "two containers of a pod on one port", spec: demoSpec,
+			setup: func(t *testing.T, root string) {
+				testutil.WriteFile(t, root, "compose/docker-compose-worker.yml", "services:\n  api_v1:\n    image: w\n    expose: [\"8080\"]\n  api_v2:\n    image: w\n    ports: [\"8080\"]\n")
+			},
+			want: []string{"pod worker: services api_v1 and api_v2 both listen on container port 8080/tcp", "kubectl-stack.io/shared-port"},
+		},
+		{
+			name: "one volume spelled two ways in two files", spec: demoSpec,
+			setup: func(t *testing.T, root string) {
+				testutil.WriteFile(t, root, "compose/docker-compose-worker.yml", "services:\n  worker:\n    image: w\n    volumes: [\"db_data:/d\"]\nvolumes:\n  db_data:\n")
+			},
+			want: []string{`volume names "db-data" and "db_data" both become "db-data"`},
 		},
 		{
 			name: "file over budget", spec: "deploy-to: k8s-kind\n",
@@ -43,7 +78,7 @@ func TestCreateRejectsInvalidInput(t *testing.T) {
 				webWith("../config/web/big.bin:/big.bin:ro")(t, root)
 				testutil.WriteFile(t, root, "config/web/big.bin", strings.Repeat("x", ConfigMapBudget+1))
 			},
-			want: []string{"points at a file of 716801 bytes, over the ConfigMap budget of 716800 bytes"},
+			want: []string{"big.bin holds 716801 bytes, over the ConfigMap budget of 716800 bytes"},
 		},
 		{
 			name: "flat directory over budget", spec: "deploy-to: k8s-kind\n",

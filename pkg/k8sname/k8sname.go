@@ -70,6 +70,9 @@ func fitFrom(name, original string, max int) string {
 	return strings.TrimRight(name[:keep], "-") + "-" + hash(original)
 }
 
+// Hash is the 8-hex-digit hash the package appends to shortened names.
+func Hash(s string) string { return hash(s) }
+
 func hash(s string) string {
 	return fmt.Sprintf("%x", sha256.Sum256([]byte(s)))[:hashLen]
 }

@@ -12,19 +12,27 @@ import (
 type Logger struct {
 	w         io.Writer
 	verbosity int
+	// warned holds the warnings printed, so that one verb driving others
+	// (restart: create, then deploy) says each thing once.
+	warned map[string]bool
 }
 
 // New returns a logger that prints messages at or below verbosity.
 func New(w io.Writer, verbosity int) *Logger {
-	return &Logger{w: w, verbosity: verbosity}
+	return &Logger{w: w, verbosity: verbosity, warned: map[string]bool{}}
 }
 
 // Infof prints a status message (verbosity 0).
 func (l *Logger) Infof(format string, args ...any) { l.V(0).Infof(format, args...) }
 
-// Warnf prints a warning, always.
+// Warnf prints a warning, once: the same warning again is dropped.
 func (l *Logger) Warnf(format string, args ...any) {
-	fmt.Fprintf(l.w, "warning: "+format+"\n", args...)
+	msg := fmt.Sprintf(format, args...)
+	if l.warned[msg] {
+		return
+	}
+	l.warned[msg] = true
+	fmt.Fprintf(l.w, "warning: %s\n", msg)
 }
 
 // V returns a logger for messages at level n.

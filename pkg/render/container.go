@@ -341,6 +341,12 @@ func (r *renderer) mounts(c deployment.Compose, svc composetypes.ServiceConfig, 
 			volumes[v.Source] = r.namedVolume(v.Source)
 			out = append(out, corev1.VolumeMount{Name: v.Source, MountPath: v.Target, ReadOnly: v.ReadOnly})
 		case composetypes.VolumeTypeBind:
+			if host, ok := r.hostBinds[v.Source]; ok {
+				vol := r.hostPathVolume(host)
+				volumes[vol.Name] = vol
+				out = append(out, corev1.VolumeMount{Name: vol.Name, MountPath: v.Target, ReadOnly: v.ReadOnly})
+				continue
+			}
 			name := r.hostPaths[v.Source]
 			volumes[name] = r.configMapVolume(name, name)
 			m := corev1.VolumeMount{Name: name, MountPath: v.Target, ReadOnly: v.ReadOnly}
@@ -380,5 +386,13 @@ func (r *renderer) configMapVolume(volume, cm string) corev1.Volume {
 	mode := int32(0o755)
 	return corev1.Volume{Name: volume, VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
 		LocalObjectReference: corev1.LocalObjectReference{Name: r.n.prefixed(cm)}, DefaultMode: &mode,
+		Items: r.configItems(cm),
 	}}}
+}
+
+func (r *renderer) configItems(cm string) []corev1.KeyToPath {
+	if c, ok := r.configs[cm]; ok {
+		return c.items
+	}
+	return nil
 }

@@ -52,8 +52,16 @@ type renderer struct {
 	overlay  []object
 	warnings []string
 	errs     []error
-	// hostPaths maps a host-path bind's resolved source to its volume name.
+	// hostPaths maps the resolved source of a bind of the stack's own files
+	// (in D) to its auto-ConfigMap's volume name.
 	hostPaths map[string]string
+	// hostBinds maps the resolved source of every other bind to the host
+	// path it means (recorded by create: ~ expanded, relative paths
+	// resolved against the stack).
+	hostBinds map[string]string
+	// configs are the contents of the spec's and the auto-ConfigMaps, by
+	// ConfigMap (and volume) name.
+	configs map[string]*configContent
 	// renamedHosts match, as whole words, the compose names of services
 	// whose Service name differs (web.frontend → web-frontend), so that
 	// environment values of other pods reach them.
@@ -91,11 +99,10 @@ func (r *renderer) failf(format string, args ...any) {
 func (r *renderer) renderAll() {
 	r.checkImageOverrides()
 	for _, c := range r.composes() {
-		for _, v := range c.File.UnsetVariables {
-			r.warnf("%s: ${%s} is not set in the spec's config and has no default, so it expands to an empty string", c.File.Path, v)
-		}
+		r.warnings = append(r.warnings, c.File.Notes(c.Written)...)
 	}
 	r.collectHostPaths()
+	r.readConfigMaps()
 	for _, pod := range r.d.Pods {
 		r.renderPod(pod)
 	}

@@ -1,33 +1,43 @@
 package render
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
+	"strings"
 	"unicode/utf8"
 
-	composetypes "github.com/compose-spec/compose-go/v2/types"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/kubectl-stack/kubectl-stack/pkg/bindsrc"
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
 	"github.com/kubectl-stack/kubectl-stack/pkg/k8sname"
 	"github.com/kubectl-stack/kubectl-stack/pkg/kindcluster"
 	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
 )
 
-// collectHostPaths names every host-path bind of the pods and jobs (one
-// ConfigMap per distinct source, deduplicated across services).
+// collectHostPaths sorts every bind of the pods and jobs: the stack's own
+// files (copied into D by create) become auto-ConfigMaps, one per distinct
+// source, named as laconic-so names them; any other source is a host path,
+// never read.
 func (r *renderer) collectHostPaths() {
 	var sources []string
+	r.hostBinds = map[string]string{}
 	for _, c := range r.composes() {
-		for _, svc := range c.File.Project.Services {
-			for _, v := range svc.Volumes {
-				if v.Type == composetypes.VolumeTypeBind && !slices.Contains(sources, v.Source) {
-					sources = append(sources, v.Source)
-				}
+		for _, b := range c.File.HostBinds(spec.ExpandHome) {
+			if host, ok := deployment.LookupHostPath(r.d.HostPaths, c.Written, b.Source); ok {
+				r.hostBinds[b.Resolved] = host
+			} else if !deployment.InStack(b, r.d.Dir) {
+				r.hostBinds[b.Resolved] = b.Resolved
+			} else if !slices.Contains(sources, b.Resolved) {
+				sources = append(sources, b.Resolved)
 			}
 		}
 	}
@@ -42,6 +52,26 @@ func (r *renderer) collectHostPaths() {
 	for i, s := range sources {
 		r.hostPaths[s] = byRel[rel[i]]
 	}
+}
+
+// hostPathVolume is the pod volume of a bind of a host path: the path on
+// the node, which on kind is where the node sees the host path (the
+// umbrella or the bind's own mount), or the node container's own path for
+// system paths.
+func (r *renderer) hostPathVolume(host string) corev1.Volume {
+	name, path := bindsrc.HostVolumeName(host), host
+	if _, system := bindsrc.SystemPath(host); !system && r.d.Spec.DeployTo == spec.DeployToKind {
+		path = kindcluster.NodePath(r.kindInput(), kindcluster.HostVolume{Name: name, HostPath: host})
+	}
+	return corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: path}}}
+}
+
+func (r *renderer) kindInput() kindcluster.ConfigInput {
+	in := kindcluster.ConfigInput{DeploymentID: r.n.id}
+	if root := r.d.Spec.KindMountRoot; root != "" {
+		in.MountRoot = spec.ResolvePath(r.d.Dir, root)
+	}
+	return in
 }
 
 func relToCompose(dir, source string) string {
@@ -129,11 +159,7 @@ func (r *renderer) writtenVolume(vol string) string {
 func (r *renderer) persistentVolume(vol, hostPath string) *corev1.PersistentVolume {
 	path := spec.ResolvePath(r.d.Dir, hostPath)
 	if r.d.Spec.DeployTo == spec.DeployToKind {
-		in := kindcluster.ConfigInput{DeploymentID: r.n.id}
-		if root := r.d.Spec.KindMountRoot; root != "" {
-			in.MountRoot = spec.ResolvePath(r.d.Dir, root)
-		}
-		path = kindcluster.NodePath(in, kindcluster.HostVolume{Name: vol, HostPath: path})
+		path = kindcluster.NodePath(r.kindInput(), kindcluster.HostVolume{Name: vol, HostPath: path})
 	}
 	q := r.volumeSize(vol)
 	return &corev1.PersistentVolume{
@@ -149,32 +175,51 @@ func (r *renderer) persistentVolume(vol, hostPath string) *corev1.PersistentVolu
 	}
 }
 
-// renderConfigMaps emits the spec's configmaps (from D/configmaps/<name>/)
-// and one ConfigMap per host-path bind source.
-func (r *renderer) renderConfigMaps() {
+// readConfigMaps reads the content of the spec's configmaps (from
+// D/configmaps/<name>/) and of one ConfigMap per bind of the stack's files,
+// before the pods are built: their volumes need the items.
+func (r *renderer) readConfigMaps() {
+	r.configs = map[string]*configContent{}
+	read := func(name, source string) {
+		content, err := readConfig(source, r.d.Dir)
+		if err != nil {
+			r.failf("building ConfigMap %s from %s: %v", r.n.prefixed(name), source, err)
+			return
+		}
+		r.configs[name] = content
+	}
 	for _, name := range slices.Sorted(maps.Keys(r.d.Spec.ConfigMaps)) {
 		dir := filepath.Join(r.d.Dir, "configmaps", name)
 		if v := r.d.Spec.ConfigMaps[name]; len(v) > 2 && v[:2] == "./" {
 			dir = filepath.Join(r.d.Dir, v)
 		}
-		r.addConfigMap(name, dir)
+		read(name, dir)
 	}
 	for _, src := range slices.Sorted(maps.Keys(r.hostPaths)) {
-		r.addConfigMap(r.hostPaths[src], src)
+		read(r.hostPaths[src], src)
 	}
 }
 
-func (r *renderer) addConfigMap(name, source string) {
+// renderConfigMaps emits the ConfigMaps readConfigMaps read.
+func (r *renderer) renderConfigMaps() {
+	for _, name := range slices.Sorted(maps.Keys(r.d.Spec.ConfigMaps)) {
+		r.addConfigMap(name)
+	}
+	for _, src := range slices.Sorted(maps.Keys(r.hostPaths)) {
+		r.addConfigMap(r.hostPaths[src])
+	}
+}
+
+func (r *renderer) addConfigMap(name string) {
+	content, ok := r.configs[name]
+	if !ok {
+		return // reported by readConfigMaps
+	}
 	cm := &corev1.ConfigMap{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
 		ObjectMeta: r.meta(r.n.prefixed(name), map[string]string{"configmap-label": name}),
 	}
-	files, err := configFiles(source)
-	if err != nil {
-		r.failf("building ConfigMap %s from %s: %v", r.n.prefixed(name), source, err)
-		return
-	}
-	for key, data := range files {
+	for key, data := range content.data {
 		if utf8.Valid(data) {
 			if cm.Data == nil {
 				cm.Data = map[string]string{}
@@ -190,34 +235,72 @@ func (r *renderer) addConfigMap(name, source string) {
 	r.base = append(r.base, object{file: "configmap-" + name + ".yaml", obj: cm})
 }
 
-// configFiles reads a file (one key, its base name) or the regular files at
-// the top of a directory (one key each).
-func configFiles(source string) (map[string][]byte, error) {
-	info, err := os.Stat(source)
-	if err != nil {
+// configContent is what a ConfigMap gets from a file or directory.
+type configContent struct {
+	data map[string][]byte
+	// items place keys at nested paths; nil for a file or a flat
+	// directory whose file names are valid keys (each key is its file).
+	items []corev1.KeyToPath
+}
+
+// readConfig reads a file (one key, its base name) or the files under a
+// directory. It scans first (links out of root and special files are
+// errors, never opened). A tree with subdirectories, or a file name that is
+// not a valid ConfigMap key, gets encoded keys and items that put each key
+// at its path.
+func readConfig(source, root string) (*configContent, error) {
+	tree, err := bindsrc.Scan(source, root)
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("source does not exist; re-create the deployment directory (kubectl stack create --update)")
 	}
-	out := map[string][]byte{}
-	if !info.IsDir() {
-		data, err := os.ReadFile(source)
-		out[filepath.Base(source)] = data
-		return out, err
-	}
-	entries, err := os.ReadDir(source)
 	if err != nil {
 		return nil, err
 	}
-	for _, e := range entries {
-		if !e.Type().IsRegular() {
-			continue
-		}
-		data, err := os.ReadFile(filepath.Join(source, e.Name()))
+	out := &configContent{data: map[string][]byte{}}
+	plain := !tree.Nested
+	for _, f := range tree.Files {
+		plain = plain && isConfigMapKey(path.Base(f.Rel))
+	}
+	for _, f := range tree.Files {
+		data, err := os.ReadFile(f.Path)
 		if err != nil {
 			return nil, err
 		}
-		out[e.Name()] = data
+		key := filepath.Base(source)
+		if tree.IsDir {
+			key = f.Rel
+		}
+		if tree.IsDir && !plain {
+			key = configKey(f.Rel)
+			out.items = append(out.items, corev1.KeyToPath{Key: key, Path: f.Rel})
+		}
+		out.data[key] = data
 	}
 	return out, nil
+}
+
+func isConfigMapKey(k string) bool {
+	return len(validation.IsConfigMapKey(k)) == 0
+}
+
+// configKey encodes a relative path as a ConfigMap key without collisions:
+// every byte outside [A-Za-z0-9.-] (the '/' of subdirectories, '_', spaces)
+// becomes '_' and two hex digits ("datasources/ds.yaml" →
+// "datasources_2fds.yaml").
+func configKey(rel string) string {
+	var b strings.Builder
+	for i := 0; i < len(rel); i++ {
+		c := rel[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "_%02x", c)
+		}
+	}
+	if k := b.String(); isConfigMapKey(k) {
+		return k
+	}
+	return "_" + b.String() // "." and "..", and keys starting with ".."
 }
 
 func isDir(p string) bool {

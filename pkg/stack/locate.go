@@ -43,6 +43,10 @@ type Pod struct {
 	// ComposeFile is the absolute source path of the compose file.
 	ComposeFile string
 	Ref         PodRef
+	// Root is the directory the pod's files belong to: the stack layout's
+	// root, the pod's repository, or a plain compose file's directory.
+	// A relative bind that stays inside it is the stack's own content.
+	Root string
 }
 
 // Locate finds the stack at path: a directory holding stack.yml, a stack.yml
@@ -86,7 +90,7 @@ func composeStack(file string) *Stack {
 	return &Stack{
 		Name: name, Dir: dir, ConfigRoot: filepath.Join(dir, "config"),
 		Definition: Definition{Name: name, Pods: []PodRef{{Name: name}}},
-		Pods:       []Pod{{Name: name, ComposeFile: file, Ref: PodRef{Name: name}}},
+		Pods:       []Pod{{Name: name, ComposeFile: file, Ref: PodRef{Name: name}, Root: dir}},
 	}
 }
 
@@ -148,17 +152,20 @@ func parseDefinition(file string, data []byte) (*Definition, []string, error) {
 }
 
 func resolvePod(root, sub string, ref PodRef, stackFile string) (Pod, error) {
-	var file string
+	file := filepath.Join(root, sub, "docker-compose-"+ref.Name+".yml")
 	if ref.Repository != "" {
 		// Multi-repository pods: <repo base>/<repo basename>/<path>/docker-compose.yml.
-		file = filepath.Join(RepoBaseDir(), filepath.Base(ref.Repository), ref.Path, "docker-compose.yml")
-	} else {
-		file = filepath.Join(root, sub, "docker-compose-"+ref.Name+".yml")
+		repo := filepath.Join(RepoBaseDir(), filepath.Base(ref.Repository))
+		file, root = filepath.Join(repo, ref.Path, "docker-compose.yml"), repo
+		if !fileExists(file) {
+			return Pod{Name: ref.Name, Ref: ref}, fmt.Errorf("%s: %s %q: compose file %s does not exist: the pod lives in the repository %s, which is not checked out there; clone it into %s (set CERC_REPO_BASE_DIR to use another base directory than %s)",
+				stackFile, sub, ref.Name, file, ref.Repository, repo, RepoBaseDir())
+		}
 	}
 	if !fileExists(file) {
 		return Pod{Name: ref.Name, Ref: ref}, fmt.Errorf("%s: %s %q: compose file %s does not exist; create it or remove %q from the stack", stackFile, sub, ref.Name, file, ref.Name)
 	}
-	return Pod{Name: ref.Name, ComposeFile: file, Ref: ref}, nil
+	return Pod{Name: ref.Name, ComposeFile: file, Ref: ref, Root: root}, nil
 }
 
 // RepoBaseDir is where multi-repository pods are cloned: $CERC_REPO_BASE_DIR,

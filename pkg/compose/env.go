@@ -1,0 +1,157 @@
+package compose
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/compose-spec/compose-go/v2/dotenv"
+	"github.com/sirupsen/logrus"
+	"go.yaml.in/yaml/v3"
+)
+
+// DotEnvFile is the file docker compose reads variables from, in the
+// project directory (the compose file's directory).
+const DotEnvFile = ".env"
+
+// readDotEnv returns the variables of dir/.env, or none when there is no
+// such file. Values the caller already has (the spec's config) win, as the
+// shell environment wins over .env in docker compose.
+func readDotEnv(dir string, env map[string]string) (map[string]string, bool, error) {
+	path := filepath.Join(dir, DotEnvFile)
+	if err := checkRegular(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, false, nil
+	} else if err != nil {
+		return nil, false, err
+	}
+	vars, err := dotenv.ReadFile(path, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err != nil {
+		return nil, false, fmt.Errorf("%s: %w", path, err)
+	}
+	return vars, true, nil
+}
+
+// checkRegular refuses, before compose-go opens it, a file that is not a
+// regular file once links are followed: a FIFO would block the read
+// forever, a device would never end.
+func checkRegular(path string) error {
+	info, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if !info.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a regular file (%s); remove it or point at a regular file", path, info.Mode().Type())
+	}
+	return nil
+}
+
+// checkReferencedFiles refuses special files among the env_file and
+// extends files a compose file names, before compose-go reads them. A
+// missing file is left to compose-go, which knows which are required.
+func checkReferencedFiles(dir string, data []byte) error {
+	var doc struct {
+		Services map[string]struct {
+			EnvFile yaml.Node `yaml:"env_file"`
+			Extends yaml.Node `yaml:"extends"`
+		} `yaml:"services"`
+	}
+	if yaml.Unmarshal(data, &doc) != nil {
+		return nil // compose-go reports the syntax
+	}
+	var errs []error
+	for _, s := range doc.Services {
+		for _, p := range append(scalarsAt(&s.EnvFile, "path"), scalarsAt(&s.Extends, "file")...) {
+			if !filepath.IsAbs(p) {
+				p = filepath.Join(dir, p)
+			}
+			if err := checkRegular(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// scalarsAt returns a node's string value, the strings of a sequence, and
+// the key field of mappings (env_file's long form, extends).
+func scalarsAt(n *yaml.Node, key string) []string {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		return []string{n.Value}
+	case yaml.SequenceNode:
+		var out []string
+		for _, c := range n.Content {
+			out = append(out, scalarsAt(c, key)...)
+		}
+		return out
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == key {
+				return []string{n.Content[i+1].Value}
+			}
+		}
+	}
+	return nil
+}
+
+// plainReference matches $VAR and ${VAR} (no default, no error, no
+// alternative), for which an unset VAR really expands to "".
+func plainReference(name string) *regexp.Regexp {
+	q := regexp.QuoteMeta(name)
+	return regexp.MustCompile(`\$(` + q + `\b|\{` + q + `\})`)
+}
+
+// compose-go logs through logrus (an obsolete version attribute, yes/no
+// booleans); its lines are collected as warnings of the file being loaded,
+// so that they reach the user through kubectl-stack's logger.
+var (
+	logMu   sync.Mutex
+	logSink *[]string
+)
+
+type logHook struct{}
+
+func (logHook) Levels() []logrus.Level { return logrus.AllLevels }
+
+func (logHook) Fire(e *logrus.Entry) error {
+	if logSink != nil && e.Level <= logrus.WarnLevel {
+		*logSink = append(*logSink, e.Message)
+	}
+	return nil
+}
+
+func init() {
+	logrus.AddHook(logHook{})
+	logrus.SetOutput(io.Discard)
+}
+
+// collectLogs runs fn with compose-go's log lines going to sink.
+func collectLogs(sink *[]string, fn func() error) error {
+	logMu.Lock()
+	defer logMu.Unlock()
+	logSink = sink
+	defer func() { logSink = nil }()
+	return fn()
+}
+
+// Notes are the file's warnings for the user: compose-go's own, and each
+// ${VAR} that nothing sets. They name the pod rather than the file's path,
+// so that the stack's compose file and the deployment directory's copy of
+// it give the same lines, which the logger prints once per command.
+func (f *File) Notes(pod string) []string {
+	var out []string
+	where := "pod " + pod + " (" + filepath.Base(f.Path) + ")"
+	for _, w := range f.Warnings {
+		out = append(out, where+": "+strings.TrimPrefix(strings.ReplaceAll(w, f.Path+": ", ""), f.Path))
+	}
+	for _, v := range f.UnsetVariables {
+		out = append(out, fmt.Sprintf("%s: ${%s} is not set (not in the spec's config, not in %s) and has no default, so it expands to an empty string; add it under config: in spec.yml", where, v, DotEnvFile))
+	}
+	return out
+}
