@@ -36,6 +36,8 @@ type File struct {
 	DotEnv string
 	// Warnings are compose-go's own warnings about the file.
 	Warnings []string
+	// rawName is the file's name: as written (the project name).
+	rawName string
 	// services and volumes map compose names to Kubernetes names.
 	services, volumes *k8sname.Table
 }
@@ -80,12 +82,12 @@ func Load(ctx context.Context, path string, env map[string]string) (*File, error
 	if err != nil {
 		return nil, fmt.Errorf("parsing compose file %w", withLine(path, data, err))
 	}
-	sources, rw, err := rawVolumes(data)
+	sources, rw, rawName, err := rawVolumes(data)
 	if err != nil {
 		return nil, fmt.Errorf("parsing compose file %s: %w", path, err)
 	}
 	f := &File{Path: path, Project: project, rawSources: sources, explicitRW: rw,
-		UnsetVariables: slices.Sorted(maps.Keys(unset)), Warnings: warnings}
+		UnsetVariables: slices.Sorted(maps.Keys(unset)), Warnings: warnings, rawName: rawName}
 	if hasDotEnv {
 		f.DotEnv = filepath.Join(dir, DotEnvFile)
 	}

@@ -13,14 +13,15 @@ import (
 // ReadOnly=false like no option at all. A bind with no option is accepted as
 // static content; an explicit rw asks for writable host data, which a
 // ConfigMap cannot give.
-func rawVolumes(data []byte) (sources map[string][]string, rw map[string]bool, err error) {
+func rawVolumes(data []byte) (sources map[string][]string, rw map[string]bool, name string, err error) {
 	var doc struct {
+		Name     string `yaml:"name"`
 		Services map[string]struct {
 			Volumes []yaml.Node `yaml:"volumes"`
 		} `yaml:"services"`
 	}
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, nil, err
+		return nil, nil, "", err
 	}
 	sources, rw = map[string][]string{}, map[string]bool{}
 	for svc, s := range doc.Services {
@@ -32,7 +33,7 @@ func rawVolumes(data []byte) (sources map[string][]string, rw map[string]bool, e
 			}
 		}
 	}
-	return sources, rw, nil
+	return sources, rw, doc.Name, nil
 }
 
 // rawSource returns a volume entry's source as written and whether it asks

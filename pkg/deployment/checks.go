@@ -16,6 +16,7 @@ func (b *builder) checkAll() {
 		}
 		b.checkComposePorts(lp)
 		b.checkPortClashes(lp)
+		b.checkBuilds(lp)
 	}
 	b.checkNameCollisions()
 	b.checkVolumes()

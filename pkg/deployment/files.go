@@ -35,6 +35,7 @@ func (b *builder) addFiles(specData []byte) {
 	b.addConfigMapDirs()
 	b.addDataDirs()
 	b.addHostPathsFile()
+	b.addBuildsFile()
 	if p.Spec.DeployTo == spec.DeployToKind {
 		b.addKindConfig()
 	}

@@ -25,6 +25,8 @@ type Deployment struct {
 	Jobs       []Compose
 	// HostPaths are the host paths create recorded for the binds.
 	HostPaths []HostPath
+	// Builds are the images the stack builds.
+	Builds []Build
 }
 
 // Compose is one pod or job compose file of a deployment.
@@ -72,6 +74,9 @@ func Load(ctx context.Context, dir string) (*Deployment, error) {
 	}
 	d := &Deployment{Dir: dir, Record: rec, Spec: s}
 	if d.HostPaths, err = ReadHostPaths(dir); err != nil {
+		return nil, err
+	}
+	if d.Builds, err = ReadBuilds(dir); err != nil {
 		return nil, err
 	}
 	stackPath := filepath.Join(dir, StackFile)

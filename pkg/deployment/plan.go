@@ -30,6 +30,8 @@ type Plan struct {
 	Warnings []string
 	// HostPaths are the binds of host paths (HostPathsFile).
 	HostPaths []HostPath
+	// Builds are the images the stack builds (BuildsFile).
+	Builds []Build
 }
 
 // File is one planned file.

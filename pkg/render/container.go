@@ -97,8 +97,11 @@ func (r *renderer) image(c deployment.Compose, svc composetypes.ServiceConfig) s
 	if img, ok := r.d.Spec.ImageOverrides[svc.Name]; ok {
 		return img
 	}
+	if img, ok := deployment.BuildImage(r.d.Builds, c.Written, c.File.ServiceName(svc.Name)); ok {
+		return img
+	}
 	if svc.Image == "" {
-		r.failf("%s: service %s has no image; set image: in the compose file or image-overrides.%s in spec.yml", c.File.Path, svc.Name, svc.Name)
+		r.failf("%s: service %s has no image; set image: in the compose file, build: (then run kubectl stack create --update), or image-overrides.%s in spec.yml", c.File.Path, c.File.ServiceName(svc.Name), svc.Name)
 	}
 	return svc.Image
 }

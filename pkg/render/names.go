@@ -59,7 +59,11 @@ func composeName(written, k8s string) map[string]string {
 // "../config/test/script.sh" → "host-path-config-test-script-sh".
 func laconicHostPathName(source string) string {
 	trimmed := strings.TrimLeft(source, "./~")
-	return "host-path-" + spec.SanitizeName(strings.NewReplacer("/", "-", ".", "-").Replace(trimmed))
+	name := spec.SanitizeName(strings.NewReplacer("/", "-", ".", "-").Replace(trimmed))
+	if name == "" {
+		name = "dot" // a bind of "." (the compose file's directory); laconic-so gave "host-path-", invalid
+	}
+	return "host-path-" + name
 }
 
 // hostPathNames gives every distinct bind source its volume name: laconic-so's

@@ -204,7 +204,6 @@ func (r *renderer) renderJob(c deployment.Compose) {
 // is reported rather than silently dropped. (labels and annotations have no
 // effect on a running container and are not reported.)
 var unsupported = map[string]func(composetypes.ServiceConfig) bool{
-	"build":          func(s composetypes.ServiceConfig) bool { return s.Build != nil },
 	"cgroup":         func(s composetypes.ServiceConfig) bool { return s.Cgroup != "" || s.CgroupParent != "" },
 	"configs":        func(s composetypes.ServiceConfig) bool { return len(s.Configs) > 0 },
 	"container_name": func(s composetypes.ServiceConfig) bool { return s.ContainerName != "" },

@@ -1,0 +1,184 @@
+package deployment
+
+import (
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/compose"
+	"github.com/kubectl-stack/kubectl-stack/pkg/yamlstrict"
+)
+
+// BuildsFile records, in D, the services that build their image: where
+// the build context is and which image the build produces.
+const BuildsFile = "builds.yml"
+
+// Build is one service's image build.
+type Build struct {
+	// Pod and Service are the names as stack.yml and the compose file
+	// write them.
+	Pod     string `yaml:"pod"`
+	Service string `yaml:"service"`
+	// Context is the absolute build context directory.
+	Context    string            `yaml:"context"`
+	Dockerfile string            `yaml:"dockerfile,omitempty"`
+	Target     string            `yaml:"target,omitempty"`
+	Args       map[string]string `yaml:"args,omitempty"`
+	// Image is what the build is tagged and the pods run: the service's
+	// image: when set, else docker compose's <project>-<service> with a
+	// tag from the context's content, so that a changed context rolls the
+	// pods.
+	Image string `yaml:"image"`
+}
+
+type buildsDoc struct {
+	Builds []Build `yaml:"builds"`
+}
+
+// ReadBuilds reads D/builds.yml; none when it does not exist.
+func ReadBuilds(dir string) ([]Build, error) {
+	data, err := os.ReadFile(filepath.Join(dir, BuildsFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var doc buildsDoc
+	if err := yamlstrict.Decode(filepath.Join(dir, BuildsFile), data, &doc); err != nil {
+		return nil, err
+	}
+	return doc.Builds, nil
+}
+
+// BuildImage returns the image a pod's service builds, if it builds one.
+func BuildImage(builds []Build, pod, service string) (string, bool) {
+	for _, b := range builds {
+		if b.Pod == pod && b.Service == service {
+			return b.Image, true
+		}
+	}
+	return "", false
+}
+
+// checkBuilds records the build of every service with build: whose image
+// is not overridden in the spec, and refuses what cannot be built here.
+func (b *builder) checkBuilds(lp loadedPod) {
+	for _, cb := range lp.file.Builds() {
+		if _, overridden := b.plan.Spec.ImageOverrides[cb.Service]; overridden {
+			continue
+		}
+		where := fmt.Sprintf("%s: pod %s, service %s: build", lp.pod.ComposeFile, lp.pod.Name, lp.file.ServiceName(cb.Service))
+		if rec, ok := b.buildRecord(lp, cb, where); ok {
+			b.plan.Builds = append(b.plan.Builds, rec)
+		}
+	}
+}
+
+func (b *builder) buildRecord(lp loadedPod, cb compose.Build, where string) (Build, bool) {
+	switch {
+	case strings.Contains(cb.Context, "://") || strings.HasPrefix(cb.Context, "git@"):
+		b.fail("%s: the context %s is remote; kubectl stack builds local directories only: clone it into the stack and point context: at it, or build and push the image yourself and set image-overrides.%s", where, cb.Context, cb.Service)
+		return Build{}, false
+	case cb.DockerfileInline != "":
+		b.fail("%s: dockerfile_inline is not supported; write the Dockerfile into the context and name it with dockerfile:", where)
+		return Build{}, false
+	case len(cb.Secrets) > 0:
+		b.warn("%s: build secrets %v are not passed (the Engine API's classic builder has no secrets); build the image yourself if it needs them", where, cb.Secrets)
+	}
+	if info, err := os.Stat(cb.Context); err != nil || !info.IsDir() {
+		b.fail("%s: the context %s is not a directory; create it or check out the repository it belongs to there (%s)", where, cb.Context, "CERC_REPO_BASE_DIR for laconic-so stacks")
+		return Build{}, false
+	}
+	dockerfile := cmpOr(cb.Dockerfile, "Dockerfile")
+	if _, err := os.Stat(filepath.Join(cb.Context, dockerfile)); !filepath.IsAbs(dockerfile) && err != nil {
+		b.fail("%s: %s has no %s; add it or name another with dockerfile:", where, cb.Context, dockerfile)
+		return Build{}, false
+	}
+	rec := Build{Pod: lp.pod.Name, Service: lp.file.ServiceName(cb.Service), Context: cb.Context,
+		Dockerfile: cb.Dockerfile, Target: cb.Target, Args: cb.Args, Image: cb.Image}
+	if len(rec.Args) == 0 {
+		rec.Args = nil
+	}
+	if rec.Image == "" {
+		sum, err := contextHash(rec)
+		if err != nil {
+			b.fail("%s: reading the context %s: %v", where, cb.Context, err)
+			return Build{}, false
+		}
+		rec.Image = fmt.Sprintf("%s-%s:ctx-%s", lp.file.ProjectName(lp.pod.Name), strings.ToLower(rec.Service), sum)
+	}
+	return rec, true
+}
+
+func cmpOr(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+// contextHash is a short hash of everything a build depends on here: the
+// context's files (paths, modes and contents; links as their targets,
+// special files by name only, never opened), the Dockerfile, target and
+// arguments.
+func contextHash(rec Build) (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "dockerfile=%s\x00target=%s\x00", rec.Dockerfile, rec.Target)
+	for _, k := range slices.Sorted(maps.Keys(rec.Args)) {
+		fmt.Fprintf(h, "arg=%s=%s\x00", k, rec.Args[k])
+	}
+	err := filepath.WalkDir(rec.Context, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(rec.Context, p)
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%s\x00%o\x00", filepath.ToSlash(rel), info.Mode())
+		switch {
+		case d.Type()&fs.ModeSymlink != 0:
+			target, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(h, "%s\x00", target)
+		case d.Type().IsRegular():
+			return hashFile(h, p)
+		}
+		return nil
+	})
+	return fmt.Sprintf("%x", h.Sum(nil))[:12], err
+}
+
+func hashFile(w io.Writer, p string) error {
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = io.Copy(w, f)
+	return err
+}
+
+func (b *builder) addBuildsFile() {
+	if len(b.plan.Builds) == 0 {
+		return
+	}
+	data, err := yamlstrict.Encode(buildsDoc{Builds: b.plan.Builds})
+	if err != nil {
+		b.fail("writing %s: %v", BuildsFile, err)
+		return
+	}
+	header := "# Images the stack builds (services with build:), as kubectl stack create found them.\n# Rewritten by create --update; kubectl stack build and deploy read it.\n"
+	b.plan.Files[BuildsFile] = File{Data: append([]byte(header), data...), Mode: 0o644}
+}
