@@ -18,7 +18,7 @@ import (
 // object, which is sent to the API server and never written or logged;
 // errors name the variable or file, never the value.
 func PullSecret(name, namespace string, labels map[string]string, c *spec.RegistryCredentials, getenv func(string) string) (*unstructured.Unstructured, error) {
-	token, err := readToken(c, getenv)
+	token, err := ReadToken(c, getenv)
 	if err != nil {
 		return nil, err
 	}
@@ -39,7 +39,9 @@ func PullSecret(name, namespace string, labels map[string]string, c *spec.Regist
 	return obj, nil
 }
 
-func readToken(c *spec.RegistryCredentials, getenv func(string) string) (string, error) {
+// ReadToken reads the registry token from token-file or token-env; it is
+// never written anywhere.
+func ReadToken(c *spec.RegistryCredentials, getenv func(string) string) (string, error) {
 	if c.TokenFile != "" {
 		data, err := os.ReadFile(spec.ExpandHome(c.TokenFile))
 		if err != nil {

@@ -166,6 +166,10 @@ func (o *DeployOptions) Run(c *cobra.Command) error {
 		if err := o.prepareKind(c); err != nil {
 			return fmt.Errorf("refusing to deploy %s: %w", o.d.Dir, err)
 		}
+	} else if o.DryRun == "none" {
+		if err := requirePushed(c, o.GlobalOptions, o.d, apply.Images(o.objects), o.Getenv); err != nil {
+			return fmt.Errorf("refusing to deploy %s: %w", o.d.Dir, err)
+		}
 	}
 	a, err := connect(o.GlobalOptions)
 	if err != nil {
@@ -221,6 +225,9 @@ func (o *DeployOptions) prepareKind(c *cobra.Command) error {
 		err = k.ensure(c, o.KindNodeImage)
 	}
 	if err != nil || !running {
+		return err
+	}
+	if err := buildMissing(c, o.GlobalOptions, o.d, apply.Images(o.objects)); err != nil {
 		return err
 	}
 	_, err = k.loadImages(c, apply.Images(o.objects))

@@ -50,7 +50,7 @@ Start with:
 	root.SetErr(streams.ErrOut)
 	g.ConfigFlags.AddFlags(root.PersistentFlags())
 	root.PersistentFlags().IntVarP(&g.Verbosity, "verbosity", "v", 0, "Log verbosity on stderr: 0 status, 1 debug, 2 detail, 3+ trace.")
-	root.AddCommand(newCmdVersion(g), newCmdInit(g), newCmdCreate(g), newCmdRender(g), newCmdDeploy(g), newCmdStop(g), newCmdDiff(g), newCmdStatus(g), newCmdKind(g), newCmdPs(g), newCmdRestart(g), newCmdLogs(g), newCmdExec(g))
+	root.AddCommand(newCmdVersion(g), newCmdInit(g), newCmdCreate(g), newCmdRender(g), newCmdDeploy(g), newCmdStop(g), newCmdDiff(g), newCmdStatus(g), newCmdKind(g), newCmdPs(g), newCmdRestart(g), newCmdLogs(g), newCmdExec(g), newCmdBuild(g))
 	return root
 }
 

@@ -7,7 +7,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -149,6 +151,9 @@ func (f *File) Notes(pod string) []string {
 	where := "pod " + pod + " (" + filepath.Base(f.Path) + ")"
 	for _, w := range f.Warnings {
 		out = append(out, where+": "+strings.TrimPrefix(strings.ReplaceAll(w, f.Path+": ", ""), f.Path))
+	}
+	for _, name := range slices.Sorted(maps.Keys(f.Project.DisabledServices)) {
+		out = append(out, fmt.Sprintf("%s: service %s is in profile %s and is not deployed, as docker compose leaves it out without --profile", where, name, strings.Join(f.Project.DisabledServices[name].Profiles, ",")))
 	}
 	for _, v := range f.UnsetVariables {
 		out = append(out, fmt.Sprintf("%s: ${%s} is not set (not in the spec's config, not in %s) and has no default, so it expands to an empty string; add it under config: in spec.yml", where, v, DotEnvFile))

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/compose"
+	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
 	"github.com/kubectl-stack/kubectl-stack/pkg/yamlstrict"
 )
 
@@ -113,9 +114,27 @@ func (b *builder) buildRecord(lp loadedPod, cb compose.Build, where string) (Bui
 			b.fail("%s: reading the context %s: %v", where, cb.Context, err)
 			return Build{}, false
 		}
-		rec.Image = fmt.Sprintf("%s-%s:ctx-%s", lp.file.ProjectName(lp.pod.Name), strings.ToLower(rec.Service), sum)
+		rec.Image = fmt.Sprintf("%s%s-%s:ctx-%s", b.registryPrefix(where), lp.file.ProjectName(lp.pod.Name), strings.ToLower(rec.Service), sum)
 	}
 	return rec, true
+}
+
+// registryPrefix is where deploy-to: k8s clusters pull built images from:
+// the spec's image-registry, else the registry of its credentials. kind
+// needs none (images are loaded into the nodes).
+func (b *builder) registryPrefix(where string) string {
+	s := b.plan.Spec
+	if s.DeployTo != spec.DeployToK8s {
+		return ""
+	}
+	if s.ImageRegistry != "" {
+		return strings.TrimSuffix(s.ImageRegistry, "/") + "/"
+	}
+	if c := s.Credentials(); c != nil && c.Server != "" {
+		return strings.TrimSuffix(c.Server, "/") + "/"
+	}
+	b.warn("%s: deploy-to: k8s pulls images from a registry, and the spec names none; set image-registry: in %s so that kubectl stack build --push has somewhere to push", where, b.specPath)
+	return ""
 }
 
 func cmpOr(v, def string) string {

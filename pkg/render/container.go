@@ -24,6 +24,7 @@ type podParts struct {
 	containers, initContainers []corev1.Container
 	volumes                    []corev1.Volume
 	hostNetwork                bool
+	hostAliases                []corev1.HostAlias
 	hasClaim                   bool
 	// grace is the longest stop_grace_period of the services, if any.
 	grace *int64
@@ -53,6 +54,7 @@ func (r *renderer) buildPod(c deployment.Compose) podParts {
 		}
 		r.warnUnsupported(c, svc)
 	}
+	p.hostAliases = r.hostAliases(c)
 	for _, name := range slices.Sorted(maps.Keys(volumes)) {
 		v := volumes[name]
 		p.hasClaim = p.hasClaim || v.PersistentVolumeClaim != nil

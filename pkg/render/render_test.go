@@ -29,8 +29,10 @@ func load(t *testing.T, dir string) *deployment.Deployment {
 // from the example stack (two pods, a job, http-proxy, registry
 // credentials, a host-path volume, deploy-to k8s) with fixed IDs.
 // features is made from testdata/features-stack with kind-mount-root
-// and most compose keys and spec settings.
-var fixtures = []string{"laconic-so-test", "hello", "features"}
+// and most compose keys and spec settings. compose-project is a compose
+// project as people write them for docker compose (see its compose.yaml),
+// with the spec in compose spelling.
+var fixtures = []string{"laconic-so-test", "hello", "features", "compose-project"}
 
 // fixtureDir returns the deployment directory of a fixture.
 func fixtureDir(t *testing.T, name string) string {
@@ -41,6 +43,8 @@ func fixtureDir(t *testing.T, name string) string {
 		specPath, _ = filepath.Abs("../../examples/hello/ops/spec.yml")
 	case "features":
 		specPath = featuresSpec(t)
+	case "compose-project":
+		specPath = composeProjectSpec(t, "deploy-to: k8s-kind\n")
 	default:
 		dir, _ := filepath.Abs(filepath.Join("testdata", name))
 		return dir
@@ -89,6 +93,18 @@ node-affinities:
   - {label: disk, value: ssd}
 node-tolerations:
   - {key: dedicated, value: features}
+`)
+}
+
+// composeProjectSpec writes a spec for testdata/compose-project whose
+// volume keys are spelled as the compose file spells them.
+func composeProjectSpec(t *testing.T, extra string) string {
+	t.Helper()
+	stackDir, _ := filepath.Abs("testdata/compose-project")
+	return testutil.WriteFile(t, t.TempDir(), "spec.yml", "stack: "+stackDir+"\n"+extra+`volumes:
+  db_data:
+  Redis.Data: ./data/redis
+  uploads_data:
 `)
 }
 

@@ -51,6 +51,9 @@ func (r *renderer) clusterMeta(name string, extra map[string]string) metav1.Obje
 func (r *renderer) renderPod(c deployment.Compose) {
 	parts := r.buildPod(c)
 	replicas := int32(1)
+	if n := r.composeReplicas(c); n != nil {
+		replicas = *n
+	}
 	if r.d.Spec.Replicas != nil {
 		replicas = *r.d.Spec.Replicas
 	}
@@ -106,7 +109,7 @@ func strategy(hasClaim bool) appsv1.DeploymentStrategy {
 }
 
 func (r *renderer) podSpec(p podParts, placement bool) corev1.PodSpec {
-	ps := corev1.PodSpec{Containers: p.containers, InitContainers: p.initContainers, Volumes: p.volumes, TerminationGracePeriodSeconds: p.grace}
+	ps := corev1.PodSpec{Containers: p.containers, InitContainers: p.initContainers, Volumes: p.volumes, TerminationGracePeriodSeconds: p.grace, HostAliases: p.hostAliases}
 	if r.d.Spec.Credentials() != nil {
 		ps.ImagePullSecrets = []corev1.LocalObjectReference{{Name: r.n.pullSecret()}}
 	}
@@ -215,7 +218,6 @@ var unsupported = map[string]func(composetypes.ServiceConfig) bool{
 	"dns": func(s composetypes.ServiceConfig) bool {
 		return len(s.DNS) > 0 || len(s.DNSSearch) > 0 || len(s.DNSOpts) > 0
 	},
-	"extra_hosts":   func(s composetypes.ServiceConfig) bool { return len(s.ExtraHosts) > 0 },
 	"group_add":     func(s composetypes.ServiceConfig) bool { return len(s.GroupAdd) > 0 },
 	"hostname":      func(s composetypes.ServiceConfig) bool { return s.Hostname != "" || s.DomainName != "" },
 	"init":          func(s composetypes.ServiceConfig) bool { return s.Init != nil && *s.Init },
