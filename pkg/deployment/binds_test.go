@@ -1,0 +1,148 @@
+package deployment
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
+)
+
+// composeProject writes a plain compose project and a spec for it; it
+// returns the project directory and the spec path.
+func composeProject(t *testing.T, compose, spec string, files map[string]string) (string, string) {
+	t.Helper()
+	root := t.TempDir()
+	project := filepath.Join(root, "shop_app")
+	testutil.WriteFile(t, project, "compose.yaml", compose)
+	for name, content := range files {
+		testutil.WriteFile(t, project, name, content)
+	}
+	return project, testutil.WriteFile(t, root, "ops/spec.yml", "stack: "+project+"\n"+spec)
+}
+
+func TestHostBindsAreRecordedNotCopied(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	outside := t.TempDir()
+	testutil.WriteFile(t, outside, "secret", "never in the cluster")
+	project, specPath := composeProject(t, `services:
+  agent:
+    image: agent
+    volumes:
+      - /var/run/docker.sock:/var/run/docker.sock
+      - ~/.kube/config:/kube/config:ro
+      - `+outside+`/secret:/secret:ro
+      - ../escape:/escape
+      - ./conf:/conf:ro
+`, "deploy-to: k8s-kind\n", map[string]string{"conf/a.yaml": "a: 1\n", "conf/sub/b.yaml": "b: 2\n"})
+	dir := filepath.Join(t.TempDir(), "d")
+	res := create(t, specPath, dir)
+	files := tree(t, dir, func(string) bool { return false })
+	for name, content := range files {
+		if strings.Contains(content, "never in the cluster") {
+			t.Errorf("%s holds the content of a file outside the stack", name)
+		}
+	}
+	if files["compose/conf/sub/b.yaml"] != "b: 2\n" {
+		t.Errorf("the stack's own tree was not copied: %v", files)
+	}
+	paths, err := ReadHostPaths(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"/var/run/docker.sock": "/var/run/docker.sock",
+		"~/.kube/config":       filepath.Join(home, ".kube/config"),
+		outside + "/secret":    outside + "/secret",
+		"../escape":            filepath.Join(filepath.Dir(project), "escape"),
+	}
+	for src, path := range want {
+		if got, ok := LookupHostPath(paths, "shop_app", src); !ok || got != path {
+			t.Errorf("host path of %s = %q (%v), want %s", src, got, ok, path)
+		}
+	}
+	warnings := strings.Join(res.Warnings, "\n")
+	for _, w := range []string{
+		`service agent: bind "/var/run/docker.sock:/var/run/docker.sock" binds /var/run/docker.sock: the container gets the kind node container's own /var/run/docker.sock (not the host's), which gives it the node's container runtime`,
+		`bind "~/.kube/config:/kube/config" is a host path outside kind-mount-root: it gets its own kind extraMount`,
+	} {
+		if !strings.Contains(warnings, w) {
+			t.Errorf("warnings:\n%s\nwant %q", warnings, w)
+		}
+	}
+	kind, _ := os.ReadFile(filepath.Join(dir, KindConfigFile))
+	for _, m := range []string{"hostPath: " + filepath.Join(home, ".kube/config"), "hostPath: " + outside + "/secret"} {
+		if !strings.Contains(string(kind), m) {
+			t.Errorf("kind-config.yml has no mount %q:\n%s", m, kind)
+		}
+	}
+	if strings.Contains(string(kind), "docker.sock") {
+		t.Errorf("a system path got a kind mount (it is the node's own):\n%s", kind)
+	}
+
+	// An update by another user expands ~ elsewhere, and says so.
+	t.Setenv("HOME", t.TempDir())
+	up, err := Create(context.Background(), CreateOptions{SpecPath: specPath, Dir: dir, Update: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := strings.Join(up.Warnings, "\n"); !strings.Contains(w, `bind source "~/.kube/config" was `+filepath.Join(home, ".kube/config")+" when") {
+		t.Errorf("update warnings:\n%s\nwant the changed ~ expansion", w)
+	}
+}
+
+func TestBuildsAreRecorded(t *testing.T) {
+	compose := "name: shop_demo\nservices:\n  web.frontend:\n    build:\n      context: ./app\n      args: {V: \"1\"}\n  api:\n    build: ./api\n    image: example/api:dev\n"
+	files := map[string]string{"app/Dockerfile": "FROM scratch\n", "app/x": "1", "api/Dockerfile": "FROM scratch\n"}
+	project, specPath := composeProject(t, compose, "deploy-to: k8s\nimage-registry: registry.example.com/shop\n", files)
+	dir := filepath.Join(t.TempDir(), "d")
+	create(t, specPath, dir)
+	builds, err := ReadBuilds(dir)
+	if err != nil || len(builds) != 2 {
+		t.Fatalf("ReadBuilds = %v, %v", builds, err)
+	}
+	web, _ := BuildImage(builds, "shop_app", "web.frontend")
+	if !strings.HasPrefix(web, "registry.example.com/shop/shop_demo-web.frontend:ctx-") {
+		t.Errorf("web image = %q, want the registry, docker compose's <project>-<service> and a context tag", web)
+	}
+	if api, _ := BuildImage(builds, "shop_app", "api"); api != "example/api:dev" {
+		t.Errorf("api image = %q, want its image: as written", api)
+	}
+	// A changed context gives a new tag, so that the pods roll.
+	testutil.WriteFile(t, project, "app/x", "2")
+	if _, err := Create(context.Background(), CreateOptions{SpecPath: specPath, Dir: dir, Update: true}); err != nil {
+		t.Fatal(err)
+	}
+	builds, _ = ReadBuilds(dir)
+	if again, _ := BuildImage(builds, "shop_app", "web.frontend"); again == web {
+		t.Errorf("the image tag did not change with the context: %s", again)
+	}
+}
+
+func TestBuildsThatCannotBeBuiltAreRefused(t *testing.T) {
+	cases := map[string]string{
+		"build: https://github.com/example/app.git":                "the context https://github.com/example/app.git is remote",
+		"build: ./nowhere":                                         "nowhere is not a directory",
+		"build: {context: ., dockerfile_inline: \"FROM scratch\"}": "dockerfile_inline is not supported",
+	}
+	for build, want := range cases {
+		_, specPath := composeProject(t, "services:\n  web:\n    "+build+"\n", "deploy-to: k8s-kind\n", nil)
+		_, err := Create(context.Background(), CreateOptions{SpecPath: specPath, Dir: filepath.Join(t.TempDir(), "d")})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: Create() = %v, want %q", build, err, want)
+		}
+	}
+}
+
+func TestMissingRepositoryNamesWhatToClone(t *testing.T) {
+	t.Setenv("CERC_REPO_BASE_DIR", t.TempDir())
+	root, specPath := fixture(t, demoSpec)
+	testutil.WriteFile(t, root, "stacks/demo/stack.yml", "name: demo\npods:\n  - name: explorer\n    repository: github.com/example/explorer\n    path: deploy\n")
+	_, err := Create(context.Background(), CreateOptions{SpecPath: specPath, Dir: filepath.Join(t.TempDir(), "d")})
+	if err == nil || !strings.Contains(err.Error(), "lives in the repository github.com/example/explorer, which is not checked out there; clone it into") || !strings.Contains(err.Error(), "CERC_REPO_BASE_DIR") {
+		t.Errorf("Create() = %v", err)
+	}
+}
