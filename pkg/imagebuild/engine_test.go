@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"os/exec"
@@ -90,7 +92,7 @@ func TestPushToARegistry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &http.Server{Handler: registry.New()}
+	srv := &http.Server{Handler: registry.New(registry.Logger(log.New(io.Discard, "", 0)))}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 	image := fmt.Sprintf("%s/stack/web:%d", ln.Addr(), time.Now().UnixNano())
