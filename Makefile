@@ -4,7 +4,7 @@ LDFLAGS     := -X github.com/kubectl-stack/kubectl-stack/pkg/version.Version=$(V
 INSTALL_DIR ?= $(shell go env GOPATH)/bin
 FUZZTIME    ?= 5m
 
-.PHONY: build install test test-unit fuzz verify update-golden demo demo-down demo-kind demo-kind-down example-images local-cluster-up local-cluster-down testbin clean
+.PHONY: build install test test-unit fuzz fuzz-compose verify update-golden demo demo-down demo-kind demo-kind-down example-images local-cluster-up local-cluster-down testbin clean
 
 build: ## Build bin/kubectl-stack.
 	go build -ldflags "$(LDFLAGS)" -o bin/kubectl-stack ./cmd/kubectl-stack
@@ -23,6 +23,9 @@ test-unit: ## Tests that need no cluster (integration tests skip with a message)
 
 fuzz: ## Fuzz the spec decoder for FUZZTIME.
 	go test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./pkg/spec/
+
+fuzz-compose: ## Fuzz compose ingestion (stack, compose-go, names, binds, create, render) for FUZZTIME.
+	go test -run '^$$' -fuzz FuzzComposeIngestion -fuzztime $(FUZZTIME) ./pkg/deployment/
 
 verify: ## gofmt, go vet and go mod tidy checks.
 	hack/verify.sh

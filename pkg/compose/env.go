@@ -58,6 +58,7 @@ func checkRegular(path string) error {
 // missing file is left to compose-go, which knows which are required.
 func checkReferencedFiles(dir string, data []byte) error {
 	var doc struct {
+		Include  yaml.Node `yaml:"include"`
 		Services map[string]struct {
 			EnvFile yaml.Node `yaml:"env_file"`
 			Extends yaml.Node `yaml:"extends"`
@@ -65,6 +66,11 @@ func checkReferencedFiles(dir string, data []byte) error {
 	}
 	if yaml.Unmarshal(data, &doc) != nil {
 		return nil // compose-go reports the syntax
+	}
+	if !doc.Include.IsZero() {
+		// An included file would be read from wherever it points and is
+		// not copied into the deployment directory.
+		return fmt.Errorf("line %d: include: is not supported; copy the included services into this file (or list the file as another pod of a stack)", doc.Include.Line)
 	}
 	var errs []error
 	for _, s := range doc.Services {

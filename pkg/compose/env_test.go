@@ -152,3 +152,12 @@ func TestNamesAreMapped(t *testing.T) {
 		t.Errorf("Load(colliding services) = %v", err)
 	}
 }
+
+func TestIncludeIsRefusedBeforeItIsRead(t *testing.T) {
+	t.Parallel()
+	file := writeProject(t, map[string]string{"compose.yaml": "include:\n  - ../../etc/other.yaml\nservices:\n  web:\n    image: web\n"})
+	_, err := Load(context.Background(), file, nil)
+	if err == nil || !strings.Contains(err.Error(), "compose.yaml: line 2: include: is not supported") {
+		t.Errorf("Load() = %v", err)
+	}
+}

@@ -1,6 +1,7 @@
 package compose
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -102,8 +103,27 @@ func badPortLine(doc *yaml.Node) int {
 
 // withLine prefixes a compose-go error with file:line when the line is known.
 func withLine(path string, data []byte, err error) error {
+	err = oneBasedLines(err)
 	if line := errorLine(data, err); line > 0 {
 		return fmt.Errorf("%s:%d: %w", path, line, err)
 	}
 	return fmt.Errorf("%s: %w", path, err)
+}
+
+// yamlLine matches the positions in the YAML parser's messages.
+var yamlLine = regexp.MustCompile(`\bline (\d+)`)
+
+// oneBasedLines rewrites the positions of syntax errors, which the YAML
+// parser compose-go uses counts from 0 ("line 3, column 4" for the fourth
+// line), to the 1-based lines editors show. Its "construct errors" (a
+// duplicate key) already count from 1 and are left alone.
+func oneBasedLines(err error) error {
+	msg := err.Error()
+	if !strings.Contains(msg, "yaml: ") || strings.Contains(msg, "construct errors") {
+		return err
+	}
+	return errors.New(yamlLine.ReplaceAllStringFunc(msg, func(m string) string {
+		n, _ := strconv.Atoi(strings.TrimPrefix(m, "line "))
+		return fmt.Sprintf("line %d", n+1)
+	}))
 }

@@ -33,6 +33,7 @@ func TestHostBindsAreRecordedNotCopied(t *testing.T) {
     image: agent
     volumes:
       - /var/run/docker.sock:/var/run/docker.sock
+      - /dev/zero:/zero
       - ~/.kube/config:/kube/config:ro
       - `+outside+`/secret:/secret:ro
       - ../escape:/escape
@@ -55,6 +56,7 @@ func TestHostBindsAreRecordedNotCopied(t *testing.T) {
 	}
 	want := map[string]string{
 		"/var/run/docker.sock": "/var/run/docker.sock",
+		"/dev/zero":            "/dev/zero", // a host path: never read
 		"~/.kube/config":       filepath.Join(home, ".kube/config"),
 		outside + "/secret":    outside + "/secret",
 		"../escape":            filepath.Join(filepath.Dir(project), "escape"),

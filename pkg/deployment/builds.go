@@ -2,7 +2,6 @@ package deployment
 
 import (
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/compose"
 	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
-	"github.com/kubectl-stack/kubectl-stack/pkg/yamlstrict"
 )
 
 // BuildsFile records, in D, the services that build their image: where
@@ -45,18 +43,8 @@ type buildsDoc struct {
 
 // ReadBuilds reads D/builds.yml; none when it does not exist.
 func ReadBuilds(dir string) ([]Build, error) {
-	data, err := os.ReadFile(filepath.Join(dir, BuildsFile))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var doc buildsDoc
-	if err := yamlstrict.Decode(filepath.Join(dir, BuildsFile), data, &doc); err != nil {
-		return nil, err
-	}
-	return doc.Builds, nil
+	doc, err := readRecordFile[buildsDoc](dir, BuildsFile)
+	return doc.Builds, err
 }
 
 // BuildImage returns the image a pod's service builds, if it builds one.
@@ -193,11 +181,6 @@ func (b *builder) addBuildsFile() {
 	if len(b.plan.Builds) == 0 {
 		return
 	}
-	data, err := yamlstrict.Encode(buildsDoc{Builds: b.plan.Builds})
-	if err != nil {
-		b.fail("writing %s: %v", BuildsFile, err)
-		return
-	}
-	header := "# Images the stack builds (services with build:), as kubectl stack create found them.\n# Rewritten by create --update; kubectl stack build and deploy read it.\n"
-	b.plan.Files[BuildsFile] = File{Data: append([]byte(header), data...), Mode: 0o644}
+	b.addRecordFile(BuildsFile, buildsDoc{Builds: b.plan.Builds},
+		"# Images the stack builds (services with build:), as kubectl stack create found them.\n# Rewritten by create --update; kubectl stack build and deploy read it.\n")
 }

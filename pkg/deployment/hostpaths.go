@@ -1,16 +1,12 @@
 package deployment
 
 import (
-	"errors"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/bindsrc"
 	"github.com/kubectl-stack/kubectl-stack/pkg/kindcluster"
-	"github.com/kubectl-stack/kubectl-stack/pkg/yamlstrict"
 )
 
 // HostPathsFile records, in D, the host paths the compose files bind, as
@@ -36,18 +32,8 @@ type hostPathsDoc struct {
 // ReadHostPaths reads D/host-paths.yml; a directory without one (laconic-so's,
 // or one created before the file existed) has none recorded.
 func ReadHostPaths(dir string) ([]HostPath, error) {
-	data, err := os.ReadFile(filepath.Join(dir, HostPathsFile))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var out hostPathsDoc
-	if err := yamlstrict.Decode(filepath.Join(dir, HostPathsFile), data, &out); err != nil {
-		return nil, err
-	}
-	return out.Binds, nil
+	doc, err := readRecordFile[hostPathsDoc](dir, HostPathsFile)
+	return doc.Binds, err
 }
 
 // LookupHostPath returns the recorded host path of a pod's bind source.
@@ -82,13 +68,8 @@ func (b *builder) addHostPathsFile() {
 	if len(paths) == 0 {
 		return
 	}
-	data, err := yamlstrict.Encode(hostPathsDoc{Binds: paths})
-	if err != nil {
-		b.fail("writing %s: %v", HostPathsFile, err)
-		return
-	}
-	header := "# Host paths bound by the stack's compose files, as kubectl stack create resolved them.\n# Rewritten by create --update; render and deploy read it.\n"
-	b.plan.Files[HostPathsFile] = File{Data: append([]byte(header), data...), Mode: 0o644}
+	b.addRecordFile(HostPathsFile, hostPathsDoc{Binds: paths},
+		"# Host paths bound by the stack's compose files, as kubectl stack create resolved them.\n# Rewritten by create --update; render and deploy read it.\n")
 }
 
 // HostBindVolumes are the kind mounts that the host-path binds need: one

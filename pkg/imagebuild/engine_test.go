@@ -4,16 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"log"
-	"net"
-	"net/http"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/google/go-containerregistry/pkg/registry"
 
 	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
 )
@@ -88,16 +82,10 @@ func TestBuildHonoursDockerignoreAndReportsFailures(t *testing.T) {
 func TestPushToARegistry(t *testing.T) {
 	e := connect(t)
 	ctx := context.Background()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: registry.New(registry.Logger(log.New(io.Discard, "", 0)))}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	image := fmt.Sprintf("%s/stack/web:%d", ln.Addr(), time.Now().UnixNano())
+	reg := testutil.StartRegistry(t)
+	image := fmt.Sprintf("%s/stack/web:%d", reg, time.Now().UnixNano())
 	removeImage(t, image)
-	auth := &Auth{Server: ln.Addr().String(), Username: "demo", Password: "s3cret-token"}
+	auth := &Auth{Server: reg, Username: "demo", Password: "s3cret-token"}
 	if found, err := e.InRegistry(ctx, image, auth); err != nil || found {
 		t.Fatalf("InRegistry before the push = %v, %v; want false", found, err)
 	}

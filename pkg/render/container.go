@@ -247,7 +247,7 @@ func (r *renderer) securityContext(c deployment.Compose, svc composetypes.Servic
 		if n, err := strconv.ParseInt(uid, 10, 64); err == nil {
 			sc.RunAsUser, set = &n, true
 		} else {
-			r.warnf("%s: service %s: user %q is not numeric; Kubernetes needs a numeric uid, so it is not set", c.File.Path, svc.Name, svc.User)
+			r.warnf("%s: service %s: user %q is not numeric; Kubernetes needs a numeric uid, so it is not set", c.File.Path, c.File.ServiceName(svc.Name), svc.User)
 		}
 		if n, err := strconv.ParseInt(gid, 10, 64); gid != "" && err == nil {
 			sc.RunAsGroup = &n
@@ -364,7 +364,7 @@ func (r *renderer) mounts(c deployment.Compose, svc composetypes.ServiceConfig, 
 			volumes[name] = corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{Medium: corev1.StorageMediumMemory}}}
 			out = append(out, corev1.VolumeMount{Name: name, MountPath: v.Target})
 		default:
-			r.warnf("%s: service %s: volume of type %s at %s cannot be represented and is left out", c.File.Path, svc.Name, v.Type, v.Target)
+			r.warnf("%s: service %s: volume of type %s at %s cannot be represented and is left out", c.File.Path, c.File.ServiceName(svc.Name), v.Type, v.Target)
 		}
 	}
 	for _, target := range svc.Tmpfs {

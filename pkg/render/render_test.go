@@ -105,6 +105,7 @@ func composeProjectSpec(t *testing.T, extra string) string {
   db_data:
   Redis.Data: ./data/redis
   uploads_data:
+  redis_append_only_file_storage_for_the_shopping_cart_sessions: ./data/aof
 `)
 }
 
@@ -230,5 +231,39 @@ func TestTreeHoldsNoToken(t *testing.T) {
 	}
 	if strings.Contains(string(out), "s3cr3t") || !strings.Contains(string(out), "name: laconic-0fixture1-registry") {
 		t.Error("built objects contain the token, or do not reference the pull secret by name")
+	}
+}
+
+// TestComposeProjectReportsWhatItLeavesOut: every compose key of the
+// compose-project fixture that has no equivalent is named, once, with its
+// service; nothing is dropped silently.
+func TestComposeProjectReportsWhatItLeavesOut(t *testing.T) {
+	specPath := composeProjectSpec(t, "deploy-to: k8s-kind\n")
+	dir := filepath.Join(t.TempDir(), "d")
+	plan, err := deployment.BuildPlan(context.Background(), deployment.Inputs{SpecPath: specPath, Dir: dir, DeploymentID: "laconic-0fixture1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := deployment.WriteNew(plan, &deployment.Record{ClusterID: "c", DeploymentID: "laconic-0fixture1"}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Render(load(t, dir), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := strings.Join(append(plan.Warnings, res.Warnings...), "\n")
+	for _, want := range []string{
+		`service web.frontend: build: build secrets [npm_token] are not passed`,
+		`service web.frontend: compose key "depends_on" has no Kubernetes equivalent`,
+		`service api_server: compose key "secrets" has no Kubernetes equivalent`,
+		`service api_server: compose key "configs" has no Kubernetes equivalent`,
+		`service web.frontend: extra_hosts host.docker.internal:host-gateway is not an IP address`,
+		`service debug_shell is in profile debug and is not deployed`,
+		`bind "/proc:/host/proc" binds /proc: the container gets the kind node container's own /proc (not the host's)`,
+		`bind "/srv/shop-backups:/backups" is a host path outside kind-mount-root`,
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("warnings:\n%s\nwant one containing %q", all, want)
+		}
 	}
 }

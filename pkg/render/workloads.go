@@ -246,7 +246,7 @@ var unsupported = map[string]func(composetypes.ServiceConfig) bool{
 func (r *renderer) warnUnsupported(c deployment.Compose, svc composetypes.ServiceConfig) {
 	for _, key := range slices.Sorted(maps.Keys(unsupported)) {
 		if unsupported[key](svc) {
-			r.warnf("%s: service %s: compose key %q has no Kubernetes equivalent here and is ignored", c.File.Path, svc.Name, key)
+			r.warnf("%s: service %s: compose key %q has no Kubernetes equivalent here and is ignored", c.File.Path, c.File.ServiceName(svc.Name), key)
 		}
 	}
 }

@@ -3,16 +3,11 @@ package deploy
 import (
 	"context"
 	"fmt"
-	"io"
-	"log"
-	"net"
-	"net/http"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-containerregistry/pkg/registry"
 	"k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -34,7 +29,7 @@ func TestComposeProjectDeploys(t *testing.T) {
 	root := t.TempDir()
 	src, _ := filepath.Abs("../../pkg/render/testdata/compose-project")
 	testutil.CopyTree(t, src, filepath.Join(root, "shop"))
-	reg := startRegistry(t)
+	reg := testutil.StartRegistry(t)
 	ns := fmt.Sprintf("shop-%d", seq.Add(1))
 	specPath := testutil.WriteFile(t, root, "ops/spec.yml", `stack: ../shop
 deploy-to: k8s
@@ -48,6 +43,7 @@ volumes:
   db_data:
   Redis.Data:
   uploads_data:
+  redis_append_only_file_storage_for_the_shopping_cart_sessions:
 `)
 	t.Setenv("SHOP_REGISTRY_TOKEN", token)
 	dir := create(t, specPath)
@@ -94,18 +90,4 @@ volumes:
 	if err != nil || !strings.Contains(ps, "api_server,backup,cache_redis,db,grafana,node-exporter,web.frontend") {
 		t.Errorf("ps does not show the compose names (%v):\n%s", err, ps)
 	}
-}
-
-// startRegistry serves a real registry (go-containerregistry's) on
-// loopback, which the Docker engine pushes to without TLS.
-func startRegistry(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: registry.New(registry.Logger(log.New(io.Discard, "", 0)))}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return ln.Addr().String()
 }
