@@ -94,7 +94,7 @@ func TestErrorsNameFileAndLine(t *testing.T) {
 		"services:\n  web:\n    image: x\n    replicas: many\n":                                     ".yml:4: ",
 		"services:\n  web:\n    image: x\n    healthcheck:\n      interval: soon\n":                 ".yml:5: ",
 		"services:\n  web:\n    image: x\n   bad: indent\n":                                         "line 4, column 4", // 1-based, as editors count
-		"services:\n  web:\n    image: x\n    image: y\n":                                          `line 4: mapping key "image" already defined at line 3`,
+		"services:\n  web:\n    image: x\n    image: y\n":                                           `line 4: mapping key "image" already defined at line 3`,
 	}
 	for content, want := range cases {
 		dir := t.TempDir()
