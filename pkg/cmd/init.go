@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -100,6 +101,11 @@ func (o *InitOptions) Run(c *cobra.Command) error {
 	})
 	if err != nil {
 		return fmt.Errorf("writing a spec for %s: %w", o.Stack, err)
+	}
+	// The spec usually goes into an operator repository's directory that
+	// may not exist yet (ops/spec.yml).
+	if err := os.MkdirAll(filepath.Dir(o.Output), 0o755); err != nil {
+		return fmt.Errorf("writing %s: %w", o.Output, err)
 	}
 	if err := os.WriteFile(o.Output, data, 0o644); err != nil {
 		return fmt.Errorf("writing %s: %w", o.Output, err)

@@ -2,6 +2,7 @@ package compose
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -177,4 +178,11 @@ func ContainerPorts(ports []types.ServicePortConfig, expose []string) []string {
 		add(port, proto)
 	}
 	return out
+}
+
+// LoopbackOnly reports whether a port is published on a loopback address
+// only ("127.0.0.1:3000:3000"): reachable from the docker host alone.
+func LoopbackOnly(p types.ServicePortConfig) bool {
+	ip := net.ParseIP(p.HostIP)
+	return ip != nil && ip.IsLoopback()
 }

@@ -43,21 +43,38 @@ func (b *builder) checkBind(lp loadedPod, bind compose.Bind) {
 	tree, err := bindsrc.Scan(bind.Resolved, lp.pod.Root)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		b.fail("%s: %s", where, missingSource(lp.pod, bind.Resolved))
+		b.fail("%s: %s", where, missingSource(lp.pod, bind))
 	case err != nil:
 		b.fail("%s: %v", where, err)
 	case tree.Total > ConfigMapBudget:
 		b.fail("%s: %s holds %d bytes, over the ConfigMap budget of %d bytes; bake the files into the image, split the bind, or use a named volume", where, bind.Resolved, tree.Total, ConfigMapBudget)
+	case tree.IsDir && len(tree.Files) == 0:
+		b.warn("%s: %s is empty, so the container gets an empty read-only directory; if the container writes data there, use a named volume (with a host path in spec.yml volumes) instead", where, bind.Resolved)
 	}
 }
 
 // missingSource says what to create or clone for a bind source the stack
-// does not have.
-func missingSource(pod stack.Pod, source string) string {
+// does not have. docker compose creates a missing bind directory, which
+// stacks use for data ("./postgres:/var/lib/postgresql/data"); on
+// Kubernetes a bind of the stack's files is read-only content, so such
+// data wants a named volume.
+func missingSource(pod stack.Pod, bind compose.Bind) string {
+	data := fmt.Sprintf("if it is data the container writes (docker compose creates missing bind directories), use a named volume instead (in the compose file: - %s:%s, and %s: under volumes:; in spec.yml volumes: a host path for it)",
+		volumeNameFor(bind.Source), bind.Target, volumeNameFor(bind.Source))
 	if pod.Ref.Repository != "" {
-		return fmt.Sprintf("source %s does not exist in the checkout of %s at %s; check out the revision the stack expects there (CERC_REPO_BASE_DIR sets the base directory), or create the file", source, pod.Ref.Repository, pod.Root)
+		return fmt.Sprintf("source %s does not exist in the checkout of %s at %s: check out the revision the stack expects there (CERC_REPO_BASE_DIR sets the base directory) or create it; %s", bind.Resolved, pod.Ref.Repository, pod.Root, data)
 	}
-	return fmt.Sprintf("source %s does not exist; create it in the stack (under %s) or remove the bind", source, pod.Root)
+	return fmt.Sprintf("source %s does not exist: if it is content the stack ships, create it under %s; %s", bind.Resolved, pod.Root, data)
+}
+
+// volumeNameFor suggests a named volume for a bind source: "./public/system"
+// → "public_system".
+func volumeNameFor(source string) string {
+	name := strings.Trim(strings.NewReplacer("/", "_", ".", "").Replace(strings.TrimPrefix(source, "./")), "_")
+	if name == "" {
+		return "data"
+	}
+	return name
 }
 
 // noteHostBind records a bind of a host path and warns about what it gives

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/kubectl-stack/kubectl-stack/pkg/compose"
 	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
 )
 
@@ -23,16 +24,27 @@ func (b *builder) checkAll() {
 	b.checkNamespace()
 }
 
-// checkComposePorts validates the ports each service will publish: the
-// spec's network.ports for the service when set, else its compose ports.
+// checkComposePorts says what becomes of the compose ports a service
+// publishes (unless the spec's network.ports replaces them, which is
+// validated strictly with the spec). docker compose binds any host port;
+// a cluster publishes through NodePorts in 30000-32767. So a host port
+// outside that range gets a node port the cluster assigns, and a port
+// bound to a loopback address (local only) is not published at all; both
+// are said, with the fix. A port compose itself rejects is an error.
 func (b *builder) checkComposePorts(lp loadedPod) {
-	for svc, ports := range lp.file.Ports() {
+	for _, svc := range slices.Sorted(maps.Keys(lp.file.Ports())) {
 		if _, overridden := b.plan.Spec.Network.Ports[svc]; overridden {
 			continue
 		}
-		for _, p := range ports {
-			if err := spec.CheckPort(p); err != nil {
-				b.fail("%s: pod %s, service %s: %v (or override the service's ports in spec.yml network.ports)", lp.pod.ComposeFile, lp.pod.Name, lp.file.ServiceName(svc), err)
+		where := fmt.Sprintf("%s: pod %s, service %s", lp.pod.ComposeFile, lp.pod.Name, lp.file.ServiceName(svc))
+		for _, p := range lp.file.Project.Services[svc].Ports {
+			short := compose.PortString(p)
+			switch {
+			case compose.LoopbackOnly(p):
+				b.warn("%s: port %q is bound to %s (local only in docker compose), so it is not published on the nodes; reach it with kubectl port-forward or from inside the cluster", where, short, p.HostIP)
+			case p.Published != "" && spec.CheckPort(short) != nil:
+				b.warn("%s: port %q: host port %s is outside the NodePort range %d-%d, so the cluster assigns the node port (kubectl stack status shows it); to choose it, set network.ports.%s: [\"%d:%d\"] in the spec, or route HTTP with network.http-proxy",
+					where, short, p.Published, spec.NodePortMin, spec.NodePortMax, lp.file.ServiceName(svc), spec.NodePortMin+int(p.Target)%1000, p.Target)
 			}
 		}
 	}

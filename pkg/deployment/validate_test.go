@@ -105,13 +105,6 @@ func TestCreateRejectsInvalidInput(t *testing.T) {
 			want: []string{`namespace: "Not_Valid" is not a valid namespace name`},
 		},
 		{
-			name: "compose host port outside the NodePort range", spec: demoSpec,
-			setup: func(t *testing.T, root string) {
-				testutil.WriteFile(t, root, "compose/docker-compose-worker.yml", "services:\n  worker:\n    image: w\n    ports: [\"8080:80\"]\n")
-			},
-			want: []string{`pod worker, service worker: port "8080:80": host port 8080 is outside the NodePort range 30000-32767`},
-		},
-		{
 			name: "unconfigured named volume", spec: "deploy-to: k8s-kind\nconfigmaps:\n  web-config: ./configmaps/web-config\n",
 			want: []string{`pod web mounts the named volume "db-data"`, `pod web mounts the named volume "web-data"`, "add it under volumes:"},
 		},

@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/kubectl-stack/kubectl-stack/pkg/compose"
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
 	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
 )
@@ -85,8 +86,10 @@ func (r *renderer) renderNodePorts() {
 			name = fmt.Sprintf("%s-%s-nodeport-%d-%s", r.n.id, p.svc, p.port.Target, strings.ToLower(string(p.proto)))
 			file = "nodeport-" + p.svc + "-" + strings.TrimPrefix(file, "nodeport-")
 		}
+		// A compose host port outside the NodePort range (80:80) is left
+		// to the cluster to assign; create said so.
 		var nodePort int32
-		if n, err := strconv.Atoi(p.port.Published); err == nil {
+		if n, err := strconv.Atoi(p.port.Published); err == nil && n >= spec.NodePortMin && n <= spec.NodePortMax {
 			nodePort = int32(n)
 		}
 		svc := r.service(name, nil, r.selector(p.pod), corev1.ServiceTypeNodePort)
@@ -98,7 +101,8 @@ func (r *renderer) renderNodePorts() {
 func (r *renderer) publishedPorts(c deployment.Compose, svc string) []composetypes.ServicePortConfig {
 	override, ok := r.d.Spec.Network.Ports[svc]
 	if !ok {
-		return c.File.Project.Services[svc].Ports
+		// Ports bound to a loopback address are local only in compose.
+		return slices.DeleteFunc(slices.Clone(c.File.Project.Services[svc].Ports), compose.LoopbackOnly)
 	}
 	var out []composetypes.ServicePortConfig
 	for _, p := range override {

@@ -261,6 +261,8 @@ func TestComposeProjectReportsWhatItLeavesOut(t *testing.T) {
 		`service debug_shell is in profile debug and is not deployed`,
 		`bind "/proc:/host/proc" binds /proc: the container gets the kind node container's own /proc (not the host's)`,
 		`bind "/srv/shop-backups:/backups" is a host path outside kind-mount-root`,
+		`service api_server: port "127.0.0.1:9000:9000" is bound to 127.0.0.1 (local only in docker compose), so it is not published`,
+		`service grafana: port "3000:3000": host port 3000 is outside the NodePort range 30000-32767, so the cluster assigns the node port`,
 	} {
 		if !strings.Contains(all, want) {
 			t.Errorf("warnings:\n%s\nwant one containing %q", all, want)

@@ -1,0 +1,62 @@
+package deploy
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
+)
+
+// TestUntunedStacks takes stacks written by others (test/testdata/untuned)
+// through init, create and deploy on the local control plane, as a user
+// would, and holds what happens to each.
+func TestUntunedStacks(t *testing.T) {
+	cases := []struct {
+		stack string
+		// refused lists what create's error must say; empty: it deploys.
+		refused []string
+	}{
+		{stack: "wordpress"},
+		{stack: "mastodon", refused: []string{`service db: bind "./postgres14:/var/lib/postgresql/data"`, "use a named volume instead (in the compose file: - postgres14:/var/lib/postgresql/data"}},
+		{stack: "monitoring", refused: []string{"services caddy and grafana both listen on container port 3000/tcp", "move one service to its own compose file"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.stack, func(t *testing.T) {
+			root := t.TempDir()
+			src, _ := filepath.Abs(filepath.Join("../testdata/untuned", tc.stack))
+			testutil.CopyTree(t, src, filepath.Join(root, tc.stack))
+			specPath := filepath.Join(root, "ops", "spec.yml")
+			if _, errOut, err := run(t, "init", "--stack", filepath.Join(root, tc.stack), "--deploy-to", "k8s", "--output", specPath); err != nil {
+				t.Fatalf("init: %v\n%s", err, errOut)
+			}
+			ns := fmt.Sprintf("untuned-%s-%d", tc.stack, seq.Add(1))
+			testutil.WriteFile(t, root, "ops/spec.yml", strings.Replace(readSpec(t, specPath), "namespace: laconic-"+tc.stack, "namespace: "+ns, 1))
+			dir := filepath.Join(root, "dep")
+			_, errOut, err := run(t, "create", "--spec-file", specPath, "-d", dir)
+			if len(tc.refused) > 0 {
+				for _, want := range tc.refused {
+					if err == nil || !strings.Contains(err.Error(), want) {
+						t.Errorf("create = %v\nwant a refusal saying %q", err, want)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("create: %v\n%s", err, errOut)
+			}
+			deploy(t, dir)
+		})
+	}
+}
+
+func readSpec(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
