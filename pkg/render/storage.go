@@ -122,7 +122,7 @@ func (r *renderer) renderVolumes() {
 		}
 		if hostPath == "" {
 			if r.d.Spec.DeployTo == spec.DeployToKind {
-				r.warnf("volume %q has no host path: its PVC data lives inside the kind node and is lost when the cluster is deleted; give it a path under kind-mount-root to keep it", vol)
+				r.warnf("volume %q has no host path: its PVC data lives inside the kind node and is lost when the cluster is deleted; give it a path under kind-mount-root to keep it", r.writtenVolume(vol))
 			}
 		} else {
 			manual := "manual"
