@@ -14,12 +14,15 @@ import (
 // write it for docker compose to a real kind cluster: a dotted service that
 // only builds (deploy builds it with the Docker engine and loads it into
 // the node), a variable from .env, a provisioning tree with a subdirectory
-// (a ConfigMap with items), and a read-write bind of a host directory
-// under kind-mount-root (through the umbrella mount).
+// (a ConfigMap with items), a read-write bind of a host directory under
+// kind-mount-root (through the umbrella mount), and a read-only bind of a
+// host directory outside it (its own kind mount, which check-mounts sees).
 func TestKindBuildsAndRunsAComposeProject(t *testing.T) {
 	e := newEnv(t)
 	project := filepath.Join(t.TempDir(), "shop_app")
 	data := filepath.Join(e.mountRoot, "shop", "data")
+	outside := t.TempDir()
+	testutil.WriteFile(t, outside, "reference.txt", "outside the mount root\n")
 	testutil.WriteFile(t, project, "compose.yaml", `services:
   web.frontend:
     build: ./app
@@ -29,6 +32,7 @@ func TestKindBuildsAndRunsAComposeProject(t *testing.T) {
     volumes:
       - ./conf:/conf:ro
       - `+data+`:/data
+      - `+outside+`:/reference:ro
 `)
 	testutil.WriteFile(t, project, ".env", "GREETING=hello from dotenv\n")
 	testutil.WriteFile(t, project, "conf/nested/settings.txt", "nested setting\n")
@@ -57,6 +61,12 @@ func TestKindBuildsAndRunsAComposeProject(t *testing.T) {
 	}
 	if got := e.must("exec", "-d", dir, "web.frontend", "--", "/hello", "cat", "/data/marker"); got != "on the host\n" {
 		t.Errorf("/data/marker = %q", got)
+	}
+	if got := e.must("exec", "-d", dir, "web.frontend", "--", "/hello", "cat", "/reference/reference.txt"); got != "outside the mount root\n" {
+		t.Errorf("/reference/reference.txt = %q", got)
+	}
+	if out := e.must("kind", "check-mounts", "-d", dir); !strings.Contains(out, outside) || strings.Contains(out, "MISSING") {
+		t.Errorf("check-mounts does not show the outside bind's mount as present:\n%s", out)
 	}
 	e.must("exec", "-d", dir, "web.frontend", "--", "/hello", "write", "/data/from-pod", "written in the pod")
 	if got := readFile(t, filepath.Join(data, "from-pod")); got != "written in the pod" {
