@@ -269,3 +269,52 @@ func TestComposeProjectReportsWhatItLeavesOut(t *testing.T) {
 		}
 	}
 }
+
+// TestEnvironmentReachesRenamedServicesOfOtherPods: a value naming a
+// service of another pod by its compose name (cache_redis) is rewritten to
+// its Service name (cache-redis); one naming a service of the same pod
+// becomes localhost; longer names that merely contain it are left alone.
+func TestEnvironmentReachesRenamedServicesOfOtherPods(t *testing.T) {
+	root := t.TempDir()
+	testutil.WriteFile(t, root, "stacks/shop/stack.yml", "name: shop\npods: [api_pod, cache]\n")
+	testutil.WriteFile(t, root, "compose/docker-compose-api_pod.yml", `services:
+  api.v1:
+    image: api
+    environment:
+      CACHE: redis://cache_redis:6379/0
+      SELF: http://worker_1:8080
+      OTHER: cache_redis_replica.example.com
+  worker_1:
+    image: worker
+    expose: ["8080"]
+`)
+	testutil.WriteFile(t, root, "compose/docker-compose-cache.yml", "services:\n  cache_redis:\n    image: redis\n    expose: [\"6379\"]\n")
+	spec := testutil.WriteFile(t, root, "spec.yml", "stack: "+filepath.Join(root, "stacks/shop")+"\ndeploy-to: k8s\n")
+	dir := filepath.Join(t.TempDir(), "d")
+	plan, err := deployment.BuildPlan(context.Background(), deployment.Inputs{SpecPath: spec, Dir: dir, DeploymentID: "laconic-0fixture1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := deployment.WriteNew(plan, &deployment.Record{ClusterID: "c", DeploymentID: "laconic-0fixture1"}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Render(load(t, dir), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := Build(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"value: redis://cache-redis:6379/0",
+		"value: http://localhost:8080",
+		"value: cache_redis_replica.example.com",
+		"name: laconic-0fixture1-api-pod-deployment",
+		"kubectl-stack.io/compose-name: api_pod",
+	} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("rendered objects lack %q", want)
+		}
+	}
+}
