@@ -238,19 +238,7 @@ func TestTreeHoldsNoToken(t *testing.T) {
 // compose-project fixture that has no equivalent is named, once, with its
 // service; nothing is dropped silently.
 func TestComposeProjectReportsWhatItLeavesOut(t *testing.T) {
-	specPath := composeProjectSpec(t, "deploy-to: k8s-kind\n")
-	dir := filepath.Join(t.TempDir(), "d")
-	plan, err := deployment.BuildPlan(context.Background(), deployment.Inputs{SpecPath: specPath, Dir: dir, DeploymentID: "laconic-0fixture1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := deployment.WriteNew(plan, &deployment.Record{ClusterID: "c", DeploymentID: "laconic-0fixture1"}); err != nil {
-		t.Fatal(err)
-	}
-	res, err := Render(load(t, dir), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	plan, res := createAndRender(t, composeProjectSpec(t, "deploy-to: k8s-kind\n"))
 	all := strings.Join(append(plan.Warnings, res.Warnings...), "\n")
 	for _, want := range []string{
 		`service web.frontend: build: build secrets [npm_token] are not passed`,
@@ -290,18 +278,7 @@ func TestEnvironmentReachesRenamedServicesOfOtherPods(t *testing.T) {
 `)
 	testutil.WriteFile(t, root, "compose/docker-compose-cache.yml", "services:\n  cache_redis:\n    image: redis\n    expose: [\"6379\"]\n")
 	spec := testutil.WriteFile(t, root, "spec.yml", "stack: "+filepath.Join(root, "stacks/shop")+"\ndeploy-to: k8s\n")
-	dir := filepath.Join(t.TempDir(), "d")
-	plan, err := deployment.BuildPlan(context.Background(), deployment.Inputs{SpecPath: spec, Dir: dir, DeploymentID: "laconic-0fixture1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := deployment.WriteNew(plan, &deployment.Record{ClusterID: "c", DeploymentID: "laconic-0fixture1"}); err != nil {
-		t.Fatal(err)
-	}
-	res, err := Render(load(t, dir), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, res := createAndRender(t, spec)
 	out, err := Build(res)
 	if err != nil {
 		t.Fatal(err)
@@ -317,4 +294,23 @@ func TestEnvironmentReachesRenamedServicesOfOtherPods(t *testing.T) {
 			t.Errorf("rendered objects lack %q", want)
 		}
 	}
+}
+
+// createAndRender creates a deployment directory from a spec, with the
+// fixtures' IDs, and renders it.
+func createAndRender(t *testing.T, specPath string) (*deployment.Plan, *Result) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "d")
+	plan, err := deployment.BuildPlan(context.Background(), deployment.Inputs{SpecPath: specPath, Dir: dir, DeploymentID: "laconic-0fixture1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := deployment.WriteNew(plan, &deployment.Record{ClusterID: "c", DeploymentID: "laconic-0fixture1"}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Render(load(t, dir), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return plan, res
 }
