@@ -68,6 +68,9 @@ func (a *Applier) Deploy(ctx context.Context, req Request) (*Result, error) {
 	inv := inventory(req.Namespace, req.DeploymentID, req.Labels, req.Objects)
 	objects := append(slices.Clone(req.Objects), inv)
 	cs, err := a.manager.ApplyAllStaged(ctx, objects, ssa.ApplyOptions{WaitInterval: time.Second, WaitTimeout: time.Minute})
+	if err != nil && ctx.Err() != nil {
+		return nil, &InterruptedError{Err: err}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("applying: %w", err)
 	}
@@ -82,11 +85,31 @@ func (a *Applier) Deploy(ctx context.Context, req Request) (*Result, error) {
 	}
 	if req.Wait {
 		if err := a.wait(ctx, cs.ToObjMetadataSet(), req.Timeout); err != nil {
+			if ctx.Err() != nil {
+				return res, &InterruptedError{Applied: true, Err: err}
+			}
 			return res, fmt.Errorf("%w%s", err, a.warnings(ctx, req.Namespace))
 		}
 	}
 	return res, nil
 }
+
+// InterruptedError is a deploy cut short by its context (Ctrl-C). Applied
+// says whether every object had been applied and pruned (only the wait was
+// cut short) or the apply itself was.
+type InterruptedError struct {
+	Applied bool
+	Err     error
+}
+
+func (e *InterruptedError) Error() string {
+	if e.Applied {
+		return "interrupted while waiting for readiness: every object was applied and pruned, only the wait was cut short"
+	}
+	return "interrupted while applying: some objects may be applied and others not yet; the inventory still lists what the previous deploy owned"
+}
+
+func (e *InterruptedError) Unwrap() error { return e.Err }
 
 // releaseClaims clears the claimRef of this deployment's PVs that an
 // earlier stop left Released, so that the new claims bind them again and

@@ -194,6 +194,14 @@ func (o *DeployOptions) Run(c *cobra.Command) error {
 	}
 	res, err := a.Deploy(c.Context(), req)
 	o.result = res
+	var interrupted *apply.InterruptedError
+	if errors.As(err, &interrupted) {
+		next := "kubectl stack deploy -d " + o.d.Dir + " (it converges: what is applied stays, the rest is applied)"
+		if interrupted.Applied {
+			next = "kubectl stack status -d " + o.d.Dir + " to see readiness, or kubectl stack deploy -d " + o.d.Dir + " to wait again"
+		}
+		return fmt.Errorf("deploying %s: %w; run %s", o.d.Dir, interrupted, next)
+	}
 	if err != nil {
 		return fmt.Errorf("deploying %s: %w", o.d.Dir, err)
 	}

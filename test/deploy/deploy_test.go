@@ -50,10 +50,16 @@ func stack(t testing.TB) (string, string, string) {
 // run runs kubectl stack against the local cluster.
 func run(t testing.TB, args ...string) (string, string, error) {
 	t.Helper()
+	return runContext(context.Background(), t, args...)
+}
+
+// runContext runs kubectl stack until it ends or ctx is cancelled.
+func runContext(ctx context.Context, t testing.TB, args ...string) (string, string, error) {
+	t.Helper()
 	c := cluster.Shared(t)
 	var out, errOut bytes.Buffer
 	args = append([]string{"--kubeconfig", c.Kubeconfig}, args...)
-	err := cmd.Run(context.Background(), args, genericiooptions.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
+	err := cmd.Run(ctx, args, genericiooptions.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
 	return out.String(), errOut.String(), err
 }
 
