@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 
 	"github.com/spf13/cobra"
@@ -16,6 +17,8 @@ type GlobalOptions struct {
 	genericiooptions.IOStreams
 	ConfigFlags *genericclioptions.ConfigFlags
 	Verbosity   int
+	// Quiet keeps only warnings and errors on stderr.
+	Quiet bool
 
 	logger *log.Logger
 }
@@ -49,7 +52,18 @@ Start with:
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)
 	g.ConfigFlags.AddFlags(root.PersistentFlags())
-	root.PersistentFlags().IntVarP(&g.Verbosity, "verbosity", "v", 0, "Log verbosity on stderr: 0 status, 1 debug, 2 detail, 3+ trace.")
+	root.PersistentFlags().IntVarP(&g.Verbosity, "verbosity", "v", 0, "Log verbosity on stderr: 0 status, 1 debug, 2 detail, 3+ trace; 6 and up add client-go's request log (7 headers, 8 bodies), with Secret data and tokens redacted.")
+	root.PersistentFlags().BoolVarP(&g.Quiet, "quiet", "q", false, "Print only warnings and errors on stderr (data on stdout is unchanged).")
+	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
+		if g.Quiet {
+			if c.Flags().Changed("verbosity") {
+				return errors.New("-q and -v contradict each other; pass one of them")
+			}
+			g.Verbosity = -1
+		}
+		log.RouteKlog(g.ErrOut, g.Verbosity)
+		return nil
+	}
 	root.AddCommand(newCmdVersion(g), newCmdInit(g), newCmdCreate(g), newCmdRender(g), newCmdDeploy(g), newCmdStop(g), newCmdDiff(g), newCmdStatus(g), newCmdKind(g), newCmdPs(g), newCmdRestart(g), newCmdLogs(g), newCmdExec(g), newCmdBuild(g))
 	return root
 }

@@ -17,7 +17,8 @@ type Logger struct {
 	warned map[string]bool
 }
 
-// New returns a logger that prints messages at or below verbosity.
+// New returns a logger that prints messages at or below verbosity; a
+// negative verbosity (-q) prints only warnings.
 func New(w io.Writer, verbosity int) *Logger {
 	return &Logger{w: w, verbosity: verbosity, warned: map[string]bool{}}
 }
