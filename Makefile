@@ -27,7 +27,7 @@ fuzz: ## Fuzz the spec decoder for FUZZTIME.
 fuzz-compose: ## Fuzz compose ingestion (stack, compose-go, names, binds, create, render) for FUZZTIME.
 	go test -run '^$$' -fuzz FuzzComposeIngestion -fuzztime $(FUZZTIME) ./pkg/deployment/
 
-verify: ## gofmt, go vet and go mod tidy checks.
+verify: ## gofmt, go vet, go mod tidy and import-rule checks.
 	hack/verify.sh
 
 update-golden: ## Rewrite golden files from the current output.

@@ -40,6 +40,21 @@ type Result struct {
 	Pruned  []ssa.ChangeSetEntry
 }
 
+// Counts returns how many objects the deploy created, configured or
+// pruned, and how many of the configured ones were Deployments (their pods
+// roll).
+func (r *Result) Counts() (changed, rolled int) {
+	for _, e := range r.Changes {
+		if e.Action == ssa.CreatedAction || e.Action == ssa.ConfiguredAction {
+			changed++
+			if e.ObjMetadata.GroupKind.Kind == "Deployment" && e.Action == ssa.ConfiguredAction {
+				rolled++
+			}
+		}
+	}
+	return changed + len(r.Pruned), rolled
+}
+
 // Changed reports whether anything was created, configured or pruned.
 func (r *Result) Changed() bool {
 	for _, c := range r.Changes {

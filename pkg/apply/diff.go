@@ -23,6 +23,11 @@ type Change struct {
 	Diff string
 }
 
+// Differs reports whether the change would create, configure or delete.
+func (c Change) Differs() bool {
+	return c.Action != ssa.UnchangedAction && c.Action != ssa.SkippedAction
+}
+
 // Diff computes what Deploy would change, with server-side dry runs, and
 // includes the objects it would prune. Nothing is written.
 func (a *Applier) Diff(ctx context.Context, req Request) ([]Change, error) {

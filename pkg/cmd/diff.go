@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/fluxcd/pkg/ssa"
 	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
@@ -74,7 +73,7 @@ func (o *DiffOptions) Run(c *cobra.Command) error {
 	}
 	differ := false
 	for _, ch := range changes {
-		if ch.Action == ssa.UnchangedAction || ch.Action == ssa.SkippedAction {
+		if !ch.Differs() {
 			continue
 		}
 		differ = true

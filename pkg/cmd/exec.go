@@ -4,15 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
-	"github.com/moby/term"
 	"github.com/spf13/cobra"
-	"k8s.io/client-go/tools/remotecommand"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
 	"github.com/kubectl-stack/kubectl-stack/pkg/k8sname"
@@ -97,7 +91,7 @@ func (o *ExecOptions) Run(c *cobra.Command) error {
 	if o.TTY {
 		ctx, cancel := context.WithCancel(c.Context())
 		defer cancel()
-		restore, sizes := rawTerminal(ctx, o.In, o.Out)
+		restore, sizes := podio.RawTerminal(ctx, o.In, o.Out)
 		defer restore()
 		opts.Resize = sizes
 	}
@@ -107,56 +101,4 @@ func (o *ExecOptions) Run(c *cobra.Command) error {
 		return &ExitError{Code: exit.Code}
 	}
 	return err
-}
-
-// rawTerminal puts a terminal stdin into raw mode for -t and reports the
-// terminal's size, now and on every SIGWINCH until ctx ends; when stdin is
-// not a terminal it does nothing.
-func rawTerminal(ctx context.Context, in io.Reader, out io.Writer) (func(), remotecommand.TerminalSizeQueue) {
-	fd, isTerm := term.GetFdInfo(in)
-	if !isTerm {
-		return func() {}, nil
-	}
-	state, err := term.SetRawTerminal(fd)
-	if err != nil {
-		return func() {}, nil
-	}
-	restore := func() { _ = term.RestoreTerminal(fd, state) }
-	outFd, ok := term.GetFdInfo(out)
-	if !ok {
-		return restore, nil
-	}
-	return restore, newSizeQueue(ctx, outFd)
-}
-
-// sizeQueue delivers terminal sizes: the current one, then one per
-// SIGWINCH. Next returns nil when ctx ends, which ends the resize stream.
-type sizeQueue struct {
-	ctx   context.Context
-	fd    uintptr
-	winch chan os.Signal
-	first bool
-}
-
-func newSizeQueue(ctx context.Context, fd uintptr) *sizeQueue {
-	q := &sizeQueue{ctx: ctx, fd: fd, winch: make(chan os.Signal, 1), first: true}
-	signal.Notify(q.winch, syscall.SIGWINCH)
-	context.AfterFunc(ctx, func() { signal.Stop(q.winch) })
-	return q
-}
-
-func (q *sizeQueue) Next() *remotecommand.TerminalSize {
-	if !q.first {
-		select {
-		case <-q.ctx.Done():
-			return nil
-		case <-q.winch:
-		}
-	}
-	q.first = false
-	ws, err := term.GetWinsize(q.fd)
-	if err != nil {
-		return nil
-	}
-	return &remotecommand.TerminalSize{Width: ws.Width, Height: ws.Height}
 }

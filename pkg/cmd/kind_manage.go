@@ -2,16 +2,13 @@ package cmd
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
-	"sigs.k8s.io/kind/pkg/apis/config/v1alpha4"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
@@ -71,7 +68,7 @@ func (k *kindCluster) ensure(c *cobra.Command, nodeImage string) error {
 	if err != nil {
 		return err
 	}
-	if err := prepareMountSources(cfg); err != nil {
+	if err := kindcluster.PrepareMountSources(cfg); err != nil {
 		return err
 	}
 	if err := kindcluster.CheckPropagation(cfg); err != nil {
@@ -166,19 +163,4 @@ func ensureRuntimeClass(c *cobra.Command, a *apply.Applier, d *deployment.Deploy
 		return nil
 	}
 	return a.EnsureRuntimeClass(c.Context(), kindcluster.MemlockRuntime, kindcluster.MemlockRuntime)
-}
-
-// prepareMountSources creates missing host directories of the config's
-// mounts, so that they are directories owned by the caller rather than
-// created by the container engine as root, and so that their host mount
-// can be checked. Existing paths are never touched.
-func prepareMountSources(cfg *v1alpha4.Cluster) error {
-	for _, host := range kindcluster.Required(cfg) {
-		if _, err := os.Stat(host); errors.Is(err, os.ErrNotExist) {
-			if err := os.MkdirAll(host, 0o755); err != nil {
-				return fmt.Errorf("creating the kind mount source %s: %w", host, err)
-			}
-		}
-	}
-	return nil
 }

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fluxcd/pkg/ssa"
 	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
@@ -167,15 +166,7 @@ func (o *RestartOptions) chooseSpec(repo string) (string, error) {
 func (o *RestartOptions) summary(pulled string, up *deployment.UpdateResult) error {
 	changed, rolled := 0, 0
 	if r := o.deploy.result; r != nil {
-		for _, e := range r.Changes {
-			if e.Action == ssa.CreatedAction || e.Action == ssa.ConfiguredAction {
-				changed++
-				if e.ObjMetadata.GroupKind.Kind == "Deployment" && e.Action == ssa.ConfiguredAction {
-					rolled++
-				}
-			}
-		}
-		changed += len(r.Pruned)
+		changed, rolled = r.Counts()
 	}
 	files := 0
 	if up != nil {

@@ -9,8 +9,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/compose-spec/compose-go/v2/types"
-
 	"github.com/kubectl-stack/kubectl-stack/pkg/compose"
 	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
 	"github.com/kubectl-stack/kubectl-stack/pkg/stack"
@@ -95,7 +93,7 @@ func (t *template) collect(f *compose.File) []error {
 // mapPort applies the port recipe. Host ports become NodePorts, so a compose
 // host port outside 30000-32767 is written as the container port only, with
 // a note saying so.
-func (t *template) mapPort(p types.ServicePortConfig) (string, string, error) {
+func (t *template) mapPort(p compose.Port) (string, string, error) {
 	target, proto := fmt.Sprint(p.Target), ""
 	if p.Protocol != "" && p.Protocol != "tcp" {
 		proto = "/" + p.Protocol

@@ -1,6 +1,7 @@
 package kindcluster
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -154,4 +155,19 @@ func HostPathOf(nodePath string, live map[string]string) (string, bool) {
 		return filepath.Join(src, strings.TrimPrefix(nodePath, parent)), true
 	}
 	return "", false
+}
+
+// PrepareMountSources creates missing host directories of the config's
+// mounts, so that they are directories owned by the caller rather than
+// created by the container engine as root, and so that their host mount
+// can be checked. Existing paths are never touched.
+func PrepareMountSources(cfg *v1alpha4.Cluster) error {
+	for _, host := range Required(cfg) {
+		if _, err := os.Stat(host); errors.Is(err, os.ErrNotExist) {
+			if err := os.MkdirAll(host, 0o755); err != nil {
+				return fmt.Errorf("creating the kind mount source %s: %w", host, err)
+			}
+		}
+	}
+	return nil
 }

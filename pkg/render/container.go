@@ -10,10 +10,10 @@ import (
 	"strings"
 	"time"
 
-	composetypes "github.com/compose-spec/compose-go/v2/types"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
+	"github.com/kubectl-stack/kubectl-stack/pkg/compose"
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
 	"github.com/kubectl-stack/kubectl-stack/pkg/k8sname"
 	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
@@ -63,12 +63,12 @@ func (r *renderer) buildPod(c deployment.Compose) podParts {
 	return p
 }
 
-func isInitContainer(svc composetypes.ServiceConfig) bool {
+func isInitContainer(svc compose.Service) bool {
 	v := strings.ToLower(svc.Labels["laconic.init-container"])
 	return v == "true" || v == "1" || v == "yes"
 }
 
-func (r *renderer) container(c deployment.Compose, svc composetypes.ServiceConfig, siblings map[string]*regexp.Regexp, volumes map[string]corev1.Volume) corev1.Container {
+func (r *renderer) container(c deployment.Compose, svc compose.Service, siblings map[string]*regexp.Regexp, volumes map[string]corev1.Volume) corev1.Container {
 	ctr := corev1.Container{
 		Name:            svc.Name,
 		Image:           r.image(c, svc),
@@ -92,7 +92,7 @@ func (r *renderer) container(c deployment.Compose, svc composetypes.ServiceConfi
 	return ctr
 }
 
-func (r *renderer) image(c deployment.Compose, svc composetypes.ServiceConfig) string {
+func (r *renderer) image(c deployment.Compose, svc compose.Service) string {
 	if img, ok := r.opts.ImageOverrides[svc.Name]; ok {
 		return img
 	}
@@ -111,7 +111,7 @@ func (r *renderer) image(c deployment.Compose, svc composetypes.ServiceConfig) s
 // env merges the service's environment (interpolated by compose-go from the
 // spec's config, env_file included) with the spec's config, which wins and
 // goes to every container, as in laconic-so. Sorted by name.
-func (r *renderer) env(c deployment.Compose, svc composetypes.ServiceConfig, siblings map[string]*regexp.Regexp) []corev1.EnvVar {
+func (r *renderer) env(c deployment.Compose, svc compose.Service, siblings map[string]*regexp.Regexp) []corev1.EnvVar {
 	values := map[string]string{}
 	for k, v := range svc.Environment {
 		if v != nil {
@@ -196,7 +196,7 @@ func (r *renderer) envFrom() []corev1.EnvFromSource {
 }
 
 // containerPorts lists each (port, protocol) once.
-func containerPorts(svc composetypes.ServiceConfig) []corev1.ContainerPort {
+func containerPorts(svc compose.Service) []corev1.ContainerPort {
 	var out []corev1.ContainerPort
 	seen := map[string]bool{}
 	for _, p := range svc.Ports {
@@ -239,7 +239,7 @@ func (r *renderer) pullPolicy() corev1.PullPolicy {
 	return corev1.PullAlways
 }
 
-func (r *renderer) securityContext(c deployment.Compose, svc composetypes.ServiceConfig) *corev1.SecurityContext {
+func (r *renderer) securityContext(c deployment.Compose, svc compose.Service) *corev1.SecurityContext {
 	sc := &corev1.SecurityContext{}
 	set := false
 	if svc.User != "" {
@@ -282,7 +282,7 @@ func capabilities(names []string) []corev1.Capability {
 }
 
 // probe turns a compose healthcheck into a readiness probe.
-func probe(hc *composetypes.HealthCheckConfig) *corev1.Probe {
+func probe(hc *compose.HealthCheck) *corev1.Probe {
 	if hc == nil || hc.Disable || len(hc.Test) == 0 {
 		return nil
 	}
@@ -307,7 +307,7 @@ func probe(hc *composetypes.HealthCheckConfig) *corev1.Probe {
 	return p
 }
 
-func seconds(d *composetypes.Duration) int32 {
+func seconds(d *compose.Duration) int32 {
 	if d == nil {
 		return 0
 	}
@@ -333,11 +333,11 @@ func (r *renderer) proxyProbe(container string) *corev1.Probe {
 // mounts adds the service's volume mounts and records the pod volumes they
 // need: named volumes (a PVC, or a ConfigMap for spec configmaps) and
 // host-path binds (auto-ConfigMaps).
-func (r *renderer) mounts(c deployment.Compose, svc composetypes.ServiceConfig, volumes map[string]corev1.Volume) []corev1.VolumeMount {
+func (r *renderer) mounts(c deployment.Compose, svc compose.Service, volumes map[string]corev1.Volume) []corev1.VolumeMount {
 	var out []corev1.VolumeMount
 	for _, v := range svc.Volumes {
 		switch v.Type {
-		case composetypes.VolumeTypeVolume:
+		case compose.VolumeTypeVolume:
 			if v.Source == "" {
 				volumes[anonName(v.Target)] = corev1.Volume{Name: anonName(v.Target), VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}}
 				out = append(out, corev1.VolumeMount{Name: anonName(v.Target), MountPath: v.Target})
@@ -345,7 +345,7 @@ func (r *renderer) mounts(c deployment.Compose, svc composetypes.ServiceConfig, 
 			}
 			volumes[v.Source] = r.namedVolume(v.Source)
 			out = append(out, corev1.VolumeMount{Name: v.Source, MountPath: v.Target, ReadOnly: v.ReadOnly})
-		case composetypes.VolumeTypeBind:
+		case compose.VolumeTypeBind:
 			if host, ok := r.hostBinds[v.Source]; ok {
 				vol := r.hostPathVolume(host)
 				volumes[vol.Name] = vol
@@ -359,7 +359,7 @@ func (r *renderer) mounts(c deployment.Compose, svc composetypes.ServiceConfig, 
 				m.SubPath = path.Base(v.Source)
 			}
 			out = append(out, m)
-		case composetypes.VolumeTypeTmpfs:
+		case compose.VolumeTypeTmpfs:
 			name := anonName(v.Target)
 			volumes[name] = corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{Medium: corev1.StorageMediumMemory}}}
 			out = append(out, corev1.VolumeMount{Name: name, MountPath: v.Target})

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	composetypes "github.com/compose-spec/compose-go/v2/types"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -63,7 +62,7 @@ func servicePort(port int32, proto corev1.Protocol, nodePort int32) corev1.Servi
 func (r *renderer) renderNodePorts() {
 	type published struct {
 		pod, svc string
-		port     composetypes.ServicePortConfig
+		port     compose.Port
 		proto    corev1.Protocol
 	}
 	var all []published
@@ -98,15 +97,15 @@ func (r *renderer) renderNodePorts() {
 	}
 }
 
-func (r *renderer) publishedPorts(c deployment.Compose, svc string) []composetypes.ServicePortConfig {
+func (r *renderer) publishedPorts(c deployment.Compose, svc string) []compose.Port {
 	override, ok := r.d.Spec.Network.Ports[svc]
 	if !ok {
 		// Ports bound to a loopback address are local only in compose.
 		return slices.DeleteFunc(slices.Clone(c.File.Project.Services[svc].Ports), compose.LoopbackOnly)
 	}
-	var out []composetypes.ServicePortConfig
+	var out []compose.Port
 	for _, p := range override {
-		parsed, err := composetypes.ParsePortConfig(p)
+		parsed, err := compose.ParsePort(p)
 		if err != nil {
 			r.failf("spec.yml: network.ports.%s: port %q: %v", svc, p, err)
 			continue

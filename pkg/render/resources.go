@@ -3,10 +3,10 @@ package render
 import (
 	"math"
 
-	composetypes "github.com/compose-spec/compose-go/v2/types"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 
+	"github.com/kubectl-stack/kubectl-stack/pkg/compose"
 	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
 )
 
@@ -15,7 +15,7 @@ import (
 // default block. NOTE: laconic-so adds a default of 1 CPU / 2000M requested
 // per container, which leaves multi-container pods unschedulable on small
 // kind clusters; without any block we set none.
-func (r *renderer) resources(svc composetypes.ServiceConfig) corev1.ResourceRequirements {
+func (r *renderer) resources(svc compose.Service) corev1.ResourceRequirements {
 	cr := r.d.Spec.Resources.Containers
 	if b, ok := cr.PerContainer[svc.Name]; ok {
 		return requirements(b.Reservations, b.Limits)
@@ -25,9 +25,9 @@ func (r *renderer) resources(svc composetypes.ServiceConfig) corev1.ResourceRequ
 	}
 	// The compose v2 keys mem_limit, cpus and mem_reservation mean the same.
 	if svc.MemLimit != 0 || svc.CPUS != 0 || svc.MemReservation != 0 {
-		res := composetypes.Resources{Limits: &composetypes.Resource{NanoCPUs: composetypes.NanoCPUs(svc.CPUS), MemoryBytes: svc.MemLimit}}
+		res := compose.Resources{Limits: &compose.Resource{NanoCPUs: compose.NanoCPUs(svc.CPUS), MemoryBytes: svc.MemLimit}}
 		if svc.MemReservation != 0 {
-			res.Reservations = &composetypes.Resource{MemoryBytes: svc.MemReservation}
+			res.Reservations = &compose.Resource{MemoryBytes: svc.MemReservation}
 		}
 		return composeRequirements(res)
 	}
@@ -52,8 +52,8 @@ func resourceList(q *spec.Quantities) corev1.ResourceList {
 	return out
 }
 
-func composeRequirements(res composetypes.Resources) corev1.ResourceRequirements {
-	conv := func(u *composetypes.Resource) corev1.ResourceList {
+func composeRequirements(res compose.Resources) corev1.ResourceRequirements {
+	conv := func(u *compose.Resource) corev1.ResourceList {
 		if u == nil {
 			return nil
 		}

@@ -5,13 +5,13 @@ import (
 	"slices"
 	"strings"
 
-	composetypes "github.com/compose-spec/compose-go/v2/types"
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
+	"github.com/kubectl-stack/kubectl-stack/pkg/compose"
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
 	"github.com/kubectl-stack/kubectl-stack/pkg/k8sname"
 	"github.com/kubectl-stack/kubectl-stack/pkg/kindcluster"
@@ -206,44 +206,44 @@ func (r *renderer) renderJob(c deployment.Compose) {
 // unsupported are compose keys with no Kubernetes equivalent here; each use
 // is reported rather than silently dropped. (labels and annotations have no
 // effect on a running container and are not reported.)
-var unsupported = map[string]func(composetypes.ServiceConfig) bool{
-	"cgroup":         func(s composetypes.ServiceConfig) bool { return s.Cgroup != "" || s.CgroupParent != "" },
-	"configs":        func(s composetypes.ServiceConfig) bool { return len(s.Configs) > 0 },
-	"container_name": func(s composetypes.ServiceConfig) bool { return s.ContainerName != "" },
-	"cpu_shares/quota": func(s composetypes.ServiceConfig) bool {
+var unsupported = map[string]func(compose.Service) bool{
+	"cgroup":         func(s compose.Service) bool { return s.Cgroup != "" || s.CgroupParent != "" },
+	"configs":        func(s compose.Service) bool { return len(s.Configs) > 0 },
+	"container_name": func(s compose.Service) bool { return s.ContainerName != "" },
+	"cpu_shares/quota": func(s compose.Service) bool {
 		return s.CPUShares != 0 || s.CPUQuota != 0 || s.CPUPeriod != 0 || s.CPUSet != ""
 	},
-	"depends_on": func(s composetypes.ServiceConfig) bool { return len(s.DependsOn) > 0 },
-	"devices":    func(s composetypes.ServiceConfig) bool { return len(s.Devices) > 0 || len(s.Gpus) > 0 },
-	"dns": func(s composetypes.ServiceConfig) bool {
+	"depends_on": func(s compose.Service) bool { return len(s.DependsOn) > 0 },
+	"devices":    func(s compose.Service) bool { return len(s.Devices) > 0 || len(s.Gpus) > 0 },
+	"dns": func(s compose.Service) bool {
 		return len(s.DNS) > 0 || len(s.DNSSearch) > 0 || len(s.DNSOpts) > 0
 	},
-	"group_add":     func(s composetypes.ServiceConfig) bool { return len(s.GroupAdd) > 0 },
-	"hostname":      func(s composetypes.ServiceConfig) bool { return s.Hostname != "" || s.DomainName != "" },
-	"init":          func(s composetypes.ServiceConfig) bool { return s.Init != nil && *s.Init },
-	"ipc/pid/uts":   func(s composetypes.ServiceConfig) bool { return s.Ipc != "" || s.Pid != "" || s.Uts != "" },
-	"links":         func(s composetypes.ServiceConfig) bool { return len(s.Links) > 0 || len(s.ExternalLinks) > 0 },
-	"logging":       func(s composetypes.ServiceConfig) bool { return s.Logging != nil || s.LogDriver != "" },
-	"networks":      func(s composetypes.ServiceConfig) bool { return len(s.Networks) > 1 },
-	"oom_score_adj": func(s composetypes.ServiceConfig) bool { return s.OomScoreAdj != 0 || s.OomKillDisable },
-	"pids_limit":    func(s composetypes.ServiceConfig) bool { return s.PidsLimit != 0 },
-	"platform":      func(s composetypes.ServiceConfig) bool { return s.Platform != "" },
-	"restart": func(s composetypes.ServiceConfig) bool {
+	"group_add":     func(s compose.Service) bool { return len(s.GroupAdd) > 0 },
+	"hostname":      func(s compose.Service) bool { return s.Hostname != "" || s.DomainName != "" },
+	"init":          func(s compose.Service) bool { return s.Init != nil && *s.Init },
+	"ipc/pid/uts":   func(s compose.Service) bool { return s.Ipc != "" || s.Pid != "" || s.Uts != "" },
+	"links":         func(s compose.Service) bool { return len(s.Links) > 0 || len(s.ExternalLinks) > 0 },
+	"logging":       func(s compose.Service) bool { return s.Logging != nil || s.LogDriver != "" },
+	"networks":      func(s compose.Service) bool { return len(s.Networks) > 1 },
+	"oom_score_adj": func(s compose.Service) bool { return s.OomScoreAdj != 0 || s.OomKillDisable },
+	"pids_limit":    func(s compose.Service) bool { return s.PidsLimit != 0 },
+	"platform":      func(s compose.Service) bool { return s.Platform != "" },
+	"restart": func(s compose.Service) bool {
 		return s.Restart != "" && s.Restart != "always" && s.Restart != "unless-stopped"
 	},
-	"runtime":            func(s composetypes.ServiceConfig) bool { return s.Runtime != "" },
-	"secrets":            func(s composetypes.ServiceConfig) bool { return len(s.Secrets) > 0 },
-	"security_opt":       func(s composetypes.ServiceConfig) bool { return len(s.SecurityOpt) > 0 },
-	"shm_size":           func(s composetypes.ServiceConfig) bool { return s.ShmSize != 0 },
-	"stop_signal":        func(s composetypes.ServiceConfig) bool { return s.StopSignal != "" },
-	"sysctls":            func(s composetypes.ServiceConfig) bool { return len(s.Sysctls) > 0 },
-	"ulimits":            func(s composetypes.ServiceConfig) bool { return len(s.Ulimits) > 0 },
-	"userns_mode":        func(s composetypes.ServiceConfig) bool { return s.UserNSMode != "" },
-	"volumes_from":       func(s composetypes.ServiceConfig) bool { return len(s.VolumesFrom) > 0 },
-	"memswap/swappiness": func(s composetypes.ServiceConfig) bool { return s.MemSwapLimit != 0 || s.MemSwappiness != 0 },
+	"runtime":            func(s compose.Service) bool { return s.Runtime != "" },
+	"secrets":            func(s compose.Service) bool { return len(s.Secrets) > 0 },
+	"security_opt":       func(s compose.Service) bool { return len(s.SecurityOpt) > 0 },
+	"shm_size":           func(s compose.Service) bool { return s.ShmSize != 0 },
+	"stop_signal":        func(s compose.Service) bool { return s.StopSignal != "" },
+	"sysctls":            func(s compose.Service) bool { return len(s.Sysctls) > 0 },
+	"ulimits":            func(s compose.Service) bool { return len(s.Ulimits) > 0 },
+	"userns_mode":        func(s compose.Service) bool { return s.UserNSMode != "" },
+	"volumes_from":       func(s compose.Service) bool { return len(s.VolumesFrom) > 0 },
+	"memswap/swappiness": func(s compose.Service) bool { return s.MemSwapLimit != 0 || s.MemSwappiness != 0 },
 }
 
-func (r *renderer) warnUnsupported(c deployment.Compose, svc composetypes.ServiceConfig) {
+func (r *renderer) warnUnsupported(c deployment.Compose, svc compose.Service) {
 	for _, key := range slices.Sorted(maps.Keys(unsupported)) {
 		if unsupported[key](svc) {
 			r.warnf("%s: service %s: compose key %q has no Kubernetes equivalent here and is ignored", c.File.Path, c.File.ServiceName(svc.Name), key)

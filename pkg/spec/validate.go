@@ -8,9 +8,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/compose-spec/compose-go/v2/types"
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/kubectl-stack/kubectl-stack/pkg/compose"
 	"github.com/kubectl-stack/kubectl-stack/pkg/k8sname"
 )
 
@@ -105,7 +105,7 @@ func (c *checker) ports(s *Spec) {
 // "9000/udp"). A published (host) port becomes a NodePort, so it must lie in
 // 30000-32767.
 func CheckPort(port string) error {
-	parsed, err := types.ParsePortConfig(port)
+	parsed, err := compose.ParsePort(port)
 	if err != nil {
 		return fmt.Errorf("port %q: %v", port, err)
 	}
