@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"time"
 
 	"sigs.k8s.io/kind/pkg/apis/config/v1alpha4"
 	kindcluster "sigs.k8s.io/kind/pkg/cluster"
 	"sigs.k8s.io/kind/pkg/cluster/nodes"
+	kindexec "sigs.k8s.io/kind/pkg/exec"
 )
 
 // Provider manages kind clusters with the node provider kind itself would
@@ -78,7 +80,7 @@ func (p *Provider) Create(name string, cfg *v1alpha4.Cluster, o CreateOptions) e
 		opts = append(opts, kindcluster.CreateWithNodeImage(o.NodeImage))
 	}
 	if err := p.p.Create(name, opts...); err != nil {
-		return fmt.Errorf("creating kind cluster %q: %w", name, err)
+		return fmt.Errorf("creating kind cluster %q: %w", name, withCommandOutput(err))
 	}
 	return nil
 }
@@ -87,7 +89,7 @@ func (p *Provider) Create(name string, cfg *v1alpha4.Cluster, o CreateOptions) e
 // bound into the nodes are not touched.
 func (p *Provider) Delete(name, kubeconfig string) error {
 	if err := p.p.Delete(name, kubeconfig); err != nil {
-		return fmt.Errorf("deleting kind cluster %q: %w", name, err)
+		return fmt.Errorf("deleting kind cluster %q: %w", name, withCommandOutput(err))
 	}
 	return nil
 }
@@ -125,4 +127,27 @@ func (p *Provider) ControlPlane(cluster string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("kind cluster %q has no control-plane node (is it running? kubectl stack kind create -d DIR creates it)", cluster)
+}
+
+// CommandError is a kind error caused by a command that failed (docker
+// run, kubeadm init in the node, ...), with that command's output, which
+// says why: kind's own CLI prints it, and so does kubectl stack.
+type CommandError struct {
+	Err    error
+	Output string
+}
+
+func (e *CommandError) Error() string {
+	return fmt.Sprintf("%v\ncommand output:\n%s", e.Err, strings.TrimRight(e.Output, "\n"))
+}
+
+func (e *CommandError) Unwrap() error { return e.Err }
+
+// withCommandOutput attaches the output of the failed command inside a
+// kind error, if there is one.
+func withCommandOutput(err error) error {
+	if run := kindexec.RunErrorForError(err); run != nil && len(run.Output) > 0 {
+		return &CommandError{Err: err, Output: string(run.Output)}
+	}
+	return err
 }
