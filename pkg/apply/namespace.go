@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/kubectl-stack/kubectl-stack/pkg/labels"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -11,7 +12,7 @@ import (
 
 // OwnerAnnotation records the deployment directory that owns a namespace
 // (laconic-so's key).
-const OwnerAnnotation = "laconic.com/deployment-dir"
+const OwnerAnnotation = labels.OwnerAnnotation
 
 // CheckNamespaceOwner refuses a namespace that another deployment directory
 // owns. An absent namespace, one owned by dir, and one without the

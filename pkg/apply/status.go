@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/k8sname"
+	"github.com/kubectl-stack/kubectl-stack/pkg/labels"
 )
 
 // Status is the live state of a deployment.
@@ -135,9 +136,9 @@ func composeServices(p corev1.Pod) []string {
 
 func (a *Applier) pods(ctx context.Context, namespace, id string) ([]PodStatus, error) {
 	var out []PodStatus
-	for _, app := range []string{id, id + "-job"} {
+	for _, app := range labels.PodApps(id) {
 		var list corev1.PodList
-		if err := a.client.List(ctx, &list, client.InNamespace(namespace), client.MatchingLabels{"app": app}); err != nil {
+		if err := a.client.List(ctx, &list, client.InNamespace(namespace), client.MatchingLabels{labels.App: app}); err != nil {
 			return nil, fmt.Errorf("listing pods: %w", err)
 		}
 		for _, p := range list.Items {

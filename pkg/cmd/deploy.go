@@ -127,7 +127,7 @@ func useKindContext(g *GlobalOptions, d *deployment.Deployment) {
 	if d.Spec.DeployTo != spec.DeployToKind || *g.ConfigFlags.Context != "" {
 		return
 	}
-	*g.ConfigFlags.Context = "kind-" + kindClusterName(d)
+	*g.ConfigFlags.Context = d.KindContext()
 }
 
 // connect builds an applier for the cluster the flags select.

@@ -225,7 +225,7 @@ func (o *CheckMountsOptions) Run(c *cobra.Command) error {
 // control-plane node. It returns the rows (nil when the node's mounts could
 // not be read) and an error that explains any problem.
 func checkMounts(c *cobra.Command, d *deployment.Deployment) ([]kindcluster.MountCheck, error) {
-	cluster := kindClusterName(d)
+	cluster := d.KindCluster()
 	cfg, err := kindcluster.LoadConfig(filepath.Join(d.Dir, deployment.KindConfigFile))
 	if err != nil {
 		return nil, err
@@ -243,12 +243,4 @@ func checkMounts(c *cobra.Command, d *deployment.Deployment) ([]kindcluster.Moun
 		checks = []kindcluster.MountCheck{}
 	}
 	return checks, kindcluster.MountProblems(cluster, checks, live)
-}
-
-// kindClusterName is the kind cluster a deployment joins.
-func kindClusterName(d *deployment.Deployment) string {
-	if d.Spec.KindClusterName != "" {
-		return d.Spec.KindClusterName
-	}
-	return d.Record.ClusterID
 }

@@ -31,7 +31,7 @@ func newKindCluster(g *GlobalOptions, d *deployment.Deployment) (*kindCluster, e
 	if err != nil {
 		return nil, err
 	}
-	return &kindCluster{g: g, d: d, p: p, name: kindClusterName(d)}, nil
+	return &kindCluster{g: g, d: d, p: p, name: d.KindCluster()}, nil
 }
 
 // loadKindCluster loads a k8s-kind deployment and its cluster: the
@@ -94,7 +94,7 @@ func (k *kindCluster) ensure(c *cobra.Command, nodeImage string) error {
 // context is kind-<name> (the default for k8s-kind). With --context naming
 // another cluster, the kind cluster is neither created, loaded nor deleted.
 func (k *kindCluster) targeted() bool {
-	return *k.g.ConfigFlags.Context == "kind-"+k.name
+	return *k.g.ConfigFlags.Context == k.d.KindContext()
 }
 
 // require is ensure without creating: the cluster must be running, and it

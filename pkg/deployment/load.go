@@ -111,6 +111,18 @@ func loadComposes(ctx context.Context, dir, sub string, refs []stack.PodRef, env
 	return out, errors.Join(errs...)
 }
 
+// KindCluster is the kind cluster the deployment joins: the spec's
+// kind-cluster-name, else the cluster-id create recorded.
+func (d *Deployment) KindCluster() string {
+	if d.Spec.KindClusterName != "" {
+		return d.Spec.KindClusterName
+	}
+	return d.Record.ClusterID
+}
+
+// KindContext is the kubeconfig context of that cluster.
+func (d *Deployment) KindContext() string { return "kind-" + d.KindCluster() }
+
 // Namespace is the deployment's namespace: the spec's, else laconic-<stack>.
 func (d *Deployment) Namespace() string {
 	if d.Spec.Namespace != "" {

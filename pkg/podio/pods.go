@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/kubectl-stack/kubectl-stack/pkg/labels"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
@@ -17,8 +18,8 @@ import (
 // service name).
 func Pods(ctx context.Context, cs kubernetes.Interface, namespace, id, service string) ([]corev1.Pod, error) {
 	var out []corev1.Pod
-	for _, app := range []string{id, id + "-job"} {
-		list, err := cs.CoreV1().Pods(namespace).List(ctx, metav1.ListOptions{LabelSelector: "app=" + app})
+	for _, app := range labels.PodApps(id) {
+		list, err := cs.CoreV1().Pods(namespace).List(ctx, metav1.ListOptions{LabelSelector: labels.Selector(app)})
 		if err != nil {
 			return nil, fmt.Errorf("listing the pods of %s in namespace %s: %w", id, namespace, err)
 		}

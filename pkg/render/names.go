@@ -6,13 +6,14 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/kubectl-stack/kubectl-stack/pkg/labels"
 	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
 )
 
 // Label keys on every object. app and app.kubernetes.io/stack are
 // laconic-so's, so that its deployments can be taken over.
 const (
-	LabelApp          = "app"
+	LabelApp          = labels.App
 	LabelStack        = "app.kubernetes.io/stack"
 	LabelComponent    = "app.kubernetes.io/component"
 	LabelManagedBy    = "app.kubernetes.io/managed-by"
@@ -23,7 +24,7 @@ const (
 	AnnotationComposeName = "kubectl-stack.io/compose-name"
 	// AnnotationDeploymentDir marks the deployment directory that owns a
 	// namespace (laconic-so's key).
-	AnnotationDeploymentDir = "laconic.com/deployment-dir"
+	AnnotationDeploymentDir = labels.OwnerAnnotation
 )
 
 // names computes laconic-so's object names for one deployment.

@@ -15,6 +15,7 @@ import (
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
 	"github.com/kubectl-stack/kubectl-stack/pkg/k8sname"
 	"github.com/kubectl-stack/kubectl-stack/pkg/kindcluster"
+	"github.com/kubectl-stack/kubectl-stack/pkg/labels"
 )
 
 // labels are the labels of every object and pod template: laconic-so's
@@ -255,6 +256,6 @@ func (r *renderer) warnUnsupported(c deployment.Compose, svc compose.Service) {
 // job pods out of the Deployments' selectors) and the others.
 func (r *renderer) jobLabels() map[string]string {
 	l := r.labels()
-	l[LabelApp] = r.n.id + "-job"
+	l[LabelApp] = labels.JobApp(r.n.id)
 	return l
 }

@@ -1,0 +1,23 @@
+// Package labels is the one home of the labels and annotations that mark
+// what a deployment owns; render writes them, and apply, podio and the
+// verbs find objects and pods by them.
+package labels
+
+// App is laconic-so's app label: the deployment-id on the Deployments'
+// pods, <deployment-id>-job on the Jobs' pods (which keeps job pods out of
+// the Deployments' selectors).
+const App = "app"
+
+// OwnerAnnotation records, on a namespace, the deployment directory that
+// owns it (laconic-so's key).
+const OwnerAnnotation = "laconic.com/deployment-dir"
+
+// PodApps are the app label values of a deployment's pods: its
+// Deployments' and its Jobs'.
+func PodApps(id string) []string { return []string{id, JobApp(id)} }
+
+// JobApp is the app label value of a deployment's Job pods.
+func JobApp(id string) string { return id + "-job" }
+
+// Selector is the label selector for pods with one app value.
+func Selector(app string) string { return App + "=" + app }
