@@ -46,10 +46,7 @@ missing images itself on k8s-kind; for deploy-to: k8s, build --push sends them
 to the spec's registry with its registry credentials. Prints the images.`,
 		Example: `  kubectl stack build -d ./my-deployment
   kubectl stack build -d ./my-deployment web --push`,
-		RunE: func(c *cobra.Command, args []string) error {
-			o.Services = args
-			return runE(o)(c, args)
-		},
+		RunE: runE(o),
 	}
 	addDeploymentDirFlag(cmd, &o.DeploymentDir)
 	cmd.Flags().BoolVar(&o.Push, "push", o.Push, "Push each built image to its registry with the spec's registry credentials.")
@@ -57,7 +54,8 @@ to the spec's registry with its registry credentials. Prints the images.`,
 }
 
 // Complete loads the deployment and selects the builds.
-func (o *BuildOptions) Complete(c *cobra.Command) error {
+func (o *BuildOptions) Complete(c *cobra.Command, args []string) error {
+	o.Services = args
 	d, err := loadDeployment(c, o.GlobalOptions, o.DeploymentDir)
 	if err != nil {
 		return err

@@ -54,7 +54,7 @@ stack: deployment.yml and data/ are not touched, changed files are kept as
 }
 
 // Complete has nothing to resolve: create reads its inputs in Run.
-func (o *CreateOptions) Complete(c *cobra.Command) error { return nil }
+func (o *CreateOptions) Complete(c *cobra.Command, args []string) error { return nil }
 
 // Validate checks the flags.
 func (o *CreateOptions) Validate() error {

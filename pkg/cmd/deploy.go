@@ -73,7 +73,7 @@ kind-<cluster-id> is used unless --context is given.`,
 
 // Complete loads and renders the deployment and builds the pull secret, so
 // that every input error surfaces before anything is written.
-func (o *DeployOptions) Complete(c *cobra.Command) error {
+func (o *DeployOptions) Complete(c *cobra.Command, args []string) error {
 	var err error
 	o.d, o.objects, err = prepare(c, o.GlobalOptions, o.DeploymentDir, o.Images, o.Getenv)
 	return err

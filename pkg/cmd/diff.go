@@ -26,8 +26,13 @@ type DiffOptions struct {
 // deployment; the process exits 1 without an error message, like kubectl diff.
 var ErrDifferences = &ExitError{Code: 1}
 
+// NewDiffOptions returns DiffOptions with its defaults (the options of "kubectl stack diff").
+func NewDiffOptions(g *GlobalOptions) *DiffOptions {
+	return &DiffOptions{GlobalOptions: g, Getenv: os.Getenv}
+}
+
 func newCmdDiff(g *GlobalOptions) *cobra.Command {
-	o := &DiffOptions{GlobalOptions: g, Getenv: os.Getenv}
+	o := NewDiffOptions(g)
 	cmd := &cobra.Command{
 		Use:   "diff [-d DIR]",
 		Short: "Show what deploy would change (server-side dry run), pruning included",
@@ -52,7 +57,7 @@ differences, and more than 1 on errors, like kubectl diff.`,
 }
 
 // Complete prepares the objects deploy would apply.
-func (o *DiffOptions) Complete(c *cobra.Command) error {
+func (o *DiffOptions) Complete(c *cobra.Command, args []string) error {
 	var err error
 	o.d, o.objects, err = prepare(c, o.GlobalOptions, o.DeploymentDir, o.Images, o.Getenv)
 	return err

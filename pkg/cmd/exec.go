@@ -25,8 +25,13 @@ type ExecOptions struct {
 	d *deployment.Deployment
 }
 
+// NewExecOptions returns ExecOptions with its defaults (the options of "kubectl stack exec").
+func NewExecOptions(g *GlobalOptions) *ExecOptions {
+	return &ExecOptions{GlobalOptions: g}
+}
+
 func newCmdExec(g *GlobalOptions) *cobra.Command {
-	o := &ExecOptions{GlobalOptions: g}
+	o := NewExecOptions(g)
 	cmd := &cobra.Command{
 		Use:   "exec [-d DIR] [-i] [-t] SERVICE -- COMMAND [ARG...]",
 		Short: "Run a command in a container of a compose service",
@@ -41,10 +46,7 @@ kubectl stack exec. -i passes stdin, -t allocates a terminal.`,
 			}
 			return nil
 		},
-		RunE: func(c *cobra.Command, args []string) error {
-			o.Service, o.Command = k8sname.Label(args[0]), args[1:] // the compose spelling works too
-			return runE(o)(c, args)
-		},
+		RunE: runE(o),
 	}
 	addDeploymentDirFlag(cmd, &o.DeploymentDir)
 	cmd.Flags().BoolVarP(&o.Stdin, "stdin", "i", o.Stdin, "If true, pass stdin to the command.")
@@ -53,7 +55,8 @@ kubectl stack exec. -i passes stdin, -t allocates a terminal.`,
 }
 
 // Complete loads the deployment.
-func (o *ExecOptions) Complete(c *cobra.Command) error {
+func (o *ExecOptions) Complete(c *cobra.Command, args []string) error {
+	o.Service, o.Command = k8sname.Label(args[0]), args[1:] // the compose spelling works too
 	var err error
 	o.d, err = loadDeployment(c, o.GlobalOptions, o.DeploymentDir)
 	return err

@@ -61,7 +61,7 @@ deployment throws your edits away); pass --force if you really mean it.`,
 }
 
 // Complete parses --config values.
-func (o *InitOptions) Complete(c *cobra.Command) error {
+func (o *InitOptions) Complete(c *cobra.Command, args []string) error {
 	o.config = map[string]string{}
 	for _, kv := range o.Config {
 		k, v, ok := strings.Cut(kv, "=")

@@ -41,8 +41,13 @@ type KindCreateOptions struct {
 	k *kindCluster
 }
 
+// NewKindCreateOptions returns KindCreateOptions with its defaults (the options of "kubectl stack kind create").
+func NewKindCreateOptions(g *GlobalOptions) *KindCreateOptions {
+	return &KindCreateOptions{GlobalOptions: g}
+}
+
 func newCmdKindCreate(g *GlobalOptions) *cobra.Command {
-	o := &KindCreateOptions{GlobalOptions: g}
+	o := NewKindCreateOptions(g)
 	cmd := &cobra.Command{
 		Use:   "create [-d DIR] [--image IMAGE]",
 		Short: "Create the deployment's kind cluster, or check the running one",
@@ -65,7 +70,7 @@ warning: mounts can only be added by recreating the cluster.`,
 }
 
 // Complete loads the deployment.
-func (o *KindCreateOptions) Complete(c *cobra.Command) error {
+func (o *KindCreateOptions) Complete(c *cobra.Command, args []string) error {
 	var err error
 	o.k, err = loadKindCluster(c, o.GlobalOptions, o.DeploymentDir)
 	return err
@@ -94,8 +99,13 @@ type KindLoadOptions struct {
 	images []string
 }
 
+// NewKindLoadOptions returns KindLoadOptions with its defaults (the options of "kubectl stack kind load").
+func NewKindLoadOptions(g *GlobalOptions) *KindLoadOptions {
+	return &KindLoadOptions{GlobalOptions: g}
+}
+
 func newCmdKindLoad(g *GlobalOptions) *cobra.Command {
-	o := &KindLoadOptions{GlobalOptions: g}
+	o := NewKindLoadOptions(g)
 	cmd := &cobra.Command{
 		Use:   "load [-d DIR] [--image container=image]...",
 		Short: "Load the deployment's locally built images into its kind cluster",
@@ -114,7 +124,7 @@ does not have are left for the nodes to pull. deploy does this too.`,
 }
 
 // Complete renders the deployment to find its images.
-func (o *KindLoadOptions) Complete(c *cobra.Command) error {
+func (o *KindLoadOptions) Complete(c *cobra.Command, args []string) error {
 	d, objects, err := prepare(c, o.GlobalOptions, o.DeploymentDir, o.Images, nil)
 	if err != nil {
 		return err
@@ -164,8 +174,13 @@ type CheckMountsOptions struct {
 	d *deployment.Deployment
 }
 
+// NewCheckMountsOptions returns CheckMountsOptions with its defaults (the options of "kubectl stack kind check-mounts").
+func NewCheckMountsOptions(g *GlobalOptions) *CheckMountsOptions {
+	return &CheckMountsOptions{GlobalOptions: g}
+}
+
 func newCmdCheckMounts(g *GlobalOptions) *cobra.Command {
-	o := &CheckMountsOptions{GlobalOptions: g}
+	o := NewCheckMountsOptions(g)
 	cmd := &cobra.Command{
 		Use:   "check-mounts [-d DIR] [-o json]",
 		Short: "Compare the mounts a deployment needs with the live kind node's",
@@ -184,7 +199,7 @@ Mounts that cannot be read are an error too: the check did not run.`,
 }
 
 // Complete loads the deployment.
-func (o *CheckMountsOptions) Complete(c *cobra.Command) error {
+func (o *CheckMountsOptions) Complete(c *cobra.Command, args []string) error {
 	var err error
 	o.d, err = loadDeployment(c, o.GlobalOptions, o.DeploymentDir)
 	return err

@@ -98,8 +98,13 @@ type KindDeleteOptions struct {
 	k *kindCluster
 }
 
+// NewKindDeleteOptions returns KindDeleteOptions with its defaults (the options of "kubectl stack kind delete").
+func NewKindDeleteOptions(g *GlobalOptions) *KindDeleteOptions {
+	return &KindDeleteOptions{GlobalOptions: g}
+}
+
 func newCmdKindDelete(g *GlobalOptions) *cobra.Command {
-	o := &KindDeleteOptions{GlobalOptions: g}
+	o := NewKindDeleteOptions(g)
 	cmd := &cobra.Command{
 		Use:   "delete [-d DIR] [--force]",
 		Short: "Delete the deployment's kind cluster, after checking who else uses it",
@@ -119,7 +124,7 @@ are never deleted: the next deploy recreates the cluster and finds the data.`,
 }
 
 // Complete loads the deployment.
-func (o *KindDeleteOptions) Complete(c *cobra.Command) error {
+func (o *KindDeleteOptions) Complete(c *cobra.Command, args []string) error {
 	var err error
 	o.k, err = loadKindCluster(c, o.GlobalOptions, o.DeploymentDir)
 	return err

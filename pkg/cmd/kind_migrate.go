@@ -46,8 +46,13 @@ type MigratePlanOptions struct {
 	k *kindCluster
 }
 
+// NewMigratePlanOptions returns MigratePlanOptions with its defaults (the options of "kubectl stack kind migrate-plan").
+func NewMigratePlanOptions(g *GlobalOptions) *MigratePlanOptions {
+	return &MigratePlanOptions{GlobalOptions: g}
+}
+
 func newCmdMigratePlan(g *GlobalOptions) *cobra.Command {
-	o := &MigratePlanOptions{GlobalOptions: g}
+	o := NewMigratePlanOptions(g)
 	cmd := &cobra.Command{
 		Use:   "migrate-plan [-d DIR] [-o json]",
 		Short: "Plan moving a kind cluster without an umbrella mount to kind-mount-root",
@@ -65,7 +70,7 @@ nothing: read it, then run the steps.`,
 }
 
 // Complete loads the deployment.
-func (o *MigratePlanOptions) Complete(c *cobra.Command) error {
+func (o *MigratePlanOptions) Complete(c *cobra.Command, args []string) error {
 	var err error
 	o.k, err = loadKindCluster(c, o.GlobalOptions, o.DeploymentDir)
 	return err

@@ -26,8 +26,13 @@ type LogsOptions struct {
 	d *deployment.Deployment
 }
 
+// NewLogsOptions returns LogsOptions with its defaults (the options of "kubectl stack logs").
+func NewLogsOptions(g *GlobalOptions) *LogsOptions {
+	return &LogsOptions{GlobalOptions: g, Tail: -1}
+}
+
 func newCmdLogs(g *GlobalOptions) *cobra.Command {
-	o := &LogsOptions{GlobalOptions: g, Tail: -1}
+	o := NewLogsOptions(g)
 	cmd := &cobra.Command{
 		Use:   "logs [-d DIR] [SERVICE] [-f] [--tail N] [--since DURATION]",
 		Short: "Print the logs of every pod and container of a deployment",
@@ -38,12 +43,7 @@ interrupted.`,
 		Example: `  kubectl stack logs -d ./my-deployment
   kubectl stack logs -d ./my-deployment web -f --tail 20`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			if len(args) == 1 {
-				o.Service = k8sname.Label(args[0]) // the compose spelling works too
-			}
-			return runE(o)(c, args)
-		},
+		RunE: runE(o),
 	}
 	addDeploymentDirFlag(cmd, &o.DeploymentDir)
 	f := cmd.Flags()
@@ -54,7 +54,10 @@ interrupted.`,
 }
 
 // Complete loads the deployment.
-func (o *LogsOptions) Complete(c *cobra.Command) error {
+func (o *LogsOptions) Complete(c *cobra.Command, args []string) error {
+	if len(args) == 1 {
+		o.Service = k8sname.Label(args[0]) // the compose spelling works too
+	}
 	var err error
 	o.d, err = loadDeployment(c, o.GlobalOptions, o.DeploymentDir)
 	return err

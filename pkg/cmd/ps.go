@@ -19,8 +19,13 @@ type PsOptions struct {
 	d *deployment.Deployment
 }
 
+// NewPsOptions returns PsOptions with its defaults (the options of "kubectl stack ps").
+func NewPsOptions(g *GlobalOptions) *PsOptions {
+	return &PsOptions{GlobalOptions: g}
+}
+
 func newCmdPs(g *GlobalOptions) *cobra.Command {
-	o := &PsOptions{GlobalOptions: g}
+	o := NewPsOptions(g)
 	cmd := &cobra.Command{
 		Use:   "ps [-d DIR] [-o json]",
 		Short: "List every pod of a deployment (all pod files and jobs)",
@@ -33,7 +38,7 @@ func newCmdPs(g *GlobalOptions) *cobra.Command {
 }
 
 // Complete loads the deployment.
-func (o *PsOptions) Complete(c *cobra.Command) error {
+func (o *PsOptions) Complete(c *cobra.Command, args []string) error {
 	var err error
 	o.d, err = loadDeployment(c, o.GlobalOptions, o.DeploymentDir)
 	return err

@@ -55,7 +55,7 @@ and the objects are printed instead.`,
 }
 
 // Complete loads the deployment.
-func (o *RenderOptions) Complete(c *cobra.Command) error {
+func (o *RenderOptions) Complete(c *cobra.Command, args []string) error {
 	var err error
 	o.d, err = loadDeployment(c, o.GlobalOptions, o.DeploymentDir)
 	return err

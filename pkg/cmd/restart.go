@@ -28,8 +28,13 @@ type RestartOptions struct {
 	record *deployment.Record
 }
 
+// NewRestartOptions returns RestartOptions with its defaults (the options of "kubectl stack restart").
+func NewRestartOptions(g *GlobalOptions) *RestartOptions {
+	return &RestartOptions{GlobalOptions: g, deploy: NewDeployOptions(g)}
+}
+
 func newCmdRestart(g *GlobalOptions) *cobra.Command {
-	o := &RestartOptions{GlobalOptions: g, deploy: NewDeployOptions(g)}
+	o := NewRestartOptions(g)
 	cmd := &cobra.Command{
 		Use:   "restart [-d DIR] [--spec-file F] [--stack-path P] [--image c=i]... [--force]",
 		Short: "Pull the stack, re-sync the deployment from the git-tracked spec, deploy",
@@ -54,7 +59,7 @@ a ConfigMap they mount changed; --force rolls every Deployment.`,
 }
 
 // Complete reads the deployment record.
-func (o *RestartOptions) Complete(c *cobra.Command) error {
+func (o *RestartOptions) Complete(c *cobra.Command, args []string) error {
 	dir, err := deployment.ResolveDir(o.DeploymentDir)
 	if err != nil {
 		return err
@@ -104,7 +109,7 @@ func (o *RestartOptions) Run(c *cobra.Command) error {
 		return fmt.Errorf("re-syncing %s: %w", o.dir, err)
 	}
 	o.deploy.DeploymentDir = o.dir
-	if err := o.deploy.Complete(c); err != nil {
+	if err := o.deploy.Complete(c, nil); err != nil {
 		return err
 	}
 	if o.Force {

@@ -70,7 +70,9 @@ Start with:
 
 // options is the Options / Complete / Validate / Run shape of every command.
 type options interface {
-	Complete(c *cobra.Command) error
+	// Complete turns flags and positional arguments into the verb's
+	// inputs; it is the only step that reads the outside world.
+	Complete(c *cobra.Command, args []string) error
 	Validate() error
 	Run(c *cobra.Command) error
 }
@@ -78,8 +80,8 @@ type options interface {
 // runE runs a command's options in order: Complete (the only step that
 // reads the outside world), Validate (pure), Run.
 func runE(o options) func(*cobra.Command, []string) error {
-	return func(c *cobra.Command, _ []string) error {
-		if err := o.Complete(c); err != nil {
+	return func(c *cobra.Command, args []string) error {
+		if err := o.Complete(c, args); err != nil {
 			return err
 		}
 		if err := o.Validate(); err != nil {

@@ -21,8 +21,13 @@ type StatusOptions struct {
 	d *deployment.Deployment
 }
 
+// NewStatusOptions returns StatusOptions with its defaults (the options of "kubectl stack status").
+func NewStatusOptions(g *GlobalOptions) *StatusOptions {
+	return &StatusOptions{GlobalOptions: g}
+}
+
 func newCmdStatus(g *GlobalOptions) *cobra.Command {
-	o := &StatusOptions{GlobalOptions: g}
+	o := NewStatusOptions(g)
 	cmd := &cobra.Command{
 		Use:   "status [-d DIR] [-o json|yaml]",
 		Short: "Show every object of a deployment with its status, and its pods",
@@ -35,7 +40,7 @@ func newCmdStatus(g *GlobalOptions) *cobra.Command {
 }
 
 // Complete loads the deployment.
-func (o *StatusOptions) Complete(c *cobra.Command) error {
+func (o *StatusOptions) Complete(c *cobra.Command, args []string) error {
 	var err error
 	o.d, err = loadDeployment(c, o.GlobalOptions, o.DeploymentDir)
 	return err

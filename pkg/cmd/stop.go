@@ -60,7 +60,7 @@ which deleting the cluster would lose (unless --delete-volumes or --force).`,
 }
 
 // Complete loads the deployment and picks the kind context.
-func (o *StopOptions) Complete(c *cobra.Command) error {
+func (o *StopOptions) Complete(c *cobra.Command, args []string) error {
 	var err error
 	o.d, err = loadDeployment(c, o.GlobalOptions, o.DeploymentDir)
 	return err
