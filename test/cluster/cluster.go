@@ -109,6 +109,9 @@ func CheckBinaries(dir string) error {
 	return nil
 }
 
+// ServiceCIDR is the local cluster's Service IP range: 65534 Services.
+const ServiceCIDR = "10.0.0.0/16"
+
 func (c *Cluster) startAPIServer(binDir string) error {
 	fmt.Fprintf(c.log, "local cluster: starting etcd and kube-apiserver\n")
 	c.env = &envtest.Environment{
@@ -116,6 +119,10 @@ func (c *Cluster) startAPIServer(binDir string) error {
 		ControlPlaneStartTimeout: time.Minute,
 		ControlPlaneStopTimeout:  30 * time.Second,
 	}
+	// envtest's default Service range is a /24: a test package that
+	// deploys a few dozen stacks into one cluster runs out of Service IPs
+	// ("failed to allocate a serviceIP: range is full").
+	c.env.ControlPlane.GetAPIServer().Configure().Set("service-cluster-ip-range", ServiceCIDR)
 	cfg, err := c.env.Start()
 	if err != nil {
 		return fmt.Errorf("starting etcd and kube-apiserver: %w", err)

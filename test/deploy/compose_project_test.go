@@ -34,6 +34,9 @@ func TestComposeProjectDeploys(t *testing.T) {
 	specPath := testutil.WriteFile(t, root, "ops/spec.yml", `stack: ../shop
 deploy-to: k8s
 namespace: `+ns+`
+config:
+  # The spec's config wins over .env's; a fixed NodePort of its own.
+  WEB_NODEPORT: "`+fmt.Sprint(staticNodePort(t, seq.Add(1)))+`"
 image-registry: `+reg+`/shop
 registry-credentials:
   server: `+reg+`

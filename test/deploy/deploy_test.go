@@ -42,9 +42,22 @@ func stack(t testing.TB) (string, string, string) {
 	}
 	spec := strings.Replace(string(data), "namespace: hello-demo", "namespace: "+ns, 1)
 	spec = strings.Replace(spec, "/var/lib/kubectl-stack-demo/counter", "/var/lib/kubectl-stack-test/"+ns, 1)
-	// A fixed NodePort belongs to one Service in the whole cluster.
-	spec = strings.Replace(spec, `"30080:80"`, fmt.Sprintf(`"%d:80"`, 30100+n), 1)
+	// A fixed NodePort belongs to one Service in the whole cluster. They
+	// come from the static band (the lowest 86 ports of the range), which
+	// the API server leaves to fixed ports while it can: the NodePorts it
+	// assigns itself (untuned stacks) then never take one first.
+	spec = strings.Replace(spec, `"30080:80"`, fmt.Sprintf(`"%d:80"`, staticNodePort(t, n)), 1)
 	return root, testutil.WriteFile(t, root, "ops/spec.yml", spec), ns
+}
+
+// staticNodePort is the n-th fixed NodePort of the package's tests.
+func staticNodePort(t testing.TB, n int32) int32 {
+	t.Helper()
+	const staticBand = 86 // min(max(16, 2768/32), 128) of 30000-32767
+	if n >= staticBand {
+		t.Fatalf("test stack %d: the static NodePort band (30000-30085) is used up; deploy fewer stacks per package run", n)
+	}
+	return 30000 + n
 }
 
 // run runs kubectl stack against the local cluster.
