@@ -102,6 +102,7 @@ func (r *renderer) renderAll() {
 		r.warnings = append(r.warnings, c.File.Notes(c.Written)...)
 	}
 	r.collectHostPaths()
+	r.checkHostBindMounts()
 	r.readConfigMaps()
 	for _, pod := range r.d.Pods {
 		r.renderPod(pod)

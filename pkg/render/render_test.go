@@ -314,3 +314,30 @@ func createAndRender(t *testing.T, specPath string) (*deployment.Plan, *Result) 
 	}
 	return plan, res
 }
+
+// TestHostBindWithoutAKindMountIsRefused: a deployment directory whose
+// kind-config.yml lacks the mount a host bind needs (written before host
+// binds were mounted) must not render a pod that would see an empty node
+// directory.
+func TestHostBindWithoutAKindMountIsRefused(t *testing.T) {
+	dir := fixtureDir(t, "compose-project")
+	cfg := filepath.Join(dir, deployment.KindConfigFile)
+	data, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Render(load(t, dir), Options{}); err != nil {
+		t.Fatalf("Render with the mount = %v", err)
+	}
+	stripped := regexp.MustCompile(`(?m)^ *- containerPath: /mnt/laconic-0fixture1-host-srv-shop-backups\n *hostPath: /srv/shop-backups\n *propagation: HostToContainer\n`).ReplaceAll(data, nil)
+	if string(stripped) == string(data) {
+		t.Fatalf("the fixture's kind config has no mount for /srv/shop-backups:\n%s", data)
+	}
+	if err := os.WriteFile(cfg, stripped, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Render(load(t, dir), Options{})
+	if err == nil || !strings.Contains(err.Error(), "the host path /srv/shop-backups is bound into a service, but kind-config.yml brings nothing there") || !strings.Contains(err.Error(), "create --update") {
+		t.Errorf("Render without the mount = %v", err)
+	}
+}

@@ -66,6 +66,32 @@ func (r *renderer) hostPathVolume(host string) corev1.Volume {
 	return corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: path}}}
 }
 
+// checkHostBindMounts makes sure, on kind, that D's kind-config.yml brings
+// every non-system host bind into the node where the pod will look for it:
+// a deployment directory written before host binds were mounted (they were
+// read into ConfigMaps then) or a stack that gained a bind since would
+// otherwise mount an empty directory of the node.
+func (r *renderer) checkHostBindMounts() {
+	if r.d.Spec.DeployTo != spec.DeployToKind || len(r.hostBinds) == 0 {
+		return
+	}
+	cfg, err := kindcluster.LoadConfig(filepath.Join(r.d.Dir, deployment.KindConfigFile))
+	if err != nil {
+		return // no kind config of ours: kind check-mounts and deploy say so
+	}
+	mounts := kindcluster.Required(cfg)
+	for _, host := range slices.Sorted(maps.Values(r.hostBinds)) {
+		if _, system := bindsrc.SystemPath(host); system {
+			continue
+		}
+		node := r.hostPathVolume(host).HostPath.Path
+		if got, ok := kindcluster.HostPathOf(node, mounts); !ok || filepath.Clean(got) != filepath.Clean(host) {
+			r.failf("%s: the host path %s is bound into a service, but %s brings nothing there into the kind node (at %s); run kubectl stack create --update -d %s to add the mount, then recreate the cluster with it (kubectl stack kind migrate-plan -d %s lists the steps)",
+				r.d.Dir, host, deployment.KindConfigFile, node, r.d.Dir, r.d.Dir)
+		}
+	}
+}
+
 func (r *renderer) kindInput() kindcluster.ConfigInput {
 	in := kindcluster.ConfigInput{DeploymentID: r.n.id}
 	if root := r.d.Spec.KindMountRoot; root != "" {
