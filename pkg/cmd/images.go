@@ -9,7 +9,7 @@ import (
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
-	"github.com/kubectl-stack/kubectl-stack/pkg/imagebuild"
+	"github.com/kubectl-stack/kubectl-stack/pkg/engine"
 	"github.com/kubectl-stack/kubectl-stack/pkg/k8sname"
 )
 
@@ -18,12 +18,12 @@ type images struct {
 	c      *cobra.Command
 	g      *GlobalOptions
 	d      *deployment.Deployment
-	engine *imagebuild.Engine
+	engine *engine.Engine
 	getenv func(string) string
 }
 
 func newImages(c *cobra.Command, g *GlobalOptions, d *deployment.Deployment, getenv func(string) string) (*images, error) {
-	e, err := imagebuild.Connect(c.Context())
+	e, err := engine.Connect(c.Context())
 	if err != nil {
 		return nil, err
 	}
@@ -36,7 +36,7 @@ func (im *images) build(b deployment.Build) error {
 	log := im.g.Logger()
 	log.Infof("building %s (service %s of pod %s) from %s", b.Image, b.Service, b.Pod, b.Context)
 	start := time.Now()
-	req := imagebuild.Request{Context: b.Context, Dockerfile: b.Dockerfile, Target: b.Target, Args: b.Args, Image: b.Image}
+	req := engine.Request{Context: b.Context, Dockerfile: b.Dockerfile, Target: b.Target, Args: b.Args, Image: b.Image}
 	if err := im.engine.Build(im.c.Context(), req, im.g.ErrOut); err != nil {
 		return fmt.Errorf("%w; fix the build, then run kubectl stack build -d %s %s", err, im.d.Dir, b.Service)
 	}
@@ -44,7 +44,7 @@ func (im *images) build(b deployment.Build) error {
 	return nil
 }
 
-func (im *images) auth() (*imagebuild.Auth, error) {
+func (im *images) auth() (*engine.Auth, error) {
 	cred := im.d.Spec.Credentials()
 	if cred == nil {
 		return nil, nil
@@ -53,7 +53,7 @@ func (im *images) auth() (*imagebuild.Auth, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &imagebuild.Auth{Server: cred.Server, Username: cred.Username, Password: token}, nil
+	return &engine.Auth{Server: cred.Server, Username: cred.Username, Password: token}, nil
 }
 
 func (im *images) push(image string) error {

@@ -1,7 +1,9 @@
-// Package imagebuild builds, finds and pushes the images of services with
-// build: through the Docker Engine API (github.com/moby/moby/client; the
-// only user of that client and of go-archive).
-package imagebuild
+// Package engine is kubectl-stack's Docker Engine API client, the only user
+// of github.com/moby/moby/client and go-archive: it builds, finds and
+// pushes the images of services with build:, and reads what kind needs
+// beyond its own node abstraction (a node container's mounts, the local
+// image store).
+package engine
 
 import (
 	"context"
