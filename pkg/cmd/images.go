@@ -34,6 +34,9 @@ func (im *images) close() { im.engine.Close() }
 
 func (im *images) build(b deployment.Build) error {
 	log := im.g.Logger()
+	if stale, err := b.Stale(); err == nil && stale {
+		log.Warnf("the build context %s of service %s changed since %s was created or updated: the image is rebuilt under its old tag %s, so running pods will not roll; run kubectl stack create --update (or restart) for a new tag", b.Context, b.Service, im.d.Dir, b.Image)
+	}
 	log.Infof("building %s (service %s of pod %s) from %s", b.Image, b.Service, b.Pod, b.Context)
 	start := time.Now()
 	req := engine.Request{Context: b.Context, Dockerfile: b.Dockerfile, Target: b.Target, Args: b.Args, Image: b.Image}
@@ -93,6 +96,9 @@ func buildMissing(c *cobra.Command, g *GlobalOptions, d *deployment.Deployment, 
 		has, err := im.engine.Has(c.Context(), b.Image)
 		if err != nil {
 			return err
+		}
+		if stale, err := b.Stale(); has && err == nil && stale {
+			g.Logger().Warnf("the build context %s of service %s changed since %s was created or updated; deploy keeps the image %s built before: run kubectl stack create --update (or restart) to build and roll the change", b.Context, b.Service, d.Dir, b.Image)
 		}
 		if !has {
 			if err := im.build(b); err != nil {

@@ -118,9 +118,23 @@ func TestBuildsAreRecorded(t *testing.T) {
 	if _, err := Create(context.Background(), CreateOptions{SpecPath: specPath, Dir: dir, Update: true}); err != nil {
 		t.Fatal(err)
 	}
+	stale := builds[0]
+	for _, b := range builds {
+		if b.Service == "web.frontend" {
+			stale = b
+		}
+	}
+	if s, err := stale.Stale(); err != nil || !s {
+		t.Errorf("Stale() after the context changed = %v, %v; want true", s, err)
+	}
 	builds, _ = ReadBuilds(dir)
 	if again, _ := BuildImage(builds, "shop_app", "web.frontend"); again == web {
 		t.Errorf("the image tag did not change with the context: %s", again)
+	}
+	for _, b := range builds {
+		if s, err := b.Stale(); err != nil || s {
+			t.Errorf("%s: Stale() right after the update = %v, %v; want false (image: builds never)", b.Service, s, err)
+		}
 	}
 }
 

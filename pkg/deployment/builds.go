@@ -125,6 +125,19 @@ func (b *builder) registryPrefix(where string) string {
 	return ""
 }
 
+// Stale reports whether the build's context changed since create tagged
+// its image from it: the image would be rebuilt under the old tag, and the
+// pods would not roll. Images named by the compose file (image:) have no
+// content tag and are never stale.
+func (b Build) Stale() (bool, error) {
+	_, tag, ok := strings.Cut(b.Image[strings.LastIndex(b.Image, "/")+1:], ":ctx-")
+	if !ok {
+		return false, nil
+	}
+	sum, err := contextHash(b)
+	return err == nil && sum != tag, err
+}
+
 func cmpOr(v, def string) string {
 	if v == "" {
 		return def
