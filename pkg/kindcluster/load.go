@@ -10,6 +10,8 @@ import (
 	"golang.org/x/sync/errgroup"
 	"sigs.k8s.io/kind/pkg/cluster/nodes"
 	"sigs.k8s.io/kind/pkg/cluster/nodeutils"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/engine"
 )
 
 // LoadResult says what LoadImages did with each image.
@@ -32,10 +34,15 @@ func (p *Provider) LoadImages(ctx context.Context, cluster string, images []stri
 	if err != nil {
 		return nil, err
 	}
+	e, err := engine.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer e.Close()
 	res := &LoadResult{}
 	missing := map[nodes.Node][]string{}
 	for _, image := range images {
-		id, err := localImageID(ctx, image)
+		id, err := e.ImageID(ctx, image)
 		if err != nil {
 			return nil, err
 		}
@@ -61,7 +68,7 @@ func (p *Provider) LoadImages(ctx context.Context, cluster string, images []stri
 	if len(res.Loaded) == 0 {
 		return res, nil
 	}
-	return res, loadArchive(ctx, missing, res.Loaded)
+	return res, loadArchive(ctx, e, missing, res.Loaded)
 }
 
 // nodeHas reports whether a node holds image with that ID, retagging the
@@ -82,14 +89,14 @@ func nodeHas(n nodes.Node, image, id string) (bool, error) {
 
 // loadArchive saves the images once to a temporary archive and imports it
 // into the nodes that miss them, concurrently.
-func loadArchive(ctx context.Context, missing map[nodes.Node][]string, images []string) error {
+func loadArchive(ctx context.Context, e *engine.Engine, missing map[nodes.Node][]string, images []string) error {
 	tmp, err := os.CreateTemp("", "kubectl-stack-images-*.tar")
 	if err != nil {
 		return fmt.Errorf("loading images into kind: %w", err)
 	}
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
-	archive, err := saveImages(ctx, images)
+	archive, err := e.SaveImages(ctx, images)
 	if err != nil {
 		return err
 	}
