@@ -1,12 +1,14 @@
 package compose
 
 import (
+	"cmp"
 	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
@@ -158,26 +160,44 @@ func (f *File) ExtendsFiles() []string {
 	return out
 }
 
-// ContainerPorts returns the "port/protocol" pairs a service listens on:
-// its ports' targets and its expose entries, each once.
-func ContainerPorts(ports []types.ServicePortConfig, expose []string) []string {
-	var out []string
+// ContainerPort is a port a service listens on.
+type ContainerPort struct {
+	// Port is a number ("8080"), or an expose range as written ("8000-8010").
+	Port string
+	// Protocol is lowercase: tcp, udp or sctp.
+	Protocol string
+}
+
+func (p ContainerPort) String() string { return p.Port + "/" + p.Protocol }
+
+// ContainerPorts returns the ports a service listens on, each once: its
+// ports' targets, then its expose entries (reachable by other services but
+// not published).
+func ContainerPorts(svc Service) []ContainerPort {
+	var out []ContainerPort
 	add := func(port, proto string) {
-		if proto == "" {
-			proto = "tcp"
+		if n, err := strconv.Atoi(port); err == nil {
+			port = strconv.Itoa(n)
 		}
-		if p := port + "/" + strings.ToLower(proto); !slices.Contains(out, p) {
+		if p := (ContainerPort{Port: port, Protocol: strings.ToLower(cmp.Or(proto, "tcp"))}); !slices.Contains(out, p) {
 			out = append(out, p)
 		}
 	}
-	for _, p := range ports {
+	for _, p := range svc.Ports {
 		add(fmt.Sprint(p.Target), p.Protocol)
 	}
-	for _, e := range expose {
+	for _, e := range svc.Expose {
 		port, proto, _ := strings.Cut(e, "/")
 		add(port, proto)
 	}
 	return out
+}
+
+// IsInitContainer reports whether a service carries laconic-so's
+// laconic.init-container label: it runs to completion before the others.
+func IsInitContainer(svc Service) bool {
+	v := strings.ToLower(svc.Labels["laconic.init-container"])
+	return v == "true" || v == "1" || v == "yes"
 }
 
 // LoopbackOnly reports whether a port is published on a loopback address

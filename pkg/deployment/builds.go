@@ -1,6 +1,7 @@
 package deployment
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"fmt"
 	"io"
@@ -86,7 +87,7 @@ func (b *builder) buildRecord(lp loadedPod, cb compose.Build, where string) (Bui
 		b.fail("%s: the context %s is not a directory; create it or check out the repository it belongs to there (%s)", where, cb.Context, "CERC_REPO_BASE_DIR for laconic-so stacks")
 		return Build{}, false
 	}
-	dockerfile := cmpOr(cb.Dockerfile, "Dockerfile")
+	dockerfile := cmp.Or(cb.Dockerfile, "Dockerfile")
 	if _, err := os.Stat(filepath.Join(cb.Context, dockerfile)); !filepath.IsAbs(dockerfile) && err != nil {
 		b.fail("%s: %s has no %s; add it or name another with dockerfile:", where, cb.Context, dockerfile)
 		return Build{}, false
@@ -136,13 +137,6 @@ func (b Build) Stale() (bool, error) {
 	}
 	sum, err := contextHash(b)
 	return err == nil && sum != tag, err
-}
-
-func cmpOr(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }
 
 // contextHash is a short hash of everything a build depends on here: the

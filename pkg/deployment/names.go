@@ -1,9 +1,6 @@
 package deployment
 
 import (
-	"slices"
-	"strings"
-
 	"github.com/kubectl-stack/kubectl-stack/pkg/compose"
 	"github.com/kubectl-stack/kubectl-stack/pkg/k8sname"
 )
@@ -45,13 +42,13 @@ const AnnotationSharedPort = "kubectl-stack.io/shared-port"
 // cannot bind it (docker compose gave each its own). Init containers run
 // before the others and do not clash.
 func (b *builder) checkPortClashes(lp loadedPod) {
-	owner := map[string]string{}
+	owner := map[compose.ContainerPort]string{}
 	for _, name := range lp.file.ServiceNames() {
 		svc := lp.file.Project.Services[name]
-		if isInitService(svc.Labels) || svc.Labels[AnnotationSharedPort] == "true" {
+		if compose.IsInitContainer(svc) || svc.Labels[AnnotationSharedPort] == "true" {
 			continue
 		}
-		for _, port := range compose.ContainerPorts(svc.Ports, svc.Expose) {
+		for _, port := range compose.ContainerPorts(svc) {
 			if prev, taken := owner[port]; taken && prev != name {
 				b.fail("%s: pod %s: services %s and %s both listen on container port %s, but the services of one compose file share a pod and its network; change one port, move one service to its own compose file (pod), or label one of them %s: \"true\" if that is intended",
 					lp.pod.ComposeFile, lp.pod.Name, lp.file.ServiceName(prev), lp.file.ServiceName(name), port, AnnotationSharedPort)
@@ -60,9 +57,4 @@ func (b *builder) checkPortClashes(lp loadedPod) {
 			owner[port] = name
 		}
 	}
-}
-
-func isInitService(labels map[string]string) bool {
-	v := strings.ToLower(labels["laconic.init-container"])
-	return slices.Contains([]string{"true", "1", "yes"}, v)
 }

@@ -6,6 +6,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -77,7 +78,7 @@ func (e *Engine) Build(ctx context.Context, req Request, progress io.Writer) err
 		args[k] = &v
 	}
 	res, err := e.c.ImageBuild(ctx, tar, client.ImageBuildOptions{
-		Tags: []string{req.Image}, Dockerfile: cmpOr(req.Dockerfile, "Dockerfile"), Target: req.Target,
+		Tags: []string{req.Image}, Dockerfile: cmp.Or(req.Dockerfile, "Dockerfile"), Target: req.Target,
 		BuildArgs: args, Remove: true, Version: build.BuilderV1,
 	})
 	if err != nil {
@@ -162,11 +163,4 @@ func encode(auth *Auth) string {
 	}
 	data, _ := json.Marshal(registry.AuthConfig{Username: auth.Username, Password: auth.Password, ServerAddress: auth.Server})
 	return base64.URLEncoding.EncodeToString(data)
-}
-
-func cmpOr(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }

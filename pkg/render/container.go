@@ -1,7 +1,6 @@
 package render
 
 import (
-	"fmt"
 	"maps"
 	"path"
 	"regexp"
@@ -40,7 +39,7 @@ func (r *renderer) buildPod(c deployment.Compose) podParts {
 	for _, name := range c.File.ServiceNames() {
 		svc := c.File.Project.Services[name]
 		ctr := r.container(c, svc, siblings, volumes)
-		if isInitContainer(svc) {
+		if compose.IsInitContainer(svc) {
 			p.initContainers = append(p.initContainers, ctr)
 		} else {
 			p.containers = append(p.containers, ctr)
@@ -61,11 +60,6 @@ func (r *renderer) buildPod(c deployment.Compose) podParts {
 		p.volumes = append(p.volumes, v)
 	}
 	return p
-}
-
-func isInitContainer(svc compose.Service) bool {
-	v := strings.ToLower(svc.Labels["laconic.init-container"])
-	return v == "true" || v == "1" || v == "yes"
 }
 
 func (r *renderer) container(c deployment.Compose, svc compose.Service, siblings map[string]*regexp.Regexp, volumes map[string]corev1.Volume) corev1.Container {
@@ -195,38 +189,18 @@ func (r *renderer) envFrom() []corev1.EnvFromSource {
 	return out
 }
 
-// containerPorts lists each (port, protocol) once.
+// containerPorts lists each (port, protocol) the service listens on once;
+// expose ranges have no container port equivalent and are left out.
 func containerPorts(svc compose.Service) []corev1.ContainerPort {
 	var out []corev1.ContainerPort
-	seen := map[string]bool{}
-	for _, p := range svc.Ports {
-		proto := corev1.Protocol(strings.ToUpper(cmpOr(p.Protocol, "tcp")))
-		key := fmt.Sprint(p.Target, proto)
-		if seen[key] {
+	for _, p := range compose.ContainerPorts(svc) {
+		n, err := strconv.ParseInt(p.Port, 10, 32)
+		if err != nil {
 			continue
 		}
-		seen[key] = true
-		out = append(out, corev1.ContainerPort{ContainerPort: int32(p.Target), Protocol: proto})
-	}
-	// expose: ports reachable by other services but not published.
-	for _, e := range svc.Expose {
-		port, proto, _ := strings.Cut(e, "/")
-		n, err := strconv.ParseInt(port, 10, 32)
-		key := fmt.Sprint(n, corev1.Protocol(strings.ToUpper(cmpOr(proto, "tcp"))))
-		if err != nil || seen[key] {
-			continue
-		}
-		seen[key] = true
-		out = append(out, corev1.ContainerPort{ContainerPort: int32(n), Protocol: corev1.Protocol(strings.ToUpper(cmpOr(proto, "tcp")))})
+		out = append(out, corev1.ContainerPort{ContainerPort: int32(n), Protocol: corev1.Protocol(strings.ToUpper(p.Protocol))})
 	}
 	return out
-}
-
-func cmpOr(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }
 
 func (r *renderer) pullPolicy() corev1.PullPolicy {

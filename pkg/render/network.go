@@ -1,6 +1,7 @@
 package render
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -70,7 +71,7 @@ func (r *renderer) renderNodePorts() {
 	for _, c := range r.d.Pods {
 		for _, name := range c.File.ServiceNames() {
 			for _, p := range r.publishedPorts(c, name) {
-				proto := corev1.Protocol(strings.ToUpper(cmpOr(p.Protocol, "tcp")))
+				proto := corev1.Protocol(strings.ToUpper(cmp.Or(p.Protocol, "tcp")))
 				all = append(all, published{c.Name, name, p, proto})
 				uses[fmt.Sprint(p.Target, proto)]++
 			}
