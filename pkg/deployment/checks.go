@@ -32,7 +32,7 @@ func (b *builder) checkAll() {
 // bound to a loopback address (local only) is not published at all; both
 // are said, with the fix. A port compose itself rejects is an error.
 func (b *builder) checkComposePorts(lp loadedPod) {
-	for _, svc := range slices.Sorted(maps.Keys(lp.file.Ports())) {
+	for _, svc := range lp.file.ServiceNames() {
 		if _, overridden := b.plan.Spec.Network.Ports[svc]; overridden {
 			continue
 		}

@@ -14,7 +14,6 @@ import (
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/compose"
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
-	"github.com/kubectl-stack/kubectl-stack/pkg/k8sname"
 	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
 )
 
@@ -151,10 +150,17 @@ func writtenNames(c deployment.Compose) []string {
 	return out
 }
 
-func hostPatterns(renamed map[string]string) map[string]*regexp.Regexp {
-	out := make(map[string]*regexp.Regexp, len(renamed))
-	for written := range renamed {
-		out[written] = wholeWord(written)
+// renamedHost finds a renamed service's compose name in environment values
+// and gives its Service name.
+type renamedHost struct {
+	written *regexp.Regexp
+	service string
+}
+
+func hostPatterns(renamed map[string]string) []renamedHost {
+	var out []renamedHost
+	for _, written := range slices.Sorted(maps.Keys(renamed)) {
+		out = append(out, renamedHost{written: wholeWord(written), service: renamed[written]})
 	}
 	return out
 }
@@ -163,8 +169,8 @@ func hostPatterns(renamed map[string]string) map[string]*regexp.Regexp {
 // environment value to their Service names (cache_redis:6379 →
 // cache-redis:6379), as docker compose's DNS would have resolved them.
 func (r *renderer) toServiceNames(value string) string {
-	for _, written := range slices.Sorted(maps.Keys(r.renamedHosts)) {
-		value = r.renamedHosts[written].ReplaceAllString(value, "${1}"+k8sname.Label(written)+"${2}${3}")
+	for _, h := range r.renamedHosts {
+		value = h.written.ReplaceAllString(value, "${1}"+h.service+"${2}${3}")
 	}
 	return value
 }

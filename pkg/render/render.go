@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"sort"
 
@@ -65,7 +64,7 @@ type renderer struct {
 	// renamedHosts match, as whole words, the compose names of services
 	// whose Service name differs (web.frontend → web-frontend), so that
 	// environment values of other pods reach them.
-	renamedHosts map[string]*regexp.Regexp
+	renamedHosts []renamedHost
 }
 
 // object is one rendered object with the file it is written to.
