@@ -56,17 +56,7 @@ func checkRegular(path string) error {
 // checkReferencedFiles refuses special files among the env_file and
 // extends files a compose file names, before compose-go reads them. A
 // missing file is left to compose-go, which knows which are required.
-func checkReferencedFiles(dir string, data []byte) error {
-	var doc struct {
-		Include  yaml.Node `yaml:"include"`
-		Services map[string]struct {
-			EnvFile yaml.Node `yaml:"env_file"`
-			Extends yaml.Node `yaml:"extends"`
-		} `yaml:"services"`
-	}
-	if yaml.Unmarshal(data, &doc) != nil {
-		return nil // compose-go reports the syntax
-	}
+func (doc *rawFile) checkReferencedFiles(dir string) error {
 	if !doc.Include.IsZero() {
 		// An included file would be read from wherever it points and is
 		// not copied into the deployment directory.

@@ -54,8 +54,13 @@ func Load(ctx context.Context, path string, env map[string]string) (*File, error
 		return nil, fmt.Errorf("reading compose file: %w", err)
 	}
 	dir := filepath.Dir(path)
-	if err := checkReferencedFiles(dir, data); err != nil {
-		return nil, fmt.Errorf("parsing compose file %s: %w", path, err)
+	// A file the YAML parser here refuses is left to compose-go, whose
+	// error names the line.
+	raw, rawErr := parseRaw(data)
+	if rawErr == nil {
+		if err := raw.checkReferencedFiles(dir); err != nil {
+			return nil, fmt.Errorf("parsing compose file %s: %w", path, err)
+		}
 	}
 	dotEnv, hasDotEnv, err := readDotEnv(dir, env)
 	if err != nil {
@@ -82,12 +87,12 @@ func Load(ctx context.Context, path string, env map[string]string) (*File, error
 	if err != nil {
 		return nil, fmt.Errorf("parsing compose file %w", withLine(path, data, err))
 	}
-	sources, rw, rawName, err := rawVolumes(data)
-	if err != nil {
-		return nil, fmt.Errorf("parsing compose file %s: %w", path, err)
+	if rawErr != nil {
+		return nil, fmt.Errorf("parsing compose file %s: %w", path, rawErr)
 	}
+	sources, rw := raw.volumes()
 	f := &File{Path: path, Project: project, rawSources: sources, explicitRW: rw,
-		UnsetVariables: slices.Sorted(maps.Keys(unset)), Warnings: warnings, rawName: rawName}
+		UnsetVariables: slices.Sorted(maps.Keys(unset)), Warnings: warnings, rawName: raw.Name}
 	if hasDotEnv {
 		f.DotEnv = filepath.Join(dir, DotEnvFile)
 	}

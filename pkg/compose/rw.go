@@ -6,23 +6,36 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// rawVolumes reads each service's volume entries as written, for two facts
+// rawFile is a compose file as written, parsed once, for what compose-go
+// does not keep or must not be left to do: the project's name as written,
+// the files it refers to (checked before compose-go opens them), and the
+// volume entries as written.
+type rawFile struct {
+	Name     string    `yaml:"name"`
+	Include  yaml.Node `yaml:"include"`
+	Services map[string]struct {
+		Volumes []yaml.Node `yaml:"volumes"`
+		EnvFile yaml.Node   `yaml:"env_file"`
+		Extends yaml.Node   `yaml:"extends"`
+	} `yaml:"services"`
+}
+
+func parseRaw(data []byte) (*rawFile, error) {
+	doc := &rawFile{}
+	if err := yaml.Unmarshal(data, doc); err != nil {
+		return nil, err
+	}
+	return doc, nil
+}
+
+// volumes reads each service's volume entries as written, for two facts
 // compose-go does not keep: the source path as written (it makes paths
 // absolute), which names ConfigMaps as laconic-so does, and an explicit rw
 // option ("src:dst:rw" or "read_only: false"), which compose-go folds into
 // ReadOnly=false like no option at all. A bind with no option is accepted as
 // static content; an explicit rw asks for writable host data, which a
 // ConfigMap cannot give.
-func rawVolumes(data []byte) (sources map[string][]string, rw map[string]bool, name string, err error) {
-	var doc struct {
-		Name     string `yaml:"name"`
-		Services map[string]struct {
-			Volumes []yaml.Node `yaml:"volumes"`
-		} `yaml:"services"`
-	}
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, nil, "", err
-	}
+func (doc *rawFile) volumes() (sources map[string][]string, rw map[string]bool) {
 	sources, rw = map[string][]string{}, map[string]bool{}
 	for svc, s := range doc.Services {
 		for _, v := range s.Volumes {
@@ -33,7 +46,7 @@ func rawVolumes(data []byte) (sources map[string][]string, rw map[string]bool, n
 			}
 		}
 	}
-	return sources, rw, doc.Name, nil
+	return sources, rw
 }
 
 // rawSource returns a volume entry's source as written and whether it asks
