@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/k8sname"
+	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
 )
 
 // systemPaths are the host paths node agents bind (monitoring, log
@@ -47,13 +48,6 @@ func SystemPath(p string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-// Within reports whether path is root or lies under it, on whole path
-// elements (/srv/a2 is not within /srv/a).
-func Within(root, path string) bool {
-	rel, err := filepath.Rel(filepath.Clean(root), filepath.Clean(path))
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, "../") && !filepath.IsAbs(rel)
 }
 
 // HostVolumeName is the pod volume (and kind mount point) name of a host
@@ -159,7 +153,7 @@ func resolve(p, root string) (string, fs.FileInfo, error) {
 		if err != nil {
 			realRoot = root
 		}
-		if !Within(realRoot, target) {
+		if _, inside := spec.Within(realRoot, target); !inside {
 			return "", nil, fmt.Errorf("%s is a link to %s, outside the stack (%s); links out of the stack are never followed: copy the file into the stack or bind the host path explicitly", p, target, root)
 		}
 		if info, err = os.Stat(target); err != nil {

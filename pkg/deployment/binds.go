@@ -27,7 +27,8 @@ func InStack(bind compose.Bind, root string) bool {
 	if filepath.IsAbs(src) || strings.HasPrefix(src, "~") {
 		return false
 	}
-	return bindsrc.Within(root, bind.Resolved)
+	_, inside := spec.Within(root, bind.Resolved)
+	return inside
 }
 
 func (b *builder) checkBind(lp loadedPod, bind compose.Bind) {
@@ -96,7 +97,7 @@ func (b *builder) noteHostBind(lp loadedPod, bind compose.Bind, where string) {
 		return
 	}
 	root := b.plan.Spec.KindMountRoot
-	if root != "" && bindsrc.Within(spec.ResolvePath(b.plan.Dir, root), bind.Resolved) {
+	if _, covered := spec.Within(spec.ResolvePath(b.plan.Dir, root), bind.Resolved); root != "" && covered {
 		return // rides the umbrella mount
 	}
 	b.warn("%s is a host path outside kind-mount-root: it gets its own kind extraMount, so the cluster must be created with it (adding or moving it later means recreating the cluster); put it under kind-mount-root to avoid that", where)
