@@ -4,33 +4,17 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
 )
-
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func TestFirstInterruptCancelsSecondExits(t *testing.T) {
 	t.Parallel()
 	sigs := make(chan os.Signal, 2)
 	exited := make(chan int, 1)
-	var out syncBuf
+	var out testutil.SyncBuffer
 	ctx, stop := WithInterrupts(context.Background(), sigs, &out, func(code int) { exited <- code })
 	defer stop()
 	sigs <- os.Interrupt
@@ -61,7 +45,7 @@ func TestFirstInterruptCancelsSecondExits(t *testing.T) {
 func TestStopEndsTheWatch(t *testing.T) {
 	t.Parallel()
 	sigs := make(chan os.Signal, 2)
-	ctx, stop := WithInterrupts(context.Background(), sigs, &syncBuf{}, func(int) { t.Error("exit called") })
+	ctx, stop := WithInterrupts(context.Background(), sigs, &testutil.SyncBuffer{}, func(int) { t.Error("exit called") })
 	stop()
 	if ctx.Err() == nil {
 		t.Error("stop did not cancel the context")

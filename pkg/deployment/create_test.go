@@ -155,14 +155,7 @@ func TestCreateRefusesExistingDir(t *testing.T) {
 	}
 }
 
-func readFile(t *testing.T, p string) string {
-	t.Helper()
-	data, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(data)
-}
+func readFile(t *testing.T, p string) string { return testutil.ReadFile(t, p) }
 
 // TestKindConfigResolvesRelativeAndHomePaths: kind resolves a relative
 // hostPath against the creating process's directory, so create writes

@@ -21,7 +21,7 @@ import (
 func TestInterruptedWaitEndsQuicklyAndARerunConverges(t *testing.T) {
 	c := cluster.Shared(t)
 	root, specPath, ns := stack(t)
-	testutil.WriteFile(t, root, "ops/spec.yml", readSpec(t, specPath)+"node-affinities:\n  - {label: kubectl-stack.io/no-such-node, value: \"true\"}\n")
+	testutil.WriteFile(t, root, "ops/spec.yml", testutil.ReadFile(t, specPath)+"node-affinities:\n  - {label: kubectl-stack.io/no-such-node, value: \"true\"}\n")
 	dir := create(t, specPath)
 	t.Setenv("DEMO_REGISTRY_TOKEN", token)
 

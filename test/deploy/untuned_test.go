@@ -2,7 +2,6 @@ package deploy
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -33,7 +32,7 @@ func TestUntunedStacks(t *testing.T) {
 				t.Fatalf("init: %v\n%s", err, errOut)
 			}
 			ns := fmt.Sprintf("untuned-%s-%d", tc.stack, seq.Add(1))
-			testutil.WriteFile(t, root, "ops/spec.yml", strings.Replace(readSpec(t, specPath), "namespace: laconic-"+tc.stack, "namespace: "+ns, 1))
+			testutil.WriteFile(t, root, "ops/spec.yml", strings.Replace(testutil.ReadFile(t, specPath), "namespace: laconic-"+tc.stack, "namespace: "+ns, 1))
 			dir := filepath.Join(root, "dep")
 			_, errOut, err := run(t, "create", "--spec-file", specPath, "-d", dir)
 			if len(tc.refused) > 0 {
@@ -50,13 +49,4 @@ func TestUntunedStacks(t *testing.T) {
 			deploy(t, dir)
 		})
 	}
-}
-
-func readSpec(t *testing.T, path string) string {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(data)
 }

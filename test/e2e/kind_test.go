@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"os"
@@ -9,7 +8,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -244,7 +242,7 @@ func (e *env) follow(dir, want string, do func()) string {
 	e.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	out := &syncBuffer{}
+	out := &testutil.SyncBuffer{}
 	done := make(chan error, 1)
 	go func() { done <- e.runTo(ctx, "", out, io.Discard, "logs", "-d", dir, "-f", "--tail", "1") }()
 	e.eventually("logs -f to stream", 30*time.Second, func() bool { return out.String() != "" })
@@ -253,24 +251,6 @@ func (e *env) follow(dir, want string, do func()) string {
 	cancel()
 	<-done
 	return out.String()
-}
-
-// syncBuffer is a bytes.Buffer for one writer and one reader goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // hostMarker reads the counter's marker on the host, under the mount root.
@@ -311,11 +291,4 @@ func assertFile(t *testing.T, e *env, dir, inPod, source string) {
 	}
 }
 
-func readFile(t *testing.T, path string) string {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(data)
-}
+func readFile(t *testing.T, path string) string { return testutil.ReadFile(t, path) }
