@@ -3,7 +3,6 @@ package apply
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"sync"
 
 	"github.com/fluxcd/cli-utils/pkg/kstatus/polling"
@@ -15,6 +14,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/log"
 )
 
 // FieldManager is the server-side apply field manager of every write.
@@ -24,8 +25,8 @@ const FieldManager = "kubectl-stack"
 type Applier struct {
 	client  client.Client
 	manager *ssa.ResourceManager
-	// Progress receives one line per change; nil discards them.
-	Progress io.Writer
+	// Log receives one line per change and the wait's progress.
+	Log *log.Logger
 }
 
 // quietControllerRuntime gives controller-runtime a logger that discards:
@@ -59,14 +60,10 @@ func New(cfg *rest.Config) (*Applier, error) {
 	m := ssa.NewResourceManager(c, poller, ssa.Owner{Field: FieldManager, Group: "kubectl-stack.io"})
 	// Dry runs and applies of one stage run concurrently.
 	m.SetConcurrency(8)
-	return &Applier{client: c, manager: m, Progress: io.Discard}, nil
+	return &Applier{client: c, manager: m, Log: log.Discard()}, nil
 }
 
-func (a *Applier) progressf(format string, args ...any) {
-	if a.Progress != nil {
-		fmt.Fprintf(a.Progress, format+"\n", args...)
-	}
-}
+func (a *Applier) progressf(format string, args ...any) { a.Log.Infof(format, args...) }
 
 // ReadObjects parses a multi-document YAML stream into objects.
 func ReadObjects(data []byte) ([]*unstructured.Unstructured, error) {

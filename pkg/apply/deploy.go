@@ -30,8 +30,6 @@ type Request struct {
 	Labels map[string]string
 	// Objects are the rendered objects plus any secrets made at deploy time.
 	Objects []*unstructured.Unstructured
-	Wait    bool
-	Timeout time.Duration
 }
 
 // Result says what a deploy changed.
@@ -65,11 +63,20 @@ func (r *Result) Changed() bool {
 	return len(r.Pruned) > 0
 }
 
-// Deploy applies the objects: namespace ownership first, then Released PVs
+// Applied is what Apply wrote: the result so far, and what Prune and Wait
+// need (the previous inventory and the applied set).
+type Applied struct {
+	Result   *Result
+	previous []object.ObjMetadata
+	objects  []*unstructured.Unstructured
+	set      object.ObjMetadataSet
+}
+
+// Apply writes the objects: namespace ownership first, then Released PVs
 // made bindable again, then a staged server-side apply (namespaces and
-// cluster-wide kinds before the rest), then pruning of what the previous
-// inventory had and this one lacks (never PVs or PVCs), then the wait.
-func (a *Applier) Deploy(ctx context.Context, req Request) (*Result, error) {
+// cluster-wide kinds before the rest) with the new inventory. Pruning and
+// waiting are Prune's and Wait's.
+func (a *Applier) Apply(ctx context.Context, req Request) (*Applied, error) {
 	if _, err := a.CheckNamespaceOwner(ctx, req.Namespace, req.DeploymentDir); err != nil {
 		return nil, err
 	}
@@ -89,24 +96,32 @@ func (a *Applier) Deploy(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("applying: %w", err)
 	}
-	res := &Result{Changes: cs.Entries}
 	for _, e := range cs.Entries {
 		if e.Action != ssa.UnchangedAction {
 			a.progressf("%s", e.String())
 		}
 	}
-	if res.Pruned, err = a.prune(ctx, previous, objects); err != nil {
-		return res, err
-	}
-	if req.Wait {
-		if err := a.wait(ctx, cs.ToObjMetadataSet(), req.Timeout); err != nil {
-			if ctx.Err() != nil {
-				return res, &InterruptedError{Applied: true, Err: err}
-			}
-			return res, fmt.Errorf("%w%s", err, a.warnings(ctx, req.Namespace))
+	return &Applied{Result: &Result{Changes: cs.Entries}, previous: previous, objects: objects, set: cs.ToObjMetadataSet()}, nil
+}
+
+// Prune deletes what the previous inventory had and this apply lacks
+// (never PVs or PVCs), recording it in the result.
+func (a *Applier) Prune(ctx context.Context, ap *Applied) error {
+	var err error
+	ap.Result.Pruned, err = a.prune(ctx, ap.previous, ap.objects)
+	return err
+}
+
+// Wait waits until every applied object is ready and every Job has
+// completed; a failure says why, with the namespace's warning events.
+func (a *Applier) Wait(ctx context.Context, ap *Applied, namespace string, timeout time.Duration) error {
+	if err := a.wait(ctx, ap.set, timeout); err != nil {
+		if ctx.Err() != nil {
+			return &InterruptedError{Applied: true, Err: err}
 		}
+		return fmt.Errorf("%w%s", err, a.warnings(ctx, namespace))
 	}
-	return res, nil
+	return nil
 }
 
 // InterruptedError is a deploy cut short by its context (Ctrl-C). Applied

@@ -28,7 +28,7 @@ type StopRequest struct {
 // Stop deletes what the deployment's inventory lists and waits until it is
 // gone. Volumes, the namespace and the inventory itself stay unless asked
 // for: the inventory is what a later stop --delete-volumes finds them by.
-func (a *Applier) Stop(ctx context.Context, req StopRequest) ([]ssa.ChangeSetEntry, error) {
+func (a *Applier) Stop(ctx context.Context, req StopRequest) (*Result, error) {
 	inv, err := a.readInventory(ctx, req.Namespace, req.DeploymentID)
 	if err != nil {
 		return nil, err
@@ -48,14 +48,14 @@ func (a *Applier) Stop(ctx context.Context, req StopRequest) ([]ssa.ChangeSetEnt
 		a.progressf("%s", e.String())
 	}
 	if err := a.manager.WaitForTermination(doomed, ssa.WaitOptions{Interval: time.Second, Timeout: req.Timeout}); err != nil {
-		return cs.Entries, fmt.Errorf("waiting for the deployment's objects to go: %w", err)
+		return &Result{Changes: cs.Entries}, fmt.Errorf("waiting for the deployment's objects to go: %w", err)
 	}
 	if req.DeleteNamespace {
 		if err := a.deleteNamespace(ctx, req.Namespace, req.Timeout); err != nil {
-			return cs.Entries, err
+			return &Result{Changes: cs.Entries}, err
 		}
 	}
-	return cs.Entries, nil
+	return &Result{Changes: cs.Entries}, nil
 }
 
 // keep reports the objects a stop leaves: volumes unless asked, and the

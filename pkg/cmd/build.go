@@ -8,6 +8,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
+	"github.com/kubectl-stack/kubectl-stack/pkg/k8sname"
+	"github.com/kubectl-stack/kubectl-stack/pkg/lifecycle"
 )
 
 // BuildOptions are the inputs of "kubectl stack build".
@@ -86,27 +88,16 @@ func (o *BuildOptions) Validate() error {
 	return nil
 }
 
-// Run builds (and pushes) the selected images.
+// Run builds (and pushes) the selected images, printing each.
 func (o *BuildOptions) Run(c *cobra.Command) error {
-	if len(o.builds) == 0 {
-		o.Logger().Infof("no service of %s builds an image", o.d.Dir)
-		return nil
-	}
-	im, err := newImages(c, o.GlobalOptions, o.d, o.Getenv)
-	if err != nil {
-		return err
-	}
-	defer im.close()
-	for _, b := range o.builds {
-		if err := im.build(b); err != nil {
-			return err
-		}
-		if o.Push {
-			if err := im.push(b.Image); err != nil {
-				return err
-			}
-		}
-		fmt.Fprintln(o.Out, b.Image)
-	}
-	return nil
+	return o.lifecycle().Build(c.Context(), lifecycle.BuildRequest{
+		Deployment: o.d, Builds: o.builds, Push: o.Push, Getenv: o.Getenv,
+		Built: func(image string) { fmt.Fprintln(o.Out, image) },
+	})
+}
+
+// sameService compares a service named on the command line (as written or
+// as its Kubernetes name) with a compose service name.
+func sameService(arg, service string) bool {
+	return arg == service || k8sname.Label(arg) == k8sname.Label(service)
 }

@@ -6,9 +6,8 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
-	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
+	"github.com/kubectl-stack/kubectl-stack/pkg/lifecycle"
 )
 
 // DiffOptions are the inputs of "kubectl stack diff".
@@ -18,8 +17,7 @@ type DiffOptions struct {
 	Images        map[string]string
 	Getenv        func(string) string
 
-	d       *deployment.Deployment
-	objects []*unstructured.Unstructured
+	target *lifecycle.Target
 }
 
 // ErrDifferences is returned by diff when the cluster differs from the
@@ -59,7 +57,7 @@ differences, and more than 1 on errors, like kubectl diff.`,
 // Complete prepares the objects deploy would apply.
 func (o *DiffOptions) Complete(c *cobra.Command, args []string) error {
 	var err error
-	o.d, o.objects, err = prepare(c, o.GlobalOptions, o.DeploymentDir, o.Images, o.Getenv)
+	o.target, err = prepareTarget(c, o.GlobalOptions, o.DeploymentDir, o.Images, o.Getenv)
 	return err
 }
 
@@ -68,13 +66,9 @@ func (o *DiffOptions) Validate() error { return nil }
 
 // Run prints the differences.
 func (o *DiffOptions) Run(c *cobra.Command) error {
-	a, err := connect(o.GlobalOptions)
+	changes, err := o.lifecycle().Diff(c.Context(), o.target)
 	if err != nil {
 		return err
-	}
-	changes, err := a.Diff(c.Context(), request(o.d, o.objects))
-	if err != nil {
-		return fmt.Errorf("comparing %s with the cluster: %w", o.d.Dir, err)
 	}
 	differ := false
 	for _, ch := range changes {
@@ -87,6 +81,6 @@ func (o *DiffOptions) Run(c *cobra.Command) error {
 	if differ {
 		return ErrDifferences
 	}
-	o.Logger().Infof("no differences: the cluster matches %s", o.d.Dir)
+	o.Logger().Infof("no differences: the cluster matches %s", o.target.Dir())
 	return nil
 }

@@ -54,7 +54,7 @@ func (o *PsOptions) Validate() error {
 
 // Run lists the pods.
 func (o *PsOptions) Run(c *cobra.Command) error {
-	a, err := connect(o.GlobalOptions)
+	a, err := o.applier("")
 	if err != nil {
 		return err
 	}

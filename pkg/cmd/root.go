@@ -82,12 +82,12 @@ type options interface {
 func runE(o options) func(*cobra.Command, []string) error {
 	return func(c *cobra.Command, args []string) error {
 		if err := o.Complete(c, args); err != nil {
-			return err
+			return hint(err)
 		}
 		if err := o.Validate(); err != nil {
 			return err
 		}
-		return o.Run(c)
+		return hint(o.Run(c))
 	}
 }
 

@@ -9,7 +9,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
-	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
+	"github.com/kubectl-stack/kubectl-stack/pkg/lifecycle"
 )
 
 // StatusOptions are the inputs of "kubectl stack status".
@@ -18,7 +18,7 @@ type StatusOptions struct {
 	DeploymentDir string
 	Output        string
 
-	d *deployment.Deployment
+	target *lifecycle.Target
 }
 
 // NewStatusOptions returns StatusOptions with its defaults (the options of "kubectl stack status").
@@ -42,7 +42,7 @@ func newCmdStatus(g *GlobalOptions) *cobra.Command {
 // Complete loads the deployment.
 func (o *StatusOptions) Complete(c *cobra.Command, args []string) error {
 	var err error
-	o.d, err = loadDeployment(c, o.GlobalOptions, o.DeploymentDir)
+	o.target, err = loadTarget(c, o.GlobalOptions, o.DeploymentDir)
 	return err
 }
 
@@ -57,11 +57,7 @@ func (o *StatusOptions) Validate() error {
 
 // Run prints the status.
 func (o *StatusOptions) Run(c *cobra.Command) error {
-	a, err := connect(o.GlobalOptions)
-	if err != nil {
-		return err
-	}
-	st, err := a.Status(c.Context(), o.d.Namespace(), o.d.Record.DeploymentID)
+	st, err := o.lifecycle().Status(c.Context(), o.target)
 	if err != nil {
 		return err
 	}

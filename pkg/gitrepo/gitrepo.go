@@ -74,3 +74,18 @@ func output(ctx context.Context, dir string, args ...string) (string, error) {
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }
+
+// CLI is the git binary, as a value for code that takes its git as an
+// interface (the lifecycle's restart).
+type CLI struct{}
+
+// Describe is the package's Describe.
+func (CLI) Describe(ctx context.Context, dir string) (Info, bool) { return Describe(ctx, dir) }
+
+// Pull is the package's Pull.
+func (CLI) Pull(ctx context.Context, dir string) (string, string, error) { return Pull(ctx, dir) }
+
+// Uncommitted is the package's Uncommitted.
+func (CLI) Uncommitted(ctx context.Context, dir string) ([]string, error) {
+	return Uncommitted(ctx, dir)
+}

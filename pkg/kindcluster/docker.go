@@ -20,3 +20,9 @@ func LiveMounts(ctx context.Context, container string) (map[string]string, error
 	defer e.Close()
 	return e.BindMounts(ctx, container)
 }
+
+// LiveMounts reads the bind mounts of a node container (destination →
+// source).
+func (p *Provider) LiveMounts(ctx context.Context, node string) (map[string]string, error) {
+	return LiveMounts(ctx, node)
+}

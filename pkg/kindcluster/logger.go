@@ -2,52 +2,38 @@ package kindcluster
 
 import (
 	"fmt"
-	"io"
 	"strings"
 
 	kindlog "sigs.k8s.io/kind/pkg/log"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/log"
 )
 
-// logger is kind's log.Logger on a progress writer: kind's status lines at
-// verbosity 0, its debug lines only with -v. Each line is prefixed so that
-// a reader can tell kind's messages from kubectl-stack's.
-type logger struct {
-	w         io.Writer
-	verbosity int
-}
+// logger adapts kubectl-stack's progress logger to kind's log.Logger:
+// kind's status lines at verbosity 0, its debug lines only with -v, its
+// warnings as warnings. Each line is prefixed so that a reader can tell
+// kind's messages from kubectl-stack's.
+type logger struct{ l *log.Logger }
 
-func newLogger(w io.Writer, verbosity int) kindlog.Logger {
-	return &logger{w: w, verbosity: verbosity}
-}
+func newLogger(l *log.Logger) kindlog.Logger { return logger{l: l} }
 
-func (l *logger) print(prefix, msg string) {
-	fmt.Fprintf(l.w, "kind: %s%s\n", prefix, strings.TrimRight(msg, "\n"))
-}
+func line(msg string) string { return "kind: " + strings.TrimRight(msg, "\n") }
 
-func (l *logger) Warn(msg string)                { l.print("warning: ", msg) }
-func (l *logger) Warnf(format string, a ...any)  { l.Warn(fmt.Sprintf(format, a...)) }
-func (l *logger) Error(msg string)               { l.print("error: ", msg) }
-func (l *logger) Errorf(format string, a ...any) { l.Error(fmt.Sprintf(format, a...)) }
+func (k logger) Warn(msg string)                { k.l.Warnf("%s", line(msg)) }
+func (k logger) Warnf(format string, a ...any)  { k.Warn(fmt.Sprintf(format, a...)) }
+func (k logger) Error(msg string)               { k.l.Warnf("%s", line("error: "+msg)) }
+func (k logger) Errorf(format string, a ...any) { k.Error(fmt.Sprintf(format, a...)) }
 
-func (l *logger) V(level kindlog.Level) kindlog.InfoLogger {
-	return infoLogger{l: l, enabled: int(level) <= l.verbosity}
-}
+func (k logger) V(level kindlog.Level) kindlog.InfoLogger { return infoLogger{v: k.l.V(int(level))} }
 
-type infoLogger struct {
-	l       *logger
-	enabled bool
-}
+type infoLogger struct{ v log.Verbose }
 
-func (i infoLogger) Enabled() bool { return i.enabled }
+func (i infoLogger) Enabled() bool { return i.v.Enabled() }
 
-func (i infoLogger) Info(msg string) {
-	if i.enabled {
-		i.l.print("", msg)
-	}
-}
+func (i infoLogger) Info(msg string) { i.v.Infof("%s", line(msg)) }
 
 func (i infoLogger) Infof(format string, a ...any) {
-	if i.enabled {
+	if i.v.Enabled() {
 		i.Info(fmt.Sprintf(format, a...))
 	}
 }

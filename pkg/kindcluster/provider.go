@@ -2,7 +2,6 @@ package kindcluster
 
 import (
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"time"
@@ -11,27 +10,33 @@ import (
 	kindcluster "sigs.k8s.io/kind/pkg/cluster"
 	"sigs.k8s.io/kind/pkg/cluster/nodes"
 	kindexec "sigs.k8s.io/kind/pkg/exec"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/log"
 )
 
+// ClusterConfig is a kind cluster configuration (kind's v1alpha4 Cluster), named
+// here so that other packages need not import kind.
+type ClusterConfig = v1alpha4.Cluster
+
 // Provider manages kind clusters with the node provider kind itself would
-// pick (docker, podman or nerdctl). kind's own messages go to the progress
-// writer given to NewProvider, never to stdout.
+// pick (docker, podman or nerdctl). kind's own messages go to the logger
+// given to NewProvider (stderr), never to stdout.
 type Provider struct {
 	p *kindcluster.Provider
 }
 
-// NewProvider returns a provider whose kind messages go to progress.
-func NewProvider(progress io.Writer, verbosity int) (*Provider, error) {
+// NewProvider returns a provider whose kind messages go to l.
+func NewProvider(l *log.Logger) (*Provider, error) {
 	opt, err := kindcluster.DetectNodeProvider()
 	if err != nil {
 		return nil, fmt.Errorf("finding a container engine for kind: %w (start Docker, or set KIND_EXPERIMENTAL_PROVIDER)", err)
 	}
-	return &Provider{p: kindcluster.NewProvider(opt, kindcluster.ProviderWithLogger(newLogger(progress, verbosity)))}, nil
+	return &Provider{p: kindcluster.NewProvider(opt, kindcluster.ProviderWithLogger(newLogger(l)))}, nil
 }
 
 // ListClusters returns the names of the running kind clusters.
 func ListClusters() ([]string, error) {
-	p, err := NewProvider(io.Discard, 0)
+	p, err := NewProvider(log.Discard())
 	if err != nil {
 		return nil, err
 	}
@@ -66,9 +71,16 @@ type CreateOptions struct {
 	Wait time.Duration
 }
 
-// Create creates a cluster from a kind config. On failure kind removes the
-// half-created nodes again.
-func (p *Provider) Create(name string, cfg *v1alpha4.Cluster, o CreateOptions) error {
+// Create creates a cluster from a kind config, after creating the host
+// directories its mounts bind and checking that Docker can bind them with
+// kind's propagation. On failure kind removes the half-created nodes again.
+func (p *Provider) Create(name string, cfg *ClusterConfig, o CreateOptions) error {
+	if err := PrepareMountSources(cfg); err != nil {
+		return err
+	}
+	if err := CheckPropagation(cfg); err != nil {
+		return fmt.Errorf("creating kind cluster %s: %w", name, err)
+	}
 	opts := []kindcluster.CreateOption{
 		kindcluster.CreateWithV1Alpha4Config(cfg),
 		kindcluster.CreateWithWaitForReady(o.Wait),
@@ -108,7 +120,7 @@ func (p *Provider) Nodes(cluster string) ([]nodes.Node, error) {
 
 // ControlPlane returns the container name of a cluster's control-plane node.
 func ControlPlane(cluster string) (string, error) {
-	p, err := NewProvider(io.Discard, 0)
+	p, err := NewProvider(log.Discard())
 	if err != nil {
 		return "", err
 	}

@@ -56,3 +56,6 @@ func (v Verbose) Infof(format string, args ...any) {
 		fmt.Fprintf(v.w, format+"\n", args...)
 	}
 }
+
+// Discard returns a logger that prints nothing.
+func Discard() *Logger { return New(io.Discard, -1) }

@@ -108,11 +108,14 @@ func noopRedeploy(b *testing.B, cfg *rest.Config, d *deployment.Deployment, res 
 		b.Fatal(err)
 	}
 	dir, _ := filepath.Abs(d.Dir)
-	out, err := a.Deploy(context.Background(), apply.Request{Namespace: d.Namespace(), DeploymentDir: dir, DeploymentID: d.Record.DeploymentID, Labels: render.Labels(d), Objects: objects})
+	applied, err := a.Apply(context.Background(), apply.Request{Namespace: d.Namespace(), DeploymentDir: dir, DeploymentID: d.Record.DeploymentID, Labels: render.Labels(d), Objects: objects})
+	if err == nil {
+		err = a.Prune(context.Background(), applied)
+	}
 	if err != nil {
 		b.Fatal(err)
 	}
-	if out.Changed() {
+	if applied.Result.Changed() {
 		b.Fatal("the redeploy changed something; it should be a no-op")
 	}
 	return time.Since(start), n.Load()

@@ -131,7 +131,7 @@ func TestStopLeavesKindAloneOnAnotherContext(t *testing.T) {
 		t.Fatalf("deploy: %v\n%s", err, errOut)
 	}
 	_, errOut, err := run(t, "stop", "-d", kindDir, "--context", "envtest")
-	if err != nil || !strings.Contains(errOut, "not deleting kind cluster laconic-f554yj0t: --context envtest names another cluster") {
+	if err != nil || !strings.Contains(errOut, "not deleting kind cluster laconic-f554yj0t: the context envtest names another cluster") {
 		t.Fatalf("stop on another context = %v\n%s", err, errOut)
 	}
 	deps, err := cluster.Shared(t).Client.AppsV1().Deployments("kind-other-context").List(context.Background(), metav1.ListOptions{})

@@ -1,11 +1,11 @@
 package e2e
 
 import (
-	"io"
 	"testing"
 	"time"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/kindcluster"
+	"github.com/kubectl-stack/kubectl-stack/pkg/log"
 )
 
 // BenchmarkKindCreateAndLoad measures what a first deploy to kind spends
@@ -18,7 +18,7 @@ func BenchmarkKindCreateAndLoad(b *testing.B) {
 		b.Skip(skipReason)
 	}
 	images := []string{"kubectl-stack/hello-counter:local", "kubectl-stack/hello-web:local"}
-	p, err := kindcluster.NewProvider(io.Discard, 0)
+	p, err := kindcluster.NewProvider(log.Discard())
 	if err != nil {
 		b.Fatal(err)
 	}

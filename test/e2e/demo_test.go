@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/kindcluster"
+	"github.com/kubectl-stack/kubectl-stack/pkg/log"
 )
 
 // demo runs a make target of the README the way a new user does, from the
@@ -44,7 +44,7 @@ func demo(t *testing.T, home string, target string) string {
 // deleteNewClusters deletes, when the test ends, the kind clusters it
 // created (also when it failed half-way), through kubectl-stack's code.
 func deleteNewClusters(t *testing.T) {
-	p, err := kindcluster.NewProvider(io.Discard, 0)
+	p, err := kindcluster.NewProvider(log.Discard())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
 	"github.com/kubectl-stack/kubectl-stack/pkg/cmd"
 	"github.com/kubectl-stack/kubectl-stack/pkg/kindcluster"
+	"github.com/kubectl-stack/kubectl-stack/pkg/log"
 )
 
 const token = "e2e-token-not-stored"
@@ -178,7 +179,7 @@ func (e *env) client() kubernetes.Interface {
 
 func (e *env) clusterExists() bool {
 	e.t.Helper()
-	p, err := kindcluster.NewProvider(io.Discard, 0)
+	p, err := kindcluster.NewProvider(log.Discard())
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -190,7 +191,7 @@ func (e *env) clusterExists() bool {
 }
 
 func (e *env) deleteCluster() {
-	p, err := kindcluster.NewProvider(io.Discard, 0)
+	p, err := kindcluster.NewProvider(log.Discard())
 	if err == nil {
 		err = p.Delete(e.cluster, e.kubeconfig)
 	}

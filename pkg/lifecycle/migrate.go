@@ -1,15 +1,12 @@
-package cmd
+package lifecycle
 
 import (
 	"cmp"
+	"context"
 	"fmt"
-	"io"
 	"maps"
 	"path/filepath"
 	"slices"
-	"strings"
-
-	"github.com/spf13/cobra"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
@@ -37,89 +34,36 @@ type MigratePlan struct {
 	Steps       []string               `json:"steps"`
 }
 
-// MigratePlanOptions are the inputs of "kubectl stack kind migrate-plan".
-type MigratePlanOptions struct {
-	*GlobalOptions
-	DeploymentDir string
-	Output        string
-
-	k *kindCluster
-}
-
-// NewMigratePlanOptions returns MigratePlanOptions with its defaults (the options of "kubectl stack kind migrate-plan").
-func NewMigratePlanOptions(g *GlobalOptions) *MigratePlanOptions {
-	return &MigratePlanOptions{GlobalOptions: g}
-}
-
-func newCmdMigratePlan(g *GlobalOptions) *cobra.Command {
-	o := NewMigratePlanOptions(g)
-	cmd := &cobra.Command{
-		Use:   "migrate-plan [-d DIR] [-o json]",
-		Short: "Plan moving a kind cluster without an umbrella mount to kind-mount-root",
-		Long: `For a kind cluster created without an umbrella mount, list the volumes whose
-data lives only inside the node (lost when the cluster is recreated), the
-deployments on the cluster, and the steps of the migration to a shared
-kind-mount-root, with the real names and paths filled in. It changes
-nothing: read it, then run the steps.`,
-		Args: cobra.NoArgs,
-		RunE: runE(o),
-	}
-	addDeploymentDirFlag(cmd, &o.DeploymentDir)
-	cmd.Flags().StringVarP(&o.Output, "output", "o", o.Output, "Output format: json (default: text).")
-	return cmd
-}
-
-// Complete loads the deployment.
-func (o *MigratePlanOptions) Complete(c *cobra.Command, args []string) error {
-	var err error
-	o.k, err = loadKindCluster(c, o.GlobalOptions, o.DeploymentDir)
-	return err
-}
-
-// Validate checks the flags.
-func (o *MigratePlanOptions) Validate() error {
-	if o.Output != "" && o.Output != "json" {
-		return fmt.Errorf("--output %q: use json, or leave it out for text", o.Output)
-	}
-	return nil
-}
-
-// Run reads the cluster and prints the plan.
-func (o *MigratePlanOptions) Run(c *cobra.Command) error {
-	plan, err := o.k.migratePlan(c)
-	if err != nil {
-		return err
-	}
-	if o.Output == "json" {
-		return printJSON(o.Out, plan)
-	}
-	return printMigratePlan(o.Out, plan)
-}
-
-func (k *kindCluster) migratePlan(c *cobra.Command) (*MigratePlan, error) {
-	a, err := connect(k.g)
+// MigratePlan reads the target's kind cluster and plans its move to an
+// umbrella mount; it changes nothing.
+func (l *Lifecycle) MigratePlan(ctx context.Context, t *Target) (*MigratePlan, error) {
+	k, err := l.kindCluster(t)
 	if err != nil {
 		return nil, err
 	}
-	node, live, err := k.liveMounts(c)
+	c, err := l.Connect(t.Context)
+	if err != nil {
+		return nil, err
+	}
+	node, live, err := k.liveMounts(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("reading the mounts of kind cluster %s: %w", k.name, err)
 	}
-	nodeLocal, err := nodeLocalVolumes(c, a, live)
+	nodeLocal, err := nodeLocalVolumes(ctx, c, live)
 	if err != nil {
 		return nil, err
 	}
-	deps, err := a.Deployments(c.Context())
+	deps, err := c.Deployments(ctx)
 	if err != nil {
 		return nil, err
 	}
 	plan := &MigratePlan{
 		Cluster: k.name, Umbrella: live[kindcluster.NodeMountRoot], NodeLocal: nodeLocal, Deployments: deps,
-		MountRoot: cmp.Or(k.d.Spec.KindMountRoot, live[kindcluster.NodeMountRoot], defaultMountRoot),
+		MountRoot: cmp.Or(t.Deployment.Spec.KindMountRoot, live[kindcluster.NodeMountRoot], defaultMountRoot),
 	}
 	if plan.Umbrella == "" {
 		plan.HostMounts = mountsToMove(live, plan.MountRoot)
-		plan.Steps = migrationSteps(plan, node, k.d.Dir)
+		plan.Steps = migrationSteps(plan, node, t.Dir())
 	}
 	return plan, nil
 }
@@ -140,7 +84,7 @@ func mountsToMove(live map[string]string, root string) map[string]string {
 }
 
 // migrationSteps is the seed's procedure ("Migrating an Existing Cluster")
-// with this cluster's names and paths.
+// with this cluster's names and paths, as kubectl stack commands.
 func migrationSteps(p *MigratePlan, node, dir string) []string {
 	var steps []string
 	add := func(format string, args ...any) { steps = append(steps, fmt.Sprintf(format, args...)) }
@@ -156,13 +100,14 @@ func migrationSteps(p *MigratePlan, node, dir string) []string {
 		backup += " none found."
 	}
 	add("%s", backup)
+	dirs := deploymentDirs(p, dir)
 	edit := fmt.Sprintf("In every stack's spec.yml set kind-mount-root: %s and give each volume a host path under %s/ (for example %s/<stack>/<volume>), then re-sync each deployment:", p.MountRoot, p.MountRoot, p.MountRoot)
-	for _, dep := range deploymentDirs(p, dir) {
+	for _, dep := range dirs {
 		edit += fmt.Sprintf("\n     kubectl stack create --spec-file %s --deployment-dir %s --update", specOf(dep), dep)
 	}
 	add("%s", edit)
 	stop := "Stop every deployment, keeping the cluster for now:"
-	for _, dep := range deploymentDirs(p, dir) {
+	for _, dep := range dirs {
 		stop += fmt.Sprintf("\n     kubectl stack stop -d %s --skip-cluster-management", dep)
 	}
 	add("%s", stop)
@@ -176,7 +121,7 @@ func migrationSteps(p *MigratePlan, node, dir string) []string {
 	}
 	add("%s", restore)
 	start := "Deploy again; the first deploy recreates the cluster with the umbrella mount " + p.MountRoot + " -> /mnt:"
-	for _, dep := range deploymentDirs(p, dir) {
+	for _, dep := range dirs {
 		start += fmt.Sprintf("\n     kubectl stack deploy -d %s", dep)
 	}
 	add("%s", start)
@@ -201,30 +146,4 @@ func specOf(dir string) string {
 		return rec.SpecSource
 	}
 	return filepath.Join(dir, deployment.SpecFile)
-}
-
-func printMigratePlan(w io.Writer, p *MigratePlan) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "kind cluster: %s\n", p.Cluster)
-	fmt.Fprintf(&b, "\nDeployments on the cluster:\n")
-	for _, d := range p.Deployments {
-		fmt.Fprintf(&b, "  %s (namespace %s)\n", d.Dir, d.Namespace)
-	}
-	fmt.Fprintf(&b, "\nVolumes whose data lives only inside the node:\n")
-	if len(p.NodeLocal) == 0 {
-		b.WriteString("  none\n")
-	}
-	for _, v := range p.NodeLocal {
-		fmt.Fprintf(&b, "  %s (claim %s, node path %s)\n", v.Name, cmp.Or(v.Claim, "-"), cmp.Or(v.NodePath, "-"))
-	}
-	if p.Umbrella != "" {
-		fmt.Fprintf(&b, "\nThe cluster already has an umbrella mount %s -> /mnt: no recreate is needed. Set kind-mount-root: %s in every spec and keep host paths under it.\n", p.Umbrella, p.Umbrella)
-	} else {
-		fmt.Fprintf(&b, "\nThe cluster has no umbrella mount; kind adds mounts only at creation. To move to kind-mount-root %s:\n", p.MountRoot)
-		for i, s := range p.Steps {
-			fmt.Fprintf(&b, "  %d. %s\n", i+1, s)
-		}
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
 }

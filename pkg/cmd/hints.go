@@ -1,0 +1,60 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
+	"github.com/kubectl-stack/kubectl-stack/pkg/lifecycle"
+)
+
+// hint completes a library error with the command line that fixes it:
+// the libraries say what is wrong; only pkg/cmd knows the flags and verbs.
+func hint(err error) error {
+	var (
+		notRunning *lifecycle.KindNotRunningError
+		other      *lifecycle.OtherClusterError
+		notPushed  *lifecycle.NotPushedError
+		build      *lifecycle.BuildError
+		missing    *lifecycle.StackSourceMissingError
+	)
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &notRunning):
+		return fmt.Errorf("%w: deploy without --skip-cluster-management, or run kubectl stack kind create -d %s, to create it", err, notRunning.Dir)
+	case errors.As(err, &other):
+		return fmt.Errorf("%w (kubectl stack kind delete -d <its deployment>)", err)
+	case errors.As(err, &notPushed):
+		return fmt.Errorf("%w; run kubectl stack build -d %s --push first", err, notPushed.Dir)
+	case errors.As(err, &build):
+		return fmt.Errorf("%w; fix the build, then run kubectl stack build -d %s %s", err, build.Dir, build.Service)
+	case errors.As(err, &missing) && missing.Asked:
+		return fmt.Errorf("--stack-path: %w; pass the stack checkout's path", err)
+	case errors.As(err, &missing):
+		return fmt.Errorf("%w, or pass --stack-path with its new location", err)
+	}
+	return err
+}
+
+// interruptHint says what resumes a deploy of dir cut short by Ctrl-C.
+func interruptHint(err error, dir string) error {
+	var interrupted *apply.InterruptedError
+	if !errors.As(err, &interrupted) {
+		return err
+	}
+	next := "kubectl stack deploy -d " + dir + " (it converges: what is applied stays, the rest is applied)"
+	if interrupted.Applied {
+		next = "kubectl stack status -d " + dir + " to see readiness, or kubectl stack deploy -d " + dir + " to wait again"
+	}
+	return fmt.Errorf("%w; run %s", err, next)
+}
+
+// refusalHint adds a verb's way past a refused kind cluster delete.
+func refusalHint(err error, fix string) error {
+	var refused *lifecycle.DeleteRefusedError
+	if errors.As(err, &refused) {
+		return fmt.Errorf("%w\n%s", err, fix)
+	}
+	return err
+}

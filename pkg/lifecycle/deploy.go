@@ -1,0 +1,108 @@
+package lifecycle
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
+	"github.com/kubectl-stack/kubectl-stack/pkg/kindcluster"
+)
+
+// DeployRequest is one deploy of a prepared target.
+type DeployRequest struct {
+	Target *Target
+	// ServerDryRun asks the API server what each apply would do and
+	// writes nothing (no cluster is created, no image built or loaded).
+	ServerDryRun bool
+	Wait         bool
+	Timeout      time.Duration
+	// SkipClusterManagement leaves the kind cluster's lifecycle alone: it
+	// must be running; its mounts are still checked and images loaded.
+	SkipClusterManagement bool
+	// KindNodeImage is the node image of a kind cluster deploy creates.
+	KindNodeImage string
+	// Getenv reads the registry token, to look built images up in their
+	// registry (deploy-to: k8s).
+	Getenv func(string) string
+}
+
+// DeployResult is what a deploy did.
+type DeployResult struct {
+	// Applied says what was created, configured and pruned; nil on a dry
+	// run.
+	Applied *apply.Result
+	// DryRun is what a server dry run would change.
+	DryRun []apply.Change
+	// KindCreated is true when the deploy created the kind cluster.
+	KindCreated bool
+	// Loaded says which images went into the kind nodes.
+	Loaded *kindcluster.LoadResult
+}
+
+// deployRun is the state one deploy's steps share.
+type deployRun struct {
+	l   *Lifecycle
+	req DeployRequest
+	res *DeployResult
+	// kind is the target's kind cluster (nil off kind); kindLive is true
+	// once it is known to run, kindWritable when this deploy may build
+	// and load images into it (a real deploy through its own context).
+	kind         *kindCluster
+	kindLive     bool
+	kindWritable bool
+	cluster      Cluster
+	applied      *apply.Applied
+}
+
+// step is one stage of a deploy. A step decides for itself whether it
+// applies (kind or not, dry run or not) and returns nil when it does not.
+type step struct {
+	name string
+	// writes is false for the steps before anything is applied: their
+	// errors are refusals.
+	writes bool
+	run    func(context.Context, *deployRun) error
+}
+
+// deploySteps are the stages of a deploy, in order: adding a stage is a
+// file and a line here.
+var deploySteps = []step{
+	{name: "cluster", run: ensureCluster},
+	{name: "mounts", run: checkMounts},
+	{name: "images", run: buildImages},
+	{name: "load", run: loadImages},
+	{name: "runtime-classes", writes: true, run: ensureRuntimeClasses},
+	{name: "apply", writes: true, run: applyObjects},
+	{name: "prune", writes: true, run: pruneObjects},
+	{name: "wait", writes: true, run: waitReady},
+}
+
+// Deploy runs the deploy steps. Errors of the steps before the apply are
+// refusals: the deployment's objects are untouched.
+func (l *Lifecycle) Deploy(ctx context.Context, req DeployRequest) (*DeployResult, error) {
+	r := &deployRun{l: l, req: req, res: &DeployResult{}}
+	dir := req.Target.Dir()
+	for _, s := range deploySteps {
+		l.Log.V(2).Infof("deploy step %s", s.name)
+		if err := s.run(ctx, r); err != nil {
+			if !s.writes {
+				return r.res, fmt.Errorf("refusing to deploy %s: %w", dir, err)
+			}
+			return r.res, fmt.Errorf("deploying %s: %w", dir, err)
+		}
+	}
+	return r.res, nil
+}
+
+// connect opens the target's cluster once.
+func (r *deployRun) connect() (Cluster, error) {
+	if r.cluster == nil {
+		c, err := r.l.Connect(r.req.Target.Context)
+		if err != nil {
+			return nil, err
+		}
+		r.cluster = c
+	}
+	return r.cluster, nil
+}

@@ -1,0 +1,210 @@
+package lifecycle
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
+	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
+)
+
+// TestDeployOnKind covers which steps run on kind: what is created,
+// checked, built, loaded and applied, and that every refusal comes before
+// the first write.
+func TestDeployOnKind(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		// running are the kind clusters on the host; umbrella says
+		// whether the running cluster's node has the /mnt mount.
+		running  []string
+		umbrella bool
+		local    bool
+		context  string
+		req      DeployRequest
+		// wantErr is a part of the error; wantWrites the writes in order.
+		wantErr    string
+		wantWrites []string
+		wantLog    string
+	}{
+		{
+			name: "no cluster: created, image built and loaded, applied, pruned", req: DeployRequest{Wait: true},
+			wantWrites: []string{"kind.Create " + clusterName, "engine.Build " + builtImage, "kind.LoadImages " + builtImage, "cluster.Apply kind-" + clusterName, "cluster.Prune"},
+		},
+		{
+			name: "running cluster with the mounts: reused, local image not rebuilt", running: []string{clusterName}, umbrella: true, local: true,
+			wantWrites: []string{"kind.LoadImages " + builtImage, "cluster.Apply kind-" + clusterName, "cluster.Prune"},
+			wantLog:    "using the running kind cluster",
+		},
+		{
+			name: "running cluster without a needed mount: refused before any write", running: []string{clusterName},
+			wantErr: "refusing to deploy",
+		},
+		{
+			name: "another cluster running: refused, nothing created", running: []string{"other"},
+			wantErr: "kind cluster other is running",
+		},
+		{
+			name: "skip cluster management without a cluster: refused", req: DeployRequest{SkipClusterManagement: true},
+			wantErr: "kind cluster " + clusterName + " is not running",
+		},
+		{
+			name: "skip cluster management with the cluster: checked, loaded, applied", running: []string{clusterName}, umbrella: true,
+			req:        DeployRequest{SkipClusterManagement: true},
+			wantWrites: []string{"engine.Build " + builtImage, "kind.LoadImages " + builtImage, "cluster.Apply kind-" + clusterName, "cluster.Prune"},
+		},
+		{
+			name: "another context without the kind cluster: applied there, kind untouched", context: "prod",
+			wantWrites: []string{"cluster.Apply prod", "cluster.Prune"},
+			wantLog:    "without a kind mount check",
+		},
+		{
+			name: "another context with the kind cluster: mounts checked, nothing loaded", context: "prod", running: []string{clusterName},
+			wantErr: "refusing to deploy",
+		},
+		{
+			name: "server dry run: no cluster created, nothing built, loaded or applied", running: []string{clusterName}, umbrella: true,
+			req: DeployRequest{ServerDryRun: true},
+		},
+		{
+			name: "server dry run without the cluster: refused", req: DeployRequest{ServerDryRun: true},
+			wantErr: "is not running",
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			w := newWorld()
+			target := newTarget(t, spec.DeployToKind)
+			if tc.context != "" {
+				target.Context = tc.context
+			}
+			w.kind.running = tc.running
+			w.kind.live = map[string]string{}
+			if tc.umbrella {
+				w.kind.live["/mnt"] = mountRoot(target)
+			}
+			w.engine.local[builtImage] = tc.local
+			req := tc.req
+			req.Target = target
+			_, err := w.l.Deploy(context.Background(), req)
+			switch {
+			case tc.wantErr == "" && err != nil:
+				t.Fatalf("Deploy = %v, want success", err)
+			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+				t.Fatalf("Deploy = %v, want an error containing %q", err, tc.wantErr)
+			}
+			got := w.wrote()
+			if !slices.Equal(got, tc.wantWrites) {
+				t.Errorf("writes = %q\nwant %q", got, tc.wantWrites)
+			}
+			if !strings.Contains(w.log.String(), tc.wantLog) {
+				t.Errorf("log = %q, want it to say %q", w.log.String(), tc.wantLog)
+			}
+		})
+	}
+}
+
+func TestDeployWaitsOnlyWhenAsked(t *testing.T) {
+	t.Parallel()
+	for _, wait := range []bool{true, false} {
+		w := newWorld()
+		_, err := w.l.Deploy(context.Background(), DeployRequest{Target: newTarget(t, spec.DeployToKind), Wait: wait, Timeout: time.Minute})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w.has("cluster.Wait") != wait {
+			t.Errorf("Wait=%v: waited = %v", wait, !wait)
+		}
+	}
+}
+
+func TestDeployKeepsTheInterruptionTyped(t *testing.T) {
+	t.Parallel()
+	w := newWorld()
+	w.cluster.waitErr = &apply.InterruptedError{Applied: true, Err: context.Canceled}
+	target := newTarget(t, spec.DeployToKind)
+	_, err := w.l.Deploy(context.Background(), DeployRequest{Target: target, Wait: true})
+	var interrupted *apply.InterruptedError
+	if !errors.As(err, &interrupted) || !interrupted.Applied || !strings.Contains(err.Error(), "deploying "+target.Dir()) {
+		t.Fatalf("Deploy = %v, want the wait's InterruptedError wrapped with the directory", err)
+	}
+}
+
+func TestDeployRuntimeClassForUnlimitedMemlock(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name     string
+		memlock  bool
+		class    string
+		deployTo string
+		want     bool
+	}{
+		{"kind with unlimited memlock", true, "", spec.DeployToKind, true},
+		{"kind with its own runtime class", true, "gvisor", spec.DeployToKind, false},
+		{"kind without memlock", false, "", spec.DeployToKind, false},
+		{"k8s with unlimited memlock", true, "", spec.DeployToK8s, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			w := newWorld()
+			target := newTarget(t, tc.deployTo)
+			target.Deployment.Spec.Security.UnlimitedMemlock = spec.Bool(tc.memlock)
+			target.Deployment.Spec.Security.RuntimeClass = tc.class
+			w.engine.inRegistry[builtImage] = true
+			if _, err := w.l.Deploy(context.Background(), DeployRequest{Target: target}); err != nil {
+				t.Fatal(err)
+			}
+			if got := w.has("cluster.EnsureRuntimeClass"); got != tc.want {
+				t.Errorf("runtime class ensured = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestDeployOffKind: deploy-to: k8s never opens kind, and refuses built
+// images its registry lacks before writing anything.
+func TestDeployOffKind(t *testing.T) {
+	t.Parallel()
+	for _, pushed := range []bool{false, true} {
+		w := newWorld()
+		w.l.Kind = func() (KindProvider, error) {
+			t.Error("kind opened for deploy-to: k8s")
+			return nil, errors.New("no kind")
+		}
+		w.engine.inRegistry[builtImage] = pushed
+		target := newTarget(t, spec.DeployToK8s)
+		_, err := w.l.Deploy(context.Background(), DeployRequest{Target: target})
+		var notPushed *NotPushedError
+		switch {
+		case !pushed && (!errors.As(err, &notPushed) || notPushed.Image != builtImage):
+			t.Errorf("deploy of an image not in its registry = %v, want NotPushedError", err)
+		case !pushed && len(w.wrote()) > 0:
+			t.Errorf("the refused deploy wrote %q", w.wrote())
+		case pushed && err != nil:
+			t.Errorf("deploy of a pushed image = %v", err)
+		case pushed && !w.has("cluster.Apply"):
+			t.Errorf("the pushed image's deploy did not apply: %q", w.list)
+		}
+	}
+}
+
+func TestDiffAndStatusUseTheTargetContext(t *testing.T) {
+	t.Parallel()
+	w := newWorld()
+	target := newTarget(t, spec.DeployToKind)
+	changes, err := w.l.Diff(context.Background(), target)
+	if err != nil || len(changes) != 1 {
+		t.Fatalf("Diff = %v, %v", changes, err)
+	}
+	if _, err := w.l.Status(context.Background(), target); err != nil {
+		t.Fatal(err)
+	}
+	if !w.has("connect kind-"+clusterName) || len(w.wrote()) > 0 {
+		t.Errorf("calls = %q, want reads through kind-%s only", w.list, clusterName)
+	}
+}

@@ -1,0 +1,246 @@
+package lifecycle
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
+	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
+	"github.com/kubectl-stack/kubectl-stack/pkg/engine"
+	"github.com/kubectl-stack/kubectl-stack/pkg/gitrepo"
+	"github.com/kubectl-stack/kubectl-stack/pkg/kindcluster"
+	"github.com/kubectl-stack/kubectl-stack/pkg/log"
+	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
+)
+
+// calls records what the fakes were asked to do, in order, as
+// "component.Method arg".
+type calls struct {
+	mu   sync.Mutex
+	list []string
+}
+
+func (c *calls) add(s string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.list = append(c.list, s)
+}
+
+func (c *calls) has(prefix string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.ContainsFunc(c.list, func(s string) bool { return strings.HasPrefix(s, prefix) })
+}
+
+// writes are the calls that change something.
+var writes = []string{"kind.Create", "kind.Delete", "kind.LoadImages", "engine.Build", "engine.Push", "cluster.Apply", "cluster.Prune", "cluster.Stop", "cluster.EnsureRuntimeClass"}
+
+func (c *calls) wrote() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []string
+	for _, s := range c.list {
+		if slices.ContainsFunc(writes, func(w string) bool { return strings.HasPrefix(s, w) }) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+type fakeCluster struct {
+	*calls
+	others    []string
+	volumes   []apply.Volume
+	owned     []apply.OwnedNamespace
+	inContext string
+	waitErr   error
+}
+
+func (f *fakeCluster) Apply(_ context.Context, req apply.Request) (*apply.Applied, error) {
+	f.add("cluster.Apply " + f.inContext)
+	return &apply.Applied{Result: &apply.Result{}}, nil
+}
+func (f *fakeCluster) Prune(context.Context, *apply.Applied) error {
+	f.add("cluster.Prune")
+	return nil
+}
+func (f *fakeCluster) Wait(context.Context, *apply.Applied, string, time.Duration) error {
+	f.add("cluster.Wait")
+	return f.waitErr
+}
+func (f *fakeCluster) Diff(context.Context, apply.Request) ([]apply.Change, error) {
+	f.add("cluster.Diff")
+	return []apply.Change{{Subject: "Deployment/ns/web", Action: "configured"}}, nil
+}
+func (f *fakeCluster) Stop(context.Context, apply.StopRequest) (*apply.Result, error) {
+	f.add("cluster.Stop")
+	return &apply.Result{}, nil
+}
+func (f *fakeCluster) Status(context.Context, string, string) (*apply.Status, error) {
+	f.add("cluster.Status")
+	return &apply.Status{}, nil
+}
+func (f *fakeCluster) EnsureRuntimeClass(context.Context, string, string) error {
+	f.add("cluster.EnsureRuntimeClass")
+	return nil
+}
+func (f *fakeCluster) Deployments(context.Context) ([]apply.OwnedNamespace, error) {
+	return f.owned, nil
+}
+func (f *fakeCluster) OtherDeployments(context.Context, string) ([]string, error) {
+	return f.others, nil
+}
+func (f *fakeCluster) Volumes(context.Context) ([]apply.Volume, error) { return f.volumes, nil }
+
+type fakeKind struct {
+	*calls
+	running []string
+	// live are the control-plane node's bind mounts; nil means they
+	// cannot be read.
+	live map[string]string
+}
+
+func (f *fakeKind) List() ([]string, error) { return f.running, nil }
+func (f *fakeKind) Exists(name string) (bool, error) {
+	return slices.Contains(f.running, name), nil
+}
+func (f *fakeKind) Create(name string, _ *kindcluster.ClusterConfig, _ kindcluster.CreateOptions) error {
+	f.add("kind.Create " + name)
+	f.running = append(f.running, name)
+	return nil
+}
+func (f *fakeKind) Delete(name, _ string) error { f.add("kind.Delete " + name); return nil }
+func (f *fakeKind) ControlPlane(cluster string) (string, error) {
+	return cluster + "-control-plane", nil
+}
+func (f *fakeKind) LiveMounts(context.Context, string) (map[string]string, error) {
+	if f.live == nil {
+		return nil, errors.New("cannot reach the Docker engine")
+	}
+	return f.live, nil
+}
+func (f *fakeKind) LoadImages(_ context.Context, _ string, images []string) (*kindcluster.LoadResult, error) {
+	f.add("kind.LoadImages " + strings.Join(images, ","))
+	return &kindcluster.LoadResult{Loaded: images}, nil
+}
+
+type fakeEngine struct {
+	*calls
+	local      map[string]bool
+	inRegistry map[string]bool
+}
+
+func (f *fakeEngine) Has(_ context.Context, image string) (bool, error) { return f.local[image], nil }
+func (f *fakeEngine) Build(_ context.Context, req engine.Request, _ io.Writer) error {
+	f.add("engine.Build " + req.Image)
+	return nil
+}
+func (f *fakeEngine) Push(_ context.Context, image string, _ *engine.Auth, _ io.Writer) error {
+	f.add("engine.Push " + image)
+	return nil
+}
+func (f *fakeEngine) InRegistry(_ context.Context, image string, _ *engine.Auth) (bool, error) {
+	return f.inRegistry[image], nil
+}
+func (f *fakeEngine) Close() error { return nil }
+
+type fakeGit struct {
+	*calls
+	checkout bool
+}
+
+func (f *fakeGit) Describe(_ context.Context, dir string) (gitrepo.Info, bool) {
+	return gitrepo.Info{Root: dir}, f.checkout
+}
+func (f *fakeGit) Uncommitted(context.Context, string) ([]string, error) { return nil, nil }
+func (f *fakeGit) Pull(context.Context, string) (string, string, error) {
+	f.add("git.Pull")
+	return "aaaa", "bbbb", nil
+}
+
+// world is a lifecycle wired to fakes, with its log.
+type world struct {
+	*calls
+	l       *Lifecycle
+	log     *bytes.Buffer
+	cluster *fakeCluster
+	kind    *fakeKind
+	engine  *fakeEngine
+}
+
+func newWorld() *world {
+	c := &calls{}
+	w := &world{
+		calls: c, log: &bytes.Buffer{},
+		cluster: &fakeCluster{calls: c},
+		kind:    &fakeKind{calls: c},
+		engine:  &fakeEngine{calls: c, local: map[string]bool{}, inRegistry: map[string]bool{}},
+	}
+	w.l = &Lifecycle{
+		Log:      log.New(w.log, 0),
+		Progress: io.Discard,
+		Connect: func(kubeContext string) (Cluster, error) {
+			c.add("connect " + kubeContext)
+			w.cluster.inContext = kubeContext
+			return w.cluster, nil
+		},
+		Kind:   func() (KindProvider, error) { c.add("kind.open"); return w.kind, nil },
+		Engine: func(context.Context) (Engine, error) { return w.engine, nil },
+		Git:    &fakeGit{calls: c, checkout: true},
+	}
+	return w
+}
+
+const (
+	clusterName = "stack-cluster"
+	builtImage  = "demo-web:ctx-0123456789ab"
+)
+
+// kindConfig needs the umbrella mount /mnt from mountRoot.
+const kindConfig = `kind: Cluster
+apiVersion: kind.x-k8s.io/v1alpha4
+nodes:
+- role: control-plane
+  extraMounts:
+  - hostPath: %s
+    containerPath: /mnt
+`
+
+// newTarget is a prepared deployment on deployTo whose web container runs
+// an image the stack builds.
+func newTarget(t *testing.T, deployTo string) *Target {
+	t.Helper()
+	dir := t.TempDir()
+	root := filepath.Join(dir, "mount-root")
+	if err := os.WriteFile(filepath.Join(dir, deployment.KindConfigFile), []byte(strings.Replace(kindConfig, "%s", root, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d := &deployment.Deployment{
+		Dir:    dir,
+		Record: &deployment.Record{ClusterID: clusterName, DeploymentID: "demo-0001"},
+		Spec:   &spec.Spec{DeployTo: deployTo, Namespace: "demo"},
+		Builds: []deployment.Build{{Pod: "demo", Service: "web", Context: dir, Image: builtImage}},
+	}
+	web := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "apps/v1", "kind": "Deployment",
+		"metadata": map[string]any{"name": "demo-0001-demo", "namespace": "demo"},
+		"spec": map[string]any{"template": map[string]any{"spec": map[string]any{
+			"containers": []any{map[string]any{"name": "web", "image": builtImage}},
+		}}},
+	}}
+	return &Target{Deployment: d, Context: ContextFor(d, ""), Objects: []*unstructured.Unstructured{web}}
+}
+
+// mountRoot is the host path newTarget's kind config binds to /mnt.
+func mountRoot(t *Target) string { return filepath.Join(t.Dir(), "mount-root") }

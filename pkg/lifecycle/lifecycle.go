@@ -1,0 +1,28 @@
+package lifecycle
+
+import (
+	"context"
+	"io"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/log"
+)
+
+// Lifecycle runs the operations with one set of collaborators. The
+// connections are opened when an operation needs them, so that a refusal
+// or a dry run never waits for a cluster or an engine it does not use.
+type Lifecycle struct {
+	Log *log.Logger
+	// Progress receives the container engine's build and push output.
+	Progress io.Writer
+	// Connect opens the cluster of a kubeconfig context ("" is the
+	// kubeconfig's current context).
+	Connect func(kubeContext string) (Cluster, error)
+	// Kind opens the kind provider.
+	Kind func() (KindProvider, error)
+	// Engine connects to the local container engine.
+	Engine func(ctx context.Context) (Engine, error)
+	Git    Git
+	// Kubeconfig is the file kind adds its contexts to and removes them
+	// from ("" is kind's default).
+	Kubeconfig string
+}

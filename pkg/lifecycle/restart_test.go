@@ -1,0 +1,94 @@
+package lifecycle
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
+	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
+)
+
+func TestRestartWithoutItsStackSource(t *testing.T) {
+	t.Parallel()
+	gone := filepath.Join(t.TempDir(), "gone")
+	for _, asked := range []bool{false, true} {
+		w := newWorld()
+		req := RestartRequest{Dir: t.TempDir(), Record: &deployment.Record{StackSource: gone}}
+		if asked {
+			req.StackPath = gone
+		}
+		_, err := w.l.Restart(context.Background(), req)
+		var missing *StackSourceMissingError
+		if !errors.As(err, &missing) || missing.Asked != asked || missing.Path != gone {
+			t.Errorf("asked=%v: Restart = %v, want StackSourceMissingError", asked, err)
+		}
+		if w.has("git.Pull") {
+			t.Errorf("asked=%v: pulled without a checkout", asked)
+		}
+	}
+}
+
+func TestPullOutsideGitWarnsAndDeploysAsOnDisk(t *testing.T) {
+	t.Parallel()
+	w := newWorld()
+	w.l.Git = &fakeGit{calls: w.calls, checkout: false}
+	pulled, root, err := w.l.pull(context.Background(), t.TempDir())
+	if err != nil || pulled != "" || root != "" || w.has("git.Pull") {
+		t.Fatalf("pull = %q, %q, %v (calls %q); want nothing pulled", pulled, root, err, w.list)
+	}
+	if !strings.Contains(w.log.String(), "not a git checkout") {
+		t.Errorf("log = %q, want the warning", w.log.String())
+	}
+	w.l.Git = &fakeGit{calls: w.calls, checkout: true}
+	if pulled, _, _ = w.l.pull(context.Background(), t.TempDir()); pulled != "aaaa..bbbb" {
+		t.Errorf("pulled = %q, want aaaa..bbbb", pulled)
+	}
+}
+
+func TestChooseSpec(t *testing.T) {
+	t.Parallel()
+	dir, repo := t.TempDir(), t.TempDir()
+	w := newWorld()
+	got, err := w.l.chooseSpec(RestartRequest{Dir: dir, Record: &deployment.Record{SpecSource: filepath.Join(repo, "gone.yml")}}, repo)
+	if err != nil || got != filepath.Join(dir, deployment.SpecFile) || !strings.Contains(w.log.String(), "is gone") {
+		t.Errorf("chooseSpec with the recorded spec gone = %q, %v; want D/spec.yml with a warning", got, err)
+	}
+	if _, err := w.l.chooseSpec(RestartRequest{Dir: dir, Record: &deployment.Record{}, SpecFile: "ops/missing.yml"}, repo); err == nil || !strings.Contains(err.Error(), "ops/missing.yml") {
+		t.Errorf("chooseSpec of a missing spec file = %v, want an error naming it", err)
+	}
+}
+
+func TestForceRollStampsOnlyDeployments(t *testing.T) {
+	t.Parallel()
+	target := newTarget(t, spec.DeployToKind)
+	job := &unstructured.Unstructured{Object: map[string]any{"kind": "Job", "spec": map[string]any{"template": map[string]any{}}}}
+	objects := append(target.Objects, job)
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	forceRoll(objects, now)
+	stamp, _, _ := unstructured.NestedString(objects[0].Object, "spec", "template", "metadata", "annotations", "kubectl.kubernetes.io/restartedAt")
+	if stamp != "2026-12-01T12:00:00Z" {
+		t.Errorf("Deployment stamp = %q", stamp)
+	}
+	if _, found, _ := unstructured.NestedMap(job.Object, "spec", "template", "metadata"); found {
+		t.Error("the Job was stamped")
+	}
+}
+
+func TestBuildPushesOnlyWhenAsked(t *testing.T) {
+	t.Parallel()
+	for _, push := range []bool{false, true} {
+		w := newWorld()
+		d := newTarget(t, spec.DeployToK8s).Deployment
+		var printed []string
+		err := w.l.Build(context.Background(), BuildRequest{Deployment: d, Builds: d.Builds, Push: push, Built: func(im string) { printed = append(printed, im) }})
+		if err != nil || len(printed) != 1 || !w.has("engine.Build "+builtImage) || w.has("engine.Push") != push {
+			t.Errorf("push=%v: Build = %v, printed %q, calls %q", push, err, printed, w.list)
+		}
+	}
+}

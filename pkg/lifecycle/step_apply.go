@@ -1,0 +1,22 @@
+package lifecycle
+
+import "context"
+
+// applyObjects server-side applies the objects with the inventory (or,
+// on a server dry run, only asks what that would change).
+func applyObjects(ctx context.Context, r *deployRun) error {
+	c, err := r.connect()
+	if err != nil {
+		return err
+	}
+	req := r.req.Target.request()
+	if r.req.ServerDryRun {
+		r.res.DryRun, err = c.Diff(ctx, req)
+		return err
+	}
+	r.applied, err = c.Apply(ctx, req)
+	if err == nil {
+		r.res.Applied = r.applied.Result
+	}
+	return err
+}

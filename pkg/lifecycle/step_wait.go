@@ -1,0 +1,11 @@
+package lifecycle
+
+import "context"
+
+// waitReady waits until every applied object is ready, if asked.
+func waitReady(ctx context.Context, r *deployRun) error {
+	if r.applied == nil || !r.req.Wait {
+		return nil
+	}
+	return r.cluster.Wait(ctx, r.applied, r.req.Target.Deployment.Namespace(), r.req.Timeout)
+}
