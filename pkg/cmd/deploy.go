@@ -13,12 +13,11 @@ import (
 
 // DeployOptions are the inputs of "kubectl stack deploy".
 type DeployOptions struct {
-	*GlobalOptions
-	DeploymentDir string
-	Wait          bool
-	Timeout       time.Duration
-	DryRun        string
-	Images        map[string]string
+	deploymentVerb
+	Wait    bool
+	Timeout time.Duration
+	DryRun  string
+	Images  map[string]string
 	// SkipClusterManagement leaves the kind cluster's lifecycle alone: it
 	// must be running; its mounts are still checked and images loaded.
 	SkipClusterManagement bool
@@ -26,13 +25,11 @@ type DeployOptions struct {
 	KindNodeImage string
 	// Getenv reads the registry token variable; tests replace it.
 	Getenv func(string) string
-
-	target *lifecycle.Target
 }
 
 // NewDeployOptions returns DeployOptions with their defaults.
 func NewDeployOptions(g *GlobalOptions) *DeployOptions {
-	return &DeployOptions{GlobalOptions: g, Wait: true, Timeout: 5 * time.Minute, DryRun: "none", Getenv: os.Getenv}
+	return &DeployOptions{deploymentVerb: deploymentVerb{GlobalOptions: g}, Wait: true, Timeout: 5 * time.Minute, DryRun: "none", Getenv: os.Getenv}
 }
 
 func newCmdDeploy(g *GlobalOptions) *cobra.Command {
@@ -53,7 +50,7 @@ kind-<cluster-id> is used unless --context is given.`,
 		Args: cobra.NoArgs,
 		RunE: runE(o),
 	}
-	addDeploymentDirFlag(cmd, &o.DeploymentDir)
+	o.addFlags(cmd)
 	addDeployFlags(cmd, o)
 	cmd.Flags().StringVar(&o.DryRun, "dry-run", o.DryRun, `"client" prints the objects without contacting the cluster; "server" asks the API server what each apply would do; neither writes anything.`)
 	return cmd

@@ -6,18 +6,13 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
-
-	"github.com/kubectl-stack/kubectl-stack/pkg/lifecycle"
 )
 
 // DiffOptions are the inputs of "kubectl stack diff".
 type DiffOptions struct {
-	*GlobalOptions
-	DeploymentDir string
-	Images        map[string]string
-	Getenv        func(string) string
-
-	target *lifecycle.Target
+	deploymentVerb
+	Images map[string]string
+	Getenv func(string) string
 }
 
 // ErrDifferences is returned by diff when the cluster differs from the
@@ -26,7 +21,7 @@ var ErrDifferences = &ExitError{Code: 1}
 
 // NewDiffOptions returns DiffOptions with its defaults (the options of "kubectl stack diff").
 func NewDiffOptions(g *GlobalOptions) *DiffOptions {
-	return &DiffOptions{GlobalOptions: g, Getenv: os.Getenv}
+	return &DiffOptions{deploymentVerb: deploymentVerb{GlobalOptions: g}, Getenv: os.Getenv}
 }
 
 func newCmdDiff(g *GlobalOptions) *cobra.Command {
@@ -49,7 +44,7 @@ differences, and more than 1 on errors, like kubectl diff.`,
 			return err
 		},
 	}
-	addDeploymentDirFlag(cmd, &o.DeploymentDir)
+	o.addFlags(cmd)
 	cmd.Flags().StringToStringVar(&o.Images, "image", o.Images, "Replace a container's image: container=image (repeatable).")
 	return cmd
 }
@@ -60,9 +55,6 @@ func (o *DiffOptions) Complete(c *cobra.Command, args []string) error {
 	o.target, err = prepareTarget(c, o.GlobalOptions, o.DeploymentDir, o.Images, o.Getenv)
 	return err
 }
-
-// Validate checks the flags.
-func (o *DiffOptions) Validate() error { return nil }
 
 // Run prints the differences.
 func (o *DiffOptions) Run(c *cobra.Command) error {

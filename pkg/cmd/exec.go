@@ -3,31 +3,25 @@ package cmd
 import (
 	"context"
 	"errors"
-	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
 	"github.com/kubectl-stack/kubectl-stack/pkg/k8sname"
 	"github.com/kubectl-stack/kubectl-stack/pkg/podio"
 )
 
 // ExecOptions are the inputs of "kubectl stack exec".
 type ExecOptions struct {
-	*GlobalOptions
-	DeploymentDir string
-	Service       string
-	Command       []string
-	Stdin         bool
-	TTY           bool
-
-	d *deployment.Deployment
+	deploymentVerb
+	Service string
+	Command []string
+	Stdin   bool
+	TTY     bool
 }
 
 // NewExecOptions returns ExecOptions with its defaults (the options of "kubectl stack exec").
 func NewExecOptions(g *GlobalOptions) *ExecOptions {
-	return &ExecOptions{GlobalOptions: g}
+	return &ExecOptions{deploymentVerb: deploymentVerb{GlobalOptions: g}}
 }
 
 func newCmdExec(g *GlobalOptions) *cobra.Command {
@@ -48,7 +42,7 @@ kubectl stack exec. -i passes stdin, -t allocates a terminal.`,
 		},
 		RunE: runE(o),
 	}
-	addDeploymentDirFlag(cmd, &o.DeploymentDir)
+	o.addFlags(cmd)
 	cmd.Flags().BoolVarP(&o.Stdin, "stdin", "i", o.Stdin, "If true, pass stdin to the command.")
 	cmd.Flags().BoolVarP(&o.TTY, "tty", "t", o.TTY, "If true, allocate a terminal (with -i, stdin must be a terminal).")
 	return cmd
@@ -57,31 +51,19 @@ kubectl stack exec. -i passes stdin, -t allocates a terminal.`,
 // Complete loads the deployment.
 func (o *ExecOptions) Complete(c *cobra.Command, args []string) error {
 	o.Service, o.Command = k8sname.Label(args[0]), args[1:] // the compose spelling works too
-	var err error
-	o.d, err = loadDeployment(c, o.GlobalOptions, o.DeploymentDir)
-	return err
+	return o.deploymentVerb.Complete(c, args)
 }
-
-// Validate checks the flags.
-func (o *ExecOptions) Validate() error { return nil }
 
 // Run picks a pod and runs the command; a non-zero exit is passed through.
 func (o *ExecOptions) Run(c *cobra.Command) error {
-	cfg, err := o.ConfigFlags.ToRESTConfig()
-	if err != nil {
-		return fmt.Errorf("reading the kubeconfig: %w", err)
-	}
-	cs, err := clientset(o.GlobalOptions)
+	cfg, cs, err := o.clientset()
 	if err != nil {
 		return err
 	}
-	pods, err := podio.Pods(c.Context(), cs, o.d.Namespace(), o.d.Record.DeploymentID, o.Service)
+	d := o.deployment()
+	pods, err := podio.Select(c.Context(), cs, d.Namespace(), d.Record.DeploymentID, o.Service)
 	if err != nil {
-		return err
-	}
-	if len(pods) == 0 {
-		all, _ := podio.Pods(c.Context(), cs, o.d.Namespace(), o.d.Record.DeploymentID, "")
-		return fmt.Errorf("no pod of %s runs service %q; its services are: %s", o.d.Dir, o.Service, strings.Join(podio.Services(all), ", "))
+		return podHint(err, d.Dir)
 	}
 	pod, err := podio.PickPod(pods, o.Service)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
 	"github.com/kubectl-stack/kubectl-stack/pkg/lifecycle"
+	"github.com/kubectl-stack/kubectl-stack/pkg/podio"
 )
 
 // hint completes a library error with the command line that fixes it:
@@ -57,4 +58,14 @@ func refusalHint(err error, fix string) error {
 		return fmt.Errorf("%w\n%s", err, fix)
 	}
 	return err
+}
+
+// podHint names the deployment and, when nothing runs, the verb that
+// deploys it.
+func podHint(err error, dir string) error {
+	var notDeployed *podio.NotDeployedError
+	if errors.As(err, &notDeployed) {
+		return fmt.Errorf("%w (kubectl stack deploy -d %s)", err, dir)
+	}
+	return fmt.Errorf("%s: %w", dir, err)
 }

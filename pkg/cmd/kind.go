@@ -19,41 +19,29 @@ func newCmdKind(g *GlobalOptions) *cobra.Command {
 	return cmd
 }
 
-// kindTarget is the -d flag of the kind verbs and the deployment it names,
-// which must deploy to k8s-kind.
-type kindTarget struct {
-	DeploymentDir string
+// kindVerb is a deployment verb for k8s-kind deployments only.
+type kindVerb struct{ deploymentVerb }
 
-	target *lifecycle.Target
-}
-
-func (k *kindTarget) complete(c *cobra.Command, g *GlobalOptions) error {
-	var err error
-	k.target, err = loadTarget(c, g, k.DeploymentDir)
-	if err == nil && !k.target.IsKind() {
-		err = &lifecycle.NotKindError{Dir: k.target.Dir(), DeployTo: k.target.Deployment.Spec.DeployTo}
+// Complete loads the deployment, which must deploy to k8s-kind.
+func (k *kindVerb) Complete(c *cobra.Command, args []string) error {
+	if err := k.deploymentVerb.Complete(c, args); err != nil {
+		return err
 	}
-	return err
-}
-
-// checkOutput accepts -o json or no -o at all.
-func checkOutput(output, otherwise string) error {
-	if output != "" && output != "json" {
-		return fmt.Errorf("--output %q: use json, or leave it out for %s", output, otherwise)
+	if !k.target.IsKind() {
+		return &lifecycle.NotKindError{Dir: k.target.Dir(), DeployTo: k.deployment().Spec.DeployTo}
 	}
 	return nil
 }
 
 // KindCreateOptions are the inputs of "kubectl stack kind create".
 type KindCreateOptions struct {
-	*GlobalOptions
-	kindTarget
+	kindVerb
 	Image string
 }
 
 // NewKindCreateOptions returns KindCreateOptions with its defaults (the options of "kubectl stack kind create").
 func NewKindCreateOptions(g *GlobalOptions) *KindCreateOptions {
-	return &KindCreateOptions{GlobalOptions: g}
+	return &KindCreateOptions{kindVerb: kindVerb{deploymentVerb{GlobalOptions: g}}}
 }
 
 func newCmdKindCreate(g *GlobalOptions) *cobra.Command {
@@ -74,18 +62,10 @@ warning: mounts can only be added by recreating the cluster.`,
 		Args: cobra.NoArgs,
 		RunE: runE(o),
 	}
-	addDeploymentDirFlag(cmd, &o.DeploymentDir)
+	o.addFlags(cmd)
 	cmd.Flags().StringVar(&o.Image, "image", o.Image, "Node image (default: the spec's kind-node-image, else kind's default).")
 	return cmd
 }
-
-// Complete loads the deployment.
-func (o *KindCreateOptions) Complete(c *cobra.Command, args []string) error {
-	return o.complete(c, o.GlobalOptions)
-}
-
-// Validate has nothing to check.
-func (o *KindCreateOptions) Validate() error { return nil }
 
 // Run creates or checks the cluster and prints its name.
 func (o *KindCreateOptions) Run(c *cobra.Command) error {
@@ -99,14 +79,13 @@ func (o *KindCreateOptions) Run(c *cobra.Command) error {
 
 // KindDeleteOptions are the inputs of "kubectl stack kind delete".
 type KindDeleteOptions struct {
-	*GlobalOptions
-	kindTarget
+	kindVerb
 	Force bool
 }
 
 // NewKindDeleteOptions returns KindDeleteOptions with its defaults (the options of "kubectl stack kind delete").
 func NewKindDeleteOptions(g *GlobalOptions) *KindDeleteOptions {
-	return &KindDeleteOptions{GlobalOptions: g}
+	return &KindDeleteOptions{kindVerb: kindVerb{deploymentVerb{GlobalOptions: g}}}
 }
 
 func newCmdKindDelete(g *GlobalOptions) *cobra.Command {
@@ -124,18 +103,10 @@ are never deleted: the next deploy recreates the cluster and finds the data.`,
 		Args: cobra.NoArgs,
 		RunE: runE(o),
 	}
-	addDeploymentDirFlag(cmd, &o.DeploymentDir)
+	o.addFlags(cmd)
 	cmd.Flags().BoolVar(&o.Force, "force", o.Force, "If true, delete the cluster although other deployments or node-local data live in it.")
 	return cmd
 }
-
-// Complete loads the deployment.
-func (o *KindDeleteOptions) Complete(c *cobra.Command, args []string) error {
-	return o.complete(c, o.GlobalOptions)
-}
-
-// Validate has nothing to check.
-func (o *KindDeleteOptions) Validate() error { return nil }
 
 // Run checks the risks and deletes.
 func (o *KindDeleteOptions) Run(c *cobra.Command) error {

@@ -14,17 +14,14 @@ import (
 
 // KindLoadOptions are the inputs of "kubectl stack kind load".
 type KindLoadOptions struct {
-	*GlobalOptions
-	DeploymentDir string
-	Images        map[string]string
-	Output        string
-
-	target *lifecycle.Target
+	deploymentVerb
+	Images map[string]string
+	outputFlag
 }
 
 // NewKindLoadOptions returns KindLoadOptions with its defaults (the options of "kubectl stack kind load").
 func NewKindLoadOptions(g *GlobalOptions) *KindLoadOptions {
-	return &KindLoadOptions{GlobalOptions: g}
+	return &KindLoadOptions{deploymentVerb: deploymentVerb{GlobalOptions: g}}
 }
 
 func newCmdKindLoad(g *GlobalOptions) *cobra.Command {
@@ -40,9 +37,9 @@ does not have are left for the nodes to pull. deploy does this too.`,
 		Args: cobra.NoArgs,
 		RunE: runE(o),
 	}
-	addDeploymentDirFlag(cmd, &o.DeploymentDir)
+	o.addFlags(cmd)
 	cmd.Flags().StringToStringVar(&o.Images, "image", o.Images, "Replace a container's image: container=image (repeatable).")
-	cmd.Flags().StringVarP(&o.Output, "output", "o", o.Output, "Output format: json (default: one line per image).")
+	o.outputFlag.add(cmd, "one line per image", "json")
 	return cmd
 }
 
@@ -53,17 +50,14 @@ func (o *KindLoadOptions) Complete(c *cobra.Command, args []string) error {
 	return err
 }
 
-// Validate checks the flags.
-func (o *KindLoadOptions) Validate() error { return checkOutput(o.Output, "one line per image") }
-
 // Run loads and reports per image.
 func (o *KindLoadOptions) Run(c *cobra.Command) error {
 	res, err := o.lifecycle().LoadKind(c.Context(), o.target)
 	if err != nil {
 		return err
 	}
-	if o.Output == "json" {
-		return printJSON(o.Out, res)
+	if done, err := o.print(o.Out, res); done {
+		return err
 	}
 	for _, group := range []struct {
 		state  string
@@ -78,14 +72,13 @@ func (o *KindLoadOptions) Run(c *cobra.Command) error {
 
 // CheckMountsOptions are the inputs of "kubectl stack kind check-mounts".
 type CheckMountsOptions struct {
-	*GlobalOptions
-	kindTarget
-	Output string
+	kindVerb
+	outputFlag
 }
 
 // NewCheckMountsOptions returns CheckMountsOptions with its defaults (the options of "kubectl stack kind check-mounts").
 func NewCheckMountsOptions(g *GlobalOptions) *CheckMountsOptions {
-	return &CheckMountsOptions{GlobalOptions: g}
+	return &CheckMountsOptions{kindVerb: kindVerb{deploymentVerb{GlobalOptions: g}}}
 }
 
 func newCmdCheckMounts(g *GlobalOptions) *cobra.Command {
@@ -102,18 +95,10 @@ Mounts that cannot be read are an error too: the check did not run.`,
 		Args: cobra.NoArgs,
 		RunE: runE(o),
 	}
-	addDeploymentDirFlag(cmd, &o.DeploymentDir)
-	cmd.Flags().StringVarP(&o.Output, "output", "o", o.Output, "Output format: json (default: a table).")
+	o.addFlags(cmd)
+	o.outputFlag.add(cmd, "a table", "json")
 	return cmd
 }
-
-// Complete loads the deployment.
-func (o *CheckMountsOptions) Complete(c *cobra.Command, args []string) error {
-	return o.complete(c, o.GlobalOptions)
-}
-
-// Validate checks the flags.
-func (o *CheckMountsOptions) Validate() error { return checkOutput(o.Output, "a table") }
 
 // Run checks and prints; problems are the error after the rows.
 func (o *CheckMountsOptions) Run(c *cobra.Command) error {
@@ -121,11 +106,8 @@ func (o *CheckMountsOptions) Run(c *cobra.Command) error {
 	if checks == nil {
 		return err
 	}
-	if o.Output == "json" {
-		if jerr := printJSON(o.Out, checks); jerr != nil {
-			return jerr
-		}
-		return err
+	if done, perr := o.print(o.Out, checks); done {
+		return cmp.Or(perr, err)
 	}
 	w := tabwriter.NewWriter(o.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "CONTAINER PATH\tEXPECTED HOST PATH\tLIVE HOST PATH\tSTATE")
@@ -140,14 +122,13 @@ func (o *CheckMountsOptions) Run(c *cobra.Command) error {
 
 // MigratePlanOptions are the inputs of "kubectl stack kind migrate-plan".
 type MigratePlanOptions struct {
-	*GlobalOptions
-	kindTarget
-	Output string
+	kindVerb
+	outputFlag
 }
 
 // NewMigratePlanOptions returns MigratePlanOptions with its defaults (the options of "kubectl stack kind migrate-plan").
 func NewMigratePlanOptions(g *GlobalOptions) *MigratePlanOptions {
-	return &MigratePlanOptions{GlobalOptions: g}
+	return &MigratePlanOptions{kindVerb: kindVerb{deploymentVerb{GlobalOptions: g}}}
 }
 
 func newCmdMigratePlan(g *GlobalOptions) *cobra.Command {
@@ -163,18 +144,10 @@ nothing: read it, then run the steps.`,
 		Args: cobra.NoArgs,
 		RunE: runE(o),
 	}
-	addDeploymentDirFlag(cmd, &o.DeploymentDir)
-	cmd.Flags().StringVarP(&o.Output, "output", "o", o.Output, "Output format: json (default: text).")
+	o.addFlags(cmd)
+	o.outputFlag.add(cmd, "text", "json")
 	return cmd
 }
-
-// Complete loads the deployment.
-func (o *MigratePlanOptions) Complete(c *cobra.Command, args []string) error {
-	return o.complete(c, o.GlobalOptions)
-}
-
-// Validate checks the flags.
-func (o *MigratePlanOptions) Validate() error { return checkOutput(o.Output, "text") }
 
 // Run reads the cluster and prints the plan.
 func (o *MigratePlanOptions) Run(c *cobra.Command) error {
@@ -182,8 +155,8 @@ func (o *MigratePlanOptions) Run(c *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	if o.Output == "json" {
-		return printJSON(o.Out, plan)
+	if done, err := o.print(o.Out, plan); done {
+		return err
 	}
 	return printMigratePlan(o.Out, plan)
 }
@@ -213,3 +186,6 @@ func printMigratePlan(w io.Writer, p *lifecycle.MigratePlan) error {
 	_, err := io.WriteString(w, b.String())
 	return err
 }
+
+// Validate checks -o.
+func (o *KindLoadOptions) Validate() error { return o.outputFlag.Validate() }

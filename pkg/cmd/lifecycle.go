@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
@@ -12,6 +14,7 @@ import (
 	"github.com/kubectl-stack/kubectl-stack/pkg/gitrepo"
 	"github.com/kubectl-stack/kubectl-stack/pkg/kindcluster"
 	"github.com/kubectl-stack/kubectl-stack/pkg/lifecycle"
+	"github.com/kubectl-stack/kubectl-stack/pkg/podio"
 )
 
 // lifecycle is the lifecycle layer with the real collaborators: the
@@ -80,15 +83,40 @@ func loadTarget(c *cobra.Command, g *GlobalOptions, dirFlag string) (*lifecycle.
 	return t, nil
 }
 
-// loadDeployment is loadTarget for the verbs that need only the
-// deployment.
-func loadDeployment(c *cobra.Command, g *GlobalOptions, dirFlag string) (*deployment.Deployment, error) {
-	t, err := loadTarget(c, g, dirFlag)
-	if err != nil {
-		return nil, err
-	}
-	return t.Deployment, nil
+// deploymentVerb is what every deployment verb has: the global flags,
+// -d and the deployment it names, loaded by Complete (verbs with
+// arguments or a render override it).
+type deploymentVerb struct {
+	*GlobalOptions
+	DeploymentDir string
+
+	target *lifecycle.Target
 }
+
+func (v *deploymentVerb) addFlags(cmd *cobra.Command) { addDeploymentDirFlag(cmd, &v.DeploymentDir) }
+
+// Complete loads the deployment and selects its context.
+func (v *deploymentVerb) Complete(c *cobra.Command, args []string) error {
+	var err error
+	v.target, err = loadTarget(c, v.GlobalOptions, v.DeploymentDir)
+	return err
+}
+
+// Validate has nothing to check unless the verb says otherwise.
+func (v *deploymentVerb) Validate() error { return nil }
+
+// clientset connects a typed client to the deployment's cluster.
+func (v *deploymentVerb) clientset() (*rest.Config, kubernetes.Interface, error) {
+	cfg, err := v.ConfigFlags.ToRESTConfig()
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading the kubeconfig: %w", err)
+	}
+	cs, err := podio.Connect(cfg)
+	return cfg, cs, err
+}
+
+// deployment is the loaded deployment.
+func (v *deploymentVerb) deployment() *deployment.Deployment { return v.target.Deployment }
 
 // prepareTarget loads and renders a deployment for deploy, diff and kind
 // load; getenv reads the registry token (nil: no pull secret).

@@ -6,22 +6,17 @@ import (
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
-
-	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
 )
 
 // PsOptions are the inputs of "kubectl stack ps".
 type PsOptions struct {
-	*GlobalOptions
-	DeploymentDir string
-	Output        string
-
-	d *deployment.Deployment
+	deploymentVerb
+	outputFlag
 }
 
 // NewPsOptions returns PsOptions with its defaults (the options of "kubectl stack ps").
 func NewPsOptions(g *GlobalOptions) *PsOptions {
-	return &PsOptions{GlobalOptions: g}
+	return &PsOptions{deploymentVerb: deploymentVerb{GlobalOptions: g}}
 }
 
 func newCmdPs(g *GlobalOptions) *cobra.Command {
@@ -32,24 +27,9 @@ func newCmdPs(g *GlobalOptions) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE:  runE(o),
 	}
-	addDeploymentDirFlag(cmd, &o.DeploymentDir)
-	cmd.Flags().StringVarP(&o.Output, "output", "o", o.Output, "Output format: json (default: a table).")
+	o.addFlags(cmd)
+	o.outputFlag.add(cmd, "a table", "json")
 	return cmd
-}
-
-// Complete loads the deployment.
-func (o *PsOptions) Complete(c *cobra.Command, args []string) error {
-	var err error
-	o.d, err = loadDeployment(c, o.GlobalOptions, o.DeploymentDir)
-	return err
-}
-
-// Validate checks the flags.
-func (o *PsOptions) Validate() error {
-	if o.Output != "" && o.Output != "json" {
-		return fmt.Errorf("--output %q: use json, or leave it out for a table", o.Output)
-	}
-	return nil
 }
 
 // Run lists the pods.
@@ -58,15 +38,15 @@ func (o *PsOptions) Run(c *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	pods, err := a.Pods(c.Context(), o.d.Namespace(), o.d.Record.DeploymentID)
+	pods, err := a.Pods(c.Context(), o.deployment().Namespace(), o.deployment().Record.DeploymentID)
 	if err != nil {
 		return err
 	}
-	if o.Output == "json" {
-		return printJSON(o.Out, pods)
+	if done, err := o.print(o.Out, pods); done {
+		return err
 	}
 	if len(pods) == 0 {
-		o.Logger().Infof("no pods in namespace %s for %s", o.d.Namespace(), o.d.Record.DeploymentID)
+		o.Logger().Infof("no pods in namespace %s for %s", o.deployment().Namespace(), o.deployment().Record.DeploymentID)
 		return nil
 	}
 	w := tabwriter.NewWriter(o.Out, 0, 4, 2, ' ', 0)
@@ -76,3 +56,6 @@ func (o *PsOptions) Run(c *cobra.Command) error {
 	}
 	return w.Flush()
 }
+
+// Validate checks -o.
+func (o *PsOptions) Validate() error { return o.outputFlag.Validate() }

@@ -7,24 +7,20 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
 	"github.com/kubectl-stack/kubectl-stack/pkg/render"
 )
 
 // RenderOptions are the inputs of "kubectl stack render".
 type RenderOptions struct {
-	*GlobalOptions
-	DeploymentDir string
-	Output        string
-	Stdout        bool
-	Images        map[string]string
-
-	d *deployment.Deployment
+	deploymentVerb
+	Output string
+	Stdout bool
+	Images map[string]string
 }
 
 // NewRenderOptions returns RenderOptions with their defaults.
 func NewRenderOptions(g *GlobalOptions) *RenderOptions {
-	return &RenderOptions{GlobalOptions: g}
+	return &RenderOptions{deploymentVerb: deploymentVerb{GlobalOptions: g}}
 }
 
 func newCmdRender(g *GlobalOptions) *cobra.Command {
@@ -47,18 +43,11 @@ and the objects are printed instead.`,
 		RunE: runE(o),
 	}
 	f := cmd.Flags()
-	addDeploymentDirFlag(cmd, &o.DeploymentDir)
+	o.addFlags(cmd)
 	f.StringVarP(&o.Output, "output-dir", "o", o.Output, "Directory to write the tree to (default: <deployment-dir>/kustomize).")
 	f.BoolVar(&o.Stdout, "stdout", o.Stdout, "If true, print the built objects instead of writing the tree.")
 	f.StringToStringVar(&o.Images, "image", o.Images, "Replace a container's image: container=image (repeatable); wins over image-overrides in spec.yml.")
 	return cmd
-}
-
-// Complete loads the deployment.
-func (o *RenderOptions) Complete(c *cobra.Command, args []string) error {
-	var err error
-	o.d, err = loadDeployment(c, o.GlobalOptions, o.DeploymentDir)
-	return err
 }
 
 // Validate checks the flags.
@@ -72,9 +61,9 @@ func (o *RenderOptions) Validate() error {
 // Run renders and writes or prints.
 func (o *RenderOptions) Run(c *cobra.Command) error {
 	log := o.Logger()
-	res, err := render.Render(o.d, render.Options{ImageOverrides: o.Images})
+	res, err := render.Render(o.deployment(), render.Options{ImageOverrides: o.Images})
 	if err != nil {
-		return fmt.Errorf("rendering %s: %w", o.d.Dir, err)
+		return fmt.Errorf("rendering %s: %w", o.deployment().Dir, err)
 	}
 	for _, w := range res.Warnings {
 		log.Warnf("%s", w)
@@ -89,7 +78,7 @@ func (o *RenderOptions) Run(c *cobra.Command) error {
 	}
 	out := o.Output
 	if out == "" {
-		out = filepath.Join(o.d.Dir, "kustomize")
+		out = filepath.Join(o.deployment().Dir, "kustomize")
 	}
 	if err := render.WriteTree(out, res); err != nil {
 		return fmt.Errorf("writing the tree to %s: %w", out, err)

@@ -1,9 +1,7 @@
 package cmd
 
 import (
-	"encoding/json"
 	"errors"
-	"io"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
@@ -89,11 +87,4 @@ func runE(o options) func(*cobra.Command, []string) error {
 		}
 		return hint(o.Run(c))
 	}
-}
-
-// printJSON writes v as indented JSON, the -o json of every verb.
-func printJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }

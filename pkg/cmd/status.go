@@ -6,24 +6,19 @@ import (
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
-	"sigs.k8s.io/yaml"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
-	"github.com/kubectl-stack/kubectl-stack/pkg/lifecycle"
 )
 
 // StatusOptions are the inputs of "kubectl stack status".
 type StatusOptions struct {
-	*GlobalOptions
-	DeploymentDir string
-	Output        string
-
-	target *lifecycle.Target
+	deploymentVerb
+	outputFlag
 }
 
 // NewStatusOptions returns StatusOptions with its defaults (the options of "kubectl stack status").
 func NewStatusOptions(g *GlobalOptions) *StatusOptions {
-	return &StatusOptions{GlobalOptions: g}
+	return &StatusOptions{deploymentVerb: deploymentVerb{GlobalOptions: g}}
 }
 
 func newCmdStatus(g *GlobalOptions) *cobra.Command {
@@ -34,25 +29,9 @@ func newCmdStatus(g *GlobalOptions) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE:  runE(o),
 	}
-	addDeploymentDirFlag(cmd, &o.DeploymentDir)
-	cmd.Flags().StringVarP(&o.Output, "output", "o", o.Output, "Output format: json or yaml (default: tables).")
+	o.addFlags(cmd)
+	o.outputFlag.add(cmd, "tables", "json", "yaml")
 	return cmd
-}
-
-// Complete loads the deployment.
-func (o *StatusOptions) Complete(c *cobra.Command, args []string) error {
-	var err error
-	o.target, err = loadTarget(c, o.GlobalOptions, o.DeploymentDir)
-	return err
-}
-
-// Validate checks the flags.
-func (o *StatusOptions) Validate() error {
-	switch o.Output {
-	case "", "json", "yaml":
-		return nil
-	}
-	return fmt.Errorf("--output %q: use json or yaml, or leave it out for tables", o.Output)
 }
 
 // Run prints the status.
@@ -61,15 +40,7 @@ func (o *StatusOptions) Run(c *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	switch o.Output {
-	case "json":
-		return printJSON(o.Out, st)
-	case "yaml":
-		data, err := yaml.Marshal(st)
-		if err != nil {
-			return err
-		}
-		_, err = o.Out.Write(data)
+	if done, err := o.print(o.Out, st); done {
 		return err
 	}
 	return printStatus(o, st)
@@ -88,3 +59,6 @@ func printStatus(o *StatusOptions, st *apply.Status) error {
 	}
 	return w.Flush()
 }
+
+// Validate checks -o.
+func (o *StatusOptions) Validate() error { return o.outputFlag.Validate() }

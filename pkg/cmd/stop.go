@@ -10,20 +10,17 @@ import (
 
 // StopOptions are the inputs of "kubectl stack stop".
 type StopOptions struct {
-	*GlobalOptions
-	DeploymentDir         string
+	deploymentVerb
 	DeleteVolumes         bool
 	DeleteNamespace       bool
 	SkipClusterManagement bool
 	Force                 bool
 	Timeout               time.Duration
-
-	target *lifecycle.Target
 }
 
 // NewStopOptions returns StopOptions with their defaults.
 func NewStopOptions(g *GlobalOptions) *StopOptions {
-	return &StopOptions{GlobalOptions: g, Timeout: 2 * time.Minute}
+	return &StopOptions{deploymentVerb: deploymentVerb{GlobalOptions: g}, Timeout: 2 * time.Minute}
 }
 
 func newCmdStop(g *GlobalOptions) *cobra.Command {
@@ -46,7 +43,7 @@ which deleting the cluster would lose (unless --delete-volumes or --force).`,
 		RunE: runE(o),
 	}
 	f := cmd.Flags()
-	addDeploymentDirFlag(cmd, &o.DeploymentDir)
+	o.addFlags(cmd)
 	f.BoolVar(&o.DeleteVolumes, "delete-volumes", o.DeleteVolumes, "If true, also delete this deployment's PersistentVolumes and claims (host directories are never deleted).")
 	f.BoolVar(&o.DeleteNamespace, "delete-namespace", o.DeleteNamespace, "If true, delete the namespace after the objects.")
 	f.BoolVar(&o.SkipClusterManagement, "skip-cluster-management", o.SkipClusterManagement, "If true, leave the kind cluster alone (k8s-kind only).")
@@ -54,16 +51,6 @@ which deleting the cluster would lose (unless --delete-volumes or --force).`,
 	f.DurationVar(&o.Timeout, "timeout", o.Timeout, "How long to wait for the objects to go.")
 	return cmd
 }
-
-// Complete loads the deployment and picks the kind context.
-func (o *StopOptions) Complete(c *cobra.Command, args []string) error {
-	var err error
-	o.target, err = loadTarget(c, o.GlobalOptions, o.DeploymentDir)
-	return err
-}
-
-// Validate checks the flags.
-func (o *StopOptions) Validate() error { return nil }
 
 // Run stops the deployment (and, on kind, deletes its cluster unless
 // --skip-cluster-management).

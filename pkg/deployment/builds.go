@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/compose"
+	"github.com/kubectl-stack/kubectl-stack/pkg/k8sname"
 	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
 )
 
@@ -190,4 +191,28 @@ func (b *builder) addBuildsFile() {
 	}
 	b.addRecordFile(BuildsFile, buildsDoc{Builds: b.plan.Builds},
 		"# Images the stack builds (services with build:), as kubectl stack create found them.\n# Rewritten by create --update; kubectl stack build and deploy read it.\n")
+}
+
+// SelectBuilds returns the builds of the named services (as the compose
+// file writes them or as their Kubernetes names), all builds when none is
+// named. A named service that builds no image is an error that lists the
+// services that do.
+func (d *Deployment) SelectBuilds(services []string) ([]Build, error) {
+	same := func(arg, service string) bool { return arg == service || k8sname.Label(arg) == k8sname.Label(service) }
+	var all []string
+	for _, b := range d.Builds {
+		all = append(all, b.Service)
+	}
+	for _, s := range services {
+		if !slices.ContainsFunc(all, func(b string) bool { return same(s, b) }) {
+			return nil, fmt.Errorf("service %q builds no image in %s; the services with build: are %v (after changing the stack, re-sync the deployment with create --update)", s, d.Dir, all)
+		}
+	}
+	var out []Build
+	for _, b := range d.Builds {
+		if len(services) == 0 || slices.ContainsFunc(services, func(s string) bool { return same(s, b.Service) }) {
+			out = append(out, b)
+		}
+	}
+	return out, nil
 }

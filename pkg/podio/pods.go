@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 
-	"github.com/kubectl-stack/kubectl-stack/pkg/labels"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/labels"
 )
 
 // Pods lists a deployment's pods: its Deployments' (app=<id>) and its
@@ -53,4 +56,54 @@ func Services(pods []corev1.Pod) []string {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// Select lists a deployment's pods that run a container of service (all
+// pods when service is ""). A deployment without pods is a
+// *NotDeployedError; a service none of its pods runs, a *NoServiceError
+// that lists the services they do run.
+func Select(ctx context.Context, cs kubernetes.Interface, namespace, id, service string) ([]corev1.Pod, error) {
+	all, err := Pods(ctx, cs, namespace, id, "")
+	if err != nil {
+		return nil, err
+	}
+	if len(all) == 0 {
+		return nil, &NotDeployedError{Namespace: namespace, ID: id}
+	}
+	var out []corev1.Pod
+	for _, p := range all {
+		if service == "" || slices.Contains(containerNames(p), service) {
+			out = append(out, p)
+		}
+	}
+	if len(out) == 0 {
+		return nil, &NoServiceError{Service: service, Services: Services(all)}
+	}
+	return out, nil
+}
+
+// NotDeployedError says a deployment has no pods.
+type NotDeployedError struct{ Namespace, ID string }
+
+func (e *NotDeployedError) Error() string {
+	return fmt.Sprintf("no pods of %s in namespace %s: is it deployed?", e.ID, e.Namespace)
+}
+
+// NoServiceError names a service no pod of the deployment runs.
+type NoServiceError struct {
+	Service  string
+	Services []string
+}
+
+func (e *NoServiceError) Error() string {
+	return fmt.Sprintf("no container of service %q; the deployment's services are: %s", e.Service, strings.Join(e.Services, ", "))
+}
+
+// Connect returns a typed client for cfg.
+func Connect(cfg *rest.Config) (kubernetes.Interface, error) {
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to the cluster: %w", err)
+	}
+	return cs, nil
 }

@@ -1,0 +1,57 @@
+package cmd
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"sigs.k8s.io/yaml"
+)
+
+// outputFlag is -o of the verbs that print data: a machine format, or
+// (when empty) the verb's table or text.
+type outputFlag struct {
+	Output string
+	// formats are the machine formats offered; text names the default.
+	formats []string
+	text    string
+}
+
+func (f *outputFlag) add(cmd *cobra.Command, text string, formats ...string) {
+	f.formats, f.text = formats, text
+	cmd.Flags().StringVarP(&f.Output, "output", "o", f.Output, fmt.Sprintf("Output format: %s (default: %s).", strings.Join(formats, " or "), text))
+}
+
+// Validate accepts an offered format or none.
+func (f *outputFlag) Validate() error {
+	if f.Output == "" || slices.Contains(f.formats, f.Output) {
+		return nil
+	}
+	return fmt.Errorf("--output %q: use %s, or leave it out for %s", f.Output, strings.Join(f.formats, " or "), f.text)
+}
+
+// print writes v in the chosen machine format and reports whether it did
+// (false: the verb prints its table or text).
+func (f *outputFlag) print(w io.Writer, v any) (bool, error) {
+	switch f.Output {
+	case "json":
+		return true, printJSON(w, v)
+	case "yaml":
+		data, err := yaml.Marshal(v)
+		if err == nil {
+			_, err = w.Write(data)
+		}
+		return true, err
+	}
+	return false, nil
+}
+
+// printJSON writes v as indented JSON, the -o json of every verb.
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
