@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
+	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
 	"github.com/kubectl-stack/kubectl-stack/pkg/lifecycle"
 	"github.com/kubectl-stack/kubectl-stack/pkg/podio"
 )
@@ -18,6 +19,9 @@ func hint(err error) error {
 		notPushed  *lifecycle.NotPushedError
 		build      *lifecycle.BuildError
 		missing    *lifecycle.StackSourceMissingError
+		noDir      *deployment.NoDeploymentHereError
+		exists     *deployment.ExistsError
+		notDep     *deployment.NotDeploymentError
 	)
 	switch {
 	case err == nil:
@@ -31,9 +35,15 @@ func hint(err error) error {
 	case errors.As(err, &build):
 		return fmt.Errorf("%w; fix the build, then run kubectl stack build -d %s %s", err, build.Dir, build.Service)
 	case errors.As(err, &missing) && missing.Asked:
-		return fmt.Errorf("--stack-path: %w; pass the stack checkout's path", err)
+		return fmt.Errorf("%w: pass --stack-path with the checkout's path", err)
 	case errors.As(err, &missing):
 		return fmt.Errorf("%w, or pass --stack-path with its new location", err)
+	case errors.As(err, &noDir):
+		return fmt.Errorf("%w: pass -d/--deployment-dir, or run from a deployment directory", err)
+	case errors.As(err, &exists):
+		return fmt.Errorf("%w: pass --update to re-sync it from the spec and the stack, or choose another --deployment-dir", err)
+	case errors.As(err, &notDep):
+		return fmt.Errorf("%w: run create without --update first", err)
 	}
 	return err
 }

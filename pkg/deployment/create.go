@@ -47,7 +47,7 @@ func Create(ctx context.Context, o CreateOptions) (*CreateResult, error) {
 		return update(ctx, specPath, dir)
 	}
 	if _, err := os.Lstat(dir); err == nil {
-		return nil, fmt.Errorf("%s already exists; pass --update to re-sync it from the spec and the stack, or choose another --deployment-dir", o.Dir)
+		return nil, &ExistsError{Dir: o.Dir}
 	}
 	now := time.Now
 	if o.Now != nil {
@@ -72,7 +72,7 @@ func Create(ctx context.Context, o CreateOptions) (*CreateResult, error) {
 
 func update(ctx context.Context, specPath, dir string) (*CreateResult, error) {
 	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
-		return nil, fmt.Errorf("--update needs an existing deployment directory, and %s is not one; run create without --update first", dir)
+		return nil, &NotDeploymentError{Dir: dir}
 	}
 	rec, err := ReadRecord(dir)
 	if err != nil {

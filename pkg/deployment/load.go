@@ -51,7 +51,7 @@ func ResolveDir(flag string) (string, error) {
 		return "", err
 	}
 	if _, err := os.Stat(filepath.Join(cwd, DeploymentFile)); err != nil {
-		return "", fmt.Errorf("%s holds no %s: pass -d/--deployment-dir, or run from a deployment directory", cwd, DeploymentFile)
+		return "", &NoDeploymentHereError{Dir: cwd}
 	}
 	return cwd, nil
 }

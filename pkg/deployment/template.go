@@ -110,13 +110,13 @@ func (t *template) mapPort(p compose.Port) (string, string, error) {
 		return full, "", nil
 	case "localhost-same", "any-same":
 		if spec.CheckPort(target+":"+target) != nil {
-			return "", "", fmt.Errorf("--map-ports-to-host %s would publish port %s on the host, outside the NodePort range %d-%d; use localhost-fixed-random or any-fixed-random", t.opts.PortRecipe, target, spec.NodePortMin, spec.NodePortMax)
+			return "", "", fmt.Errorf("the port recipe %s would publish port %s on the host, outside the NodePort range %d-%d; use localhost-fixed-random or any-fixed-random", t.opts.PortRecipe, target, spec.NodePortMin, spec.NodePortMax)
 		}
 		return hostIP(t.opts.PortRecipe) + target + ":" + target + proto, "", nil
 	case "localhost-fixed-random", "any-fixed-random":
 		return hostIP(t.opts.PortRecipe) + random() + ":" + target + proto, "", nil
 	}
-	return "", "", fmt.Errorf("--map-ports-to-host must be one of %v", PortRecipes)
+	return "", "", fmt.Errorf("the port recipe %q is none of %v", t.opts.PortRecipe, PortRecipes)
 }
 
 func hostIP(recipe string) string {

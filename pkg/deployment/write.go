@@ -16,7 +16,7 @@ import (
 // failed create leaves nothing behind.
 func WriteNew(p *Plan, r *Record) (err error) {
 	if _, err := os.Lstat(p.Dir); err == nil {
-		return fmt.Errorf("%s already exists; use --update to re-sync it, or choose another --deployment-dir", p.Dir)
+		return &ExistsError{Dir: p.Dir}
 	}
 	parent := filepath.Dir(p.Dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {

@@ -124,7 +124,7 @@ func (r *renderer) checkImageOverrides() {
 	for _, set := range []struct {
 		from string
 		m    map[string]string
-	}{{"spec.yml image-overrides", r.d.Spec.ImageOverrides}, {"--image", r.opts.ImageOverrides}} {
+	}{{"spec.yml image-overrides", r.d.Spec.ImageOverrides}, {"image override", r.opts.ImageOverrides}} {
 		for _, name := range slices.Sorted(maps.Keys(set.m)) {
 			if !slices.Contains(valid, name) {
 				r.failf("%s: %q is not a container of this deployment; containers are: %v", set.from, name, valid)
