@@ -20,6 +20,7 @@ func load(t *testing.T) *File {
 }
 
 func TestLoadParsesComposeSyntax(t *testing.T) {
+	t.Parallel()
 	f := load(t)
 	web := f.Project.Services["web"]
 	checks := []struct {
@@ -44,6 +45,7 @@ func TestLoadParsesComposeSyntax(t *testing.T) {
 }
 
 func TestPortsShortAndLong(t *testing.T) {
+	t.Parallel()
 	want := map[string][]string{"web": {"80", "30080:8080", "9000/udp", "30443:8443"}}
 	if diff := cmp.Diff(want, load(t).Ports()); diff != "" {
 		t.Errorf("Ports() (-want +got):\n%s", diff)
@@ -51,6 +53,7 @@ func TestPortsShortAndLong(t *testing.T) {
 }
 
 func TestHostBindsKeepWrittenSourceAndRW(t *testing.T) {
+	t.Parallel()
 	dir, _ := filepath.Abs("testdata")
 	got := load(t).HostBinds(func(s string) string { return s })
 	want := []Bind{
@@ -65,6 +68,7 @@ func TestHostBindsKeepWrittenSourceAndRW(t *testing.T) {
 }
 
 func TestNamedVolumes(t *testing.T) {
+	t.Parallel()
 	want := []NamedVolume{{Name: "named"}, {Name: "other", ReadOnly: true}}
 	if diff := cmp.Diff(want, load(t).NamedVolumes()); diff != "" {
 		t.Errorf("NamedVolumes() (-want +got):\n%s", diff)
@@ -72,6 +76,7 @@ func TestNamedVolumes(t *testing.T) {
 }
 
 func TestLoadReportsBadCompose(t *testing.T) {
+	t.Parallel()
 	_, err := Load(context.Background(), "testdata/missing.yml", nil)
 	if err == nil {
 		t.Fatal("Load(missing) = nil, want an error")
@@ -79,6 +84,7 @@ func TestLoadReportsBadCompose(t *testing.T) {
 }
 
 func TestUnsetVariablesAreCollected(t *testing.T) {
+	t.Parallel()
 	f, err := Load(context.Background(), "testdata/docker-compose-all.yml", map[string]string{"TAG": "v2"})
 	if err != nil {
 		t.Fatal(err)
@@ -89,6 +95,7 @@ func TestUnsetVariablesAreCollected(t *testing.T) {
 }
 
 func TestErrorsNameFileAndLine(t *testing.T) {
+	t.Parallel()
 	cases := map[string]string{
 		"services:\n  web:\n    image: x\n    ports:\n      - \"80\"\n      - \"abc:def:ghi:80\"\n": ".yml:6: ",
 		"services:\n  web:\n    image: x\n    replicas: many\n":                                     ".yml:4: ",

@@ -97,6 +97,7 @@ func TestHostBindsAreRecordedNotCopied(t *testing.T) {
 }
 
 func TestBuildsAreRecorded(t *testing.T) {
+	t.Parallel()
 	compose := "name: shop_demo\nservices:\n  web.frontend:\n    build:\n      context: ./app\n      args: {V: \"1\"}\n  api:\n    build: ./api\n    image: example/api:dev\n"
 	files := map[string]string{"app/Dockerfile": "FROM scratch\n", "app/x": "1", "api/Dockerfile": "FROM scratch\n"}
 	project, specPath := composeProject(t, compose, "deploy-to: k8s\nimage-registry: registry.example.com/shop\n", files)
@@ -139,6 +140,7 @@ func TestBuildsAreRecorded(t *testing.T) {
 }
 
 func TestBuildsThatCannotBeBuiltAreRefused(t *testing.T) {
+	t.Parallel()
 	cases := map[string]string{
 		"build: https://github.com/example/app.git":                "the context https://github.com/example/app.git is remote",
 		"build: ./nowhere":                                         "nowhere is not a directory",

@@ -2,6 +2,7 @@ package deployment
 
 import (
 	"context"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -91,6 +92,7 @@ func keys(m map[string]string) []string {
 }
 
 func TestCreateWritesLaconicLayout(t *testing.T) {
+	t.Parallel()
 	root, specPath := fixture(t, demoSpec)
 	dir := filepath.Join(root, "deployments", "demo")
 	res := create(t, specPath, dir)
@@ -122,6 +124,7 @@ func TestCreateWritesLaconicLayout(t *testing.T) {
 }
 
 func TestCreateInheritsRunningKindCluster(t *testing.T) {
+	t.Parallel()
 	_, specPath := fixture(t, demoSpec)
 	res := create(t, specPath, filepath.Join(t.TempDir(), "d"), "shared")
 	if res.Record.ClusterID != "shared" {
@@ -134,6 +137,7 @@ func TestCreateInheritsRunningKindCluster(t *testing.T) {
 }
 
 func TestNewIDSortsByTimeAndIsAValidName(t *testing.T) {
+	t.Parallel()
 	a := NewID(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	b := NewID(time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC))
 	if !(a < b) || len(a) != len(b) {
@@ -147,10 +151,12 @@ func TestNewIDSortsByTimeAndIsAValidName(t *testing.T) {
 }
 
 func TestCreateRefusesExistingDir(t *testing.T) {
+	t.Parallel()
 	_, specPath := fixture(t, demoSpec)
 	dir := t.TempDir()
 	_, err := Create(context.Background(), CreateOptions{SpecPath: specPath, Dir: dir})
-	if err == nil || !strings.Contains(err.Error(), "already exists; pass --update") {
+	var exists *ExistsError
+	if !errors.As(err, &exists) || exists.Dir != dir {
 		t.Fatalf("Create(existing) = %v, want the already-exists error", err)
 	}
 }

@@ -2,6 +2,7 @@ package deployment
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 )
 
 func TestLoadLaconicSoDeployment(t *testing.T) {
+	t.Parallel()
 	d, err := Load(context.Background(), "testdata/laconic-so-deployment")
 	if err != nil {
 		t.Fatalf("Load() = %v", err)
@@ -34,6 +36,7 @@ func TestLoadLaconicSoDeployment(t *testing.T) {
 }
 
 func TestReadRecordWithoutDeploymentFile(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	a, err := ReadRecord(dir)
 	if err != nil {
@@ -46,6 +49,7 @@ func TestReadRecordWithoutDeploymentFile(t *testing.T) {
 }
 
 func TestReadRecordRejectsBrokenFile(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	testutil.WriteFile(t, dir, DeploymentFile, "deployment-id: laconic-1\nclusterid: x\n")
 	_, err := ReadRecord(dir)
@@ -57,7 +61,8 @@ func TestReadRecordRejectsBrokenFile(t *testing.T) {
 func TestResolveDir(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
-	if _, err := ResolveDir(""); err == nil || !strings.Contains(err.Error(), "pass -d/--deployment-dir") {
+	var noDir *NoDeploymentHereError
+	if _, err := ResolveDir(""); !errors.As(err, &noDir) {
 		t.Errorf("ResolveDir in an empty dir = %v", err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, DeploymentFile), []byte("cluster-id: c\n"), 0o644); err != nil {
@@ -73,6 +78,7 @@ func TestResolveDir(t *testing.T) {
 }
 
 func TestStackNameOfAComposeFileIsItsDirectory(t *testing.T) {
+	t.Parallel()
 	for stackRef, want := range map[string]string{
 		"../stacks/demo":              "demo",
 		"/srv/apps/shop/compose.yaml": "shop",

@@ -2,6 +2,7 @@ package deployment
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,7 @@ import (
 )
 
 func TestUpdateResyncsWithoutTouchingRecordOrData(t *testing.T) {
+	t.Parallel()
 	root, specPath := fixture(t, demoSpec)
 	dir := filepath.Join(root, "dep")
 	create(t, specPath, dir)
@@ -88,6 +90,7 @@ func assertSameAsFreshCreate(t *testing.T, specPath, dir string) {
 }
 
 func TestUpdateKeepsEditedFilesTheStackDropped(t *testing.T) {
+	t.Parallel()
 	root, specPath := fixture(t, demoSpec)
 	dir := filepath.Join(root, "dep")
 	create(t, specPath, dir)
@@ -105,9 +108,11 @@ func TestUpdateKeepsEditedFilesTheStackDropped(t *testing.T) {
 }
 
 func TestUpdateNeedsExistingDir(t *testing.T) {
+	t.Parallel()
 	_, specPath := fixture(t, demoSpec)
 	_, err := Create(context.Background(), CreateOptions{SpecPath: specPath, Dir: filepath.Join(t.TempDir(), "nope"), Update: true})
-	if err == nil || !strings.Contains(err.Error(), "--update needs an existing deployment directory") {
+	var notDep *NotDeploymentError
+	if !errors.As(err, &notDep) {
 		t.Fatalf("Create(--update, missing) = %v", err)
 	}
 }

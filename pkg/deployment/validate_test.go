@@ -14,6 +14,7 @@ import (
 // TestCreateRejectsInvalidInput runs create on broken stacks and specs: each
 // must fail with its message, and leave nothing behind.
 func TestCreateRejectsInvalidInput(t *testing.T) {
+	t.Parallel()
 	webWith := func(volume string) func(t *testing.T, root string) {
 		return func(t *testing.T, root string) {
 			testutil.WriteFile(t, root, "compose/docker-compose-web.yml",
@@ -141,6 +142,7 @@ func TestCreateRejectsInvalidInput(t *testing.T) {
 }
 
 func TestFailedWriteLeavesNothing(t *testing.T) {
+	t.Parallel()
 	root, specPath := fixture(t, demoSpec)
 	parent := filepath.Join(root, "deployments")
 	plan, err := BuildPlan(context.Background(), Inputs{SpecPath: specPath, Dir: filepath.Join(parent, "d"), DeploymentID: "laconic-x"})

@@ -40,6 +40,7 @@ func removeImage(t *testing.T, image string) {
 }
 
 func TestBuildOnTheRealEngine(t *testing.T) {
+	t.Parallel()
 	e := connect(t)
 	ctx := context.Background()
 	image := fmt.Sprintf("kubectl-stack-test/build:%d", time.Now().UnixNano())
@@ -66,6 +67,7 @@ func TestBuildOnTheRealEngine(t *testing.T) {
 }
 
 func TestBuildHonoursDockerignoreAndReportsFailures(t *testing.T) {
+	t.Parallel()
 	e := connect(t)
 	image := fmt.Sprintf("kubectl-stack-test/ignored:%d", time.Now().UnixNano())
 	removeImage(t, image)
@@ -80,6 +82,7 @@ func TestBuildHonoursDockerignoreAndReportsFailures(t *testing.T) {
 // TestPushToARegistry pushes a built image to a real registry (the
 // go-containerregistry registry, in the test process) and finds it there.
 func TestPushToARegistry(t *testing.T) {
+	t.Parallel()
 	e := connect(t)
 	ctx := context.Background()
 	reg := testutil.StartRegistry(t)

@@ -11,6 +11,7 @@ import (
 )
 
 func TestDescribe(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git is not installed")
 	}

@@ -10,6 +10,7 @@ import (
 )
 
 func TestConfigGolden(t *testing.T) {
+	t.Parallel()
 	cases := map[string]ConfigInput{
 		"umbrella": {
 			MountRoot: "/srv/kind", DeploymentID: "laconic-0abc12345",
@@ -45,6 +46,7 @@ func TestConfigGolden(t *testing.T) {
 }
 
 func TestNodePath(t *testing.T) {
+	t.Parallel()
 	in := ConfigInput{MountRoot: "/srv/kind", DeploymentID: "laconic-1"}
 	cases := map[string]string{
 		"/srv/kind/a/b":  "/mnt/a/b",
@@ -60,6 +62,7 @@ func TestNodePath(t *testing.T) {
 }
 
 func TestMemlockSpecRaisesOnlyMemlock(t *testing.T) {
+	t.Parallel()
 	var spec struct {
 		Process struct {
 			Rlimits []struct {

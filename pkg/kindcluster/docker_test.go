@@ -12,6 +12,7 @@ import (
 )
 
 func TestLiveMountsOfANodeContainer(t *testing.T) {
+	t.Parallel()
 	testutil.RequireDocker(t)
 	root := t.TempDir()
 	umbrella := filepath.Join(root, "kind")
@@ -55,6 +56,7 @@ func TestLiveMountsOfANodeContainer(t *testing.T) {
 }
 
 func TestLiveMountsOfAMissingContainer(t *testing.T) {
+	t.Parallel()
 	testutil.RequireDocker(t)
 	if _, err := LiveMounts(context.Background(), "kubectl-stack-no-such-node"); err == nil {
 		t.Fatal("LiveMounts of a missing container = nil error; the check must not pass silently")

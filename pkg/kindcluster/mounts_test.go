@@ -10,6 +10,7 @@ import (
 )
 
 func TestCompareMounts(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	real := filepath.Join(dir, "real")
 	if err := os.MkdirAll(filepath.Join(real, "stack", "data"), 0o755); err != nil {
@@ -43,6 +44,7 @@ func TestCompareMounts(t *testing.T) {
 }
 
 func TestCompareMountsBoundaries(t *testing.T) {
+	t.Parallel()
 	// /mnt2 is not under /mnt: a live /mnt does not cover it.
 	got := CompareMounts(map[string]string{"/mnt2/x": "/srv/x"}, map[string]string{"/mnt": "/srv"})
 	if got[0].State != MountMissing {
@@ -51,6 +53,7 @@ func TestCompareMountsBoundaries(t *testing.T) {
 }
 
 func TestMountProblemsSuggestTheFix(t *testing.T) {
+	t.Parallel()
 	checks := []MountCheck{{ContainerPath: "/mnt/laconic-1-db", Expected: "/srv/db", State: MountMissing}}
 	err := MountProblems("shared", checks, map[string]string{"/mnt": "/srv/kind"})
 	if err == nil || !strings.Contains(err.Error(), "set kind-mount-root: /srv/kind") || !strings.Contains(err.Error(), "NOT MOUNTED") {

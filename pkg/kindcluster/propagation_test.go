@@ -13,6 +13,7 @@ const mountInfo = `22 1 254:0 / / rw,relatime - ext4 /dev/vda rw
 `
 
 func TestCheckPropagation(t *testing.T) {
+	t.Parallel()
 	mounts, err := parseMountInfo(strings.NewReader(mountInfo))
 	if err != nil || len(mounts) != 3 {
 		t.Fatalf("parseMountInfo = %+v, %v", mounts, err)
@@ -40,6 +41,7 @@ func TestCheckPropagation(t *testing.T) {
 }
 
 func TestHostPathOf(t *testing.T) {
+	t.Parallel()
 	live := map[string]string{"/mnt": "/srv/kind", "/mnt/laconic-1-db": "/d/data/db", "/lib/modules": "/lib/modules"}
 	cases := map[string]string{
 		"/mnt/demo/data":       "/srv/kind/demo/data",

@@ -6,6 +6,7 @@ import (
 )
 
 func TestVerbosity(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	l := New(&buf, 1)
 	l.Infof("status %d", 0)

@@ -25,6 +25,7 @@ func pod(name, app string, phase corev1.PodPhase, containers ...string) *corev1.
 }
 
 func TestPodsOfADeploymentAndItsJobs(t *testing.T) {
+	t.Parallel()
 	cs := fake.NewClientset(
 		pod("b-web", "id1", corev1.PodRunning, "web", "sidecar"),
 		pod("a-seed", "id1-job", corev1.PodSucceeded, "seed"),
@@ -44,6 +45,7 @@ func TestPodsOfADeploymentAndItsJobs(t *testing.T) {
 }
 
 func TestLogsPrefixEveryLineAndNameWaitingContainers(t *testing.T) {
+	t.Parallel()
 	running := pod("p1", "id", corev1.PodRunning, "web", "sidecar")
 	pending := pod("p2", "id", corev1.PodPending, "web")
 	cs := fake.NewClientset(running, pending)
@@ -62,6 +64,7 @@ func TestLogsPrefixEveryLineAndNameWaitingContainers(t *testing.T) {
 }
 
 func TestPickPodTakesARunningContainer(t *testing.T) {
+	t.Parallel()
 	pending := pod("a", "id", corev1.PodPending, "web")
 	running := pod("b", "id", corev1.PodRunning, "web")
 	got, err := PickPod([]corev1.Pod{*pending, *running}, "web")

@@ -6,6 +6,7 @@ import (
 )
 
 func TestHostPathNames(t *testing.T) {
+	t.Parallel()
 	id := "laconic-0f56abcde"
 	long := "../config/" + strings.Repeat("very-long-directory-name/", 4) + "file.conf"
 	got := hostPathNames([]string{"../config/test/script.sh", "./a.b", "./a/b", long}, id)

@@ -124,6 +124,7 @@ func build(t *testing.T, name string) (string, *Result, []byte) {
 }
 
 func TestRenderGolden(t *testing.T) {
+	t.Parallel()
 	for _, name := range fixtures {
 		t.Run(name, func(t *testing.T) {
 			dir, _, out := build(t, name)
@@ -140,6 +141,7 @@ func TestRenderGolden(t *testing.T) {
 var tmpPaths = regexp.MustCompile(`/tmp/Test[^/\s]*/\d+`)
 
 func TestKubectlKustomizeBuildsTheSameObjects(t *testing.T) {
+	t.Parallel()
 	kubectl, err := exec.LookPath("kubectl")
 	if err != nil {
 		t.Skip("kubectl is not installed")
@@ -161,6 +163,7 @@ func TestKubectlKustomizeBuildsTheSameObjects(t *testing.T) {
 }
 
 func TestImageOverrideForUnknownContainer(t *testing.T) {
+	t.Parallel()
 	_, err := Render(load(t, fixtureDir(t, "laconic-so-test")), Options{ImageOverrides: map[string]string{"tset": "x:1"}})
 	if err == nil || !strings.Contains(err.Error(), `"tset" is not a container of this deployment; containers are: [test test-job]`) {
 		t.Fatalf("Render() = %v", err)
@@ -173,6 +176,7 @@ func TestMain(m *testing.M) { os.Exit(cluster.Main(m, 1)) }
 // server-side dry run on the local control plane: the API server's own
 // validation and defaulting accept them.
 func TestServerDryRun(t *testing.T) {
+	t.Parallel()
 	c := cluster.Shared(t)
 	kubectl, err := exec.LookPath("kubectl")
 	if err != nil {
@@ -205,6 +209,7 @@ func TestServerDryRun(t *testing.T) {
 }
 
 func TestUnrepresentableComposeKeysAreReported(t *testing.T) {
+	t.Parallel()
 	res, err := Render(load(t, fixtureDir(t, "features")), Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -238,6 +243,7 @@ func TestTreeHoldsNoToken(t *testing.T) {
 // compose-project fixture that has no equivalent is named, once, with its
 // service; nothing is dropped silently.
 func TestComposeProjectReportsWhatItLeavesOut(t *testing.T) {
+	t.Parallel()
 	plan, res := createAndRender(t, composeProjectSpec(t, "deploy-to: k8s-kind\n"))
 	all := strings.Join(append(plan.Warnings, res.Warnings...), "\n")
 	for _, want := range []string{
@@ -263,6 +269,7 @@ func TestComposeProjectReportsWhatItLeavesOut(t *testing.T) {
 // its Service name (cache-redis); one naming a service of the same pod
 // becomes localhost; longer names that merely contain it are left alone.
 func TestEnvironmentReachesRenamedServicesOfOtherPods(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	testutil.WriteFile(t, root, "stacks/shop/stack.yml", "name: shop\npods: [api_pod, cache]\n")
 	testutil.WriteFile(t, root, "compose/docker-compose-api_pod.yml", `services:
@@ -320,6 +327,7 @@ func createAndRender(t *testing.T, specPath string) (*deployment.Plan, *Result) 
 // binds were mounted) must not render a pod that would see an empty node
 // directory.
 func TestHostBindWithoutAKindMountIsRefused(t *testing.T) {
+	t.Parallel()
 	dir := fixtureDir(t, "compose-project")
 	cfg := filepath.Join(dir, deployment.KindConfigFile)
 	data, err := os.ReadFile(cfg)

@@ -11,6 +11,7 @@ import (
 // TestTestdata loads every testdata spec: valid-* must load and validate,
 // invalid-* must fail with each message named in its "# want:" lines.
 func TestTestdata(t *testing.T) {
+	t.Parallel()
 	files, err := filepath.Glob("testdata/*.yml")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no testdata: %v", err)
@@ -65,6 +66,7 @@ func wantedMessages(t *testing.T, file string) []string {
 }
 
 func TestAllKeysDecode(t *testing.T) {
+	t.Parallel()
 	s, err := Load("testdata/valid-all-keys.yml")
 	if err != nil {
 		t.Fatal(err)
@@ -95,6 +97,7 @@ func TestAllKeysDecode(t *testing.T) {
 }
 
 func TestRegistryCredentialsNamesMeanTheSame(t *testing.T) {
+	t.Parallel()
 	a, err := Parse("a.yml", []byte("registry-credentials: {server: s, username: u, token-env: T}\n"))
 	if err != nil {
 		t.Fatal(err)
@@ -109,6 +112,7 @@ func TestRegistryCredentialsNamesMeanTheSame(t *testing.T) {
 }
 
 func TestQuantityIsKubernetes(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]int64{
 		"2Gi": 1 << 31, "2G": 2_000_000_000, "2GB": 2_000_000_000, "2GiB": 1 << 31, "512Mi": 512 << 20, "1000": 1000,
 	} {
@@ -123,6 +127,7 @@ func TestQuantityIsKubernetes(t *testing.T) {
 }
 
 func TestWithin(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		root, path string
 		want       bool
@@ -142,6 +147,7 @@ func TestWithin(t *testing.T) {
 }
 
 func TestDefaultNamespaceIsSanitised(t *testing.T) {
+	t.Parallel()
 	if got := DefaultNamespace("My_Stack.v2"); got != "laconic-my-stack-v2" {
 		t.Errorf("DefaultNamespace = %q, want laconic-my-stack-v2", got)
 	}

@@ -11,6 +11,7 @@ import (
 const laconic = "../deployment/testdata/laconic"
 
 func TestLocateLaconicLayout(t *testing.T) {
+	t.Parallel()
 	root, _ := filepath.Abs(laconic)
 	for _, path := range []string{laconic + "/stacks/demo", laconic + "/stacks/demo/stack.yml"} {
 		s, err := Locate(path)
@@ -33,6 +34,7 @@ func TestLocateLaconicLayout(t *testing.T) {
 }
 
 func TestLocatePlainCompose(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "my-app")
 	file := testutil.WriteFile(t, dir, "compose.yaml", "services:\n  web:\n    image: nginx\n")
 	for _, path := range []string{dir, file} {
@@ -62,6 +64,7 @@ func TestLocateMultiRepoPod(t *testing.T) {
 }
 
 func TestLocateErrors(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	testutil.WriteFile(t, root, "stacks/bad/stack.yml", "name: bad\npods: [missing]\npod: []\n")
 	testutil.WriteFile(t, root, "stacks/empty/stack.yml", "name: empty\n")
@@ -80,6 +83,7 @@ func TestLocateErrors(t *testing.T) {
 }
 
 func TestUnknownStackKeysWarn(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	testutil.WriteFile(t, root, "compose/docker-compose-a.yml", "services:\n  a:\n    image: a\n")
 	testutil.WriteFile(t, root, "stacks/s/stack.yml", "name: s\npods: [a]\npod: []\n")

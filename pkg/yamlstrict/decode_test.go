@@ -20,6 +20,7 @@ type sample struct {
 }
 
 func TestDecodeReportsUnknownKeys(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, doc string
 		want      []string // substrings, all required; empty means no error
@@ -56,6 +57,7 @@ func TestDecodeReportsUnknownKeys(t *testing.T) {
 }
 
 func TestDecodeEmptyDocument(t *testing.T) {
+	t.Parallel()
 	s := sample{Name: "kept"}
 	if err := Decode("f", nil, &s); err != nil || s.Name != "kept" {
 		t.Fatalf("Decode(empty) = %v, name %q; want nil and the value kept", err, s.Name)
@@ -63,6 +65,7 @@ func TestDecodeEmptyDocument(t *testing.T) {
 }
 
 func TestNearest(t *testing.T) {
+	t.Parallel()
 	keys := []string{"volumes", "namespace", "config", "configmaps"}
 	for word, want := range map[string]string{
 		"volume": "volumes", "namspace": "namespace", "configmap": "configmaps", "xyz": "", "": "",
@@ -74,6 +77,7 @@ func TestNearest(t *testing.T) {
 }
 
 func TestDecodeAliasBombIsRejectedQuickly(t *testing.T) {
+	t.Parallel()
 	doc := "a: &a [x, x, x, x, x, x, x, x, x]\n"
 	prev := "a"
 	for _, n := range []string{"b", "c", "d", "e", "f", "g", "h", "i"} {
