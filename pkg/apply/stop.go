@@ -10,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
@@ -47,7 +48,7 @@ func (a *Applier) Stop(ctx context.Context, req StopRequest) (*Result, error) {
 	for _, e := range cs.Entries {
 		a.progressf("%s", e.String())
 	}
-	if err := a.manager.WaitForTermination(doomed, ssa.WaitOptions{Interval: time.Second, Timeout: req.Timeout}); err != nil {
+	if err := a.waitGone(ctx, doomed, req.Timeout); err != nil {
 		return &Result{Changes: cs.Entries}, fmt.Errorf("waiting for the deployment's objects to go: %w", err)
 	}
 	if req.DeleteNamespace {
@@ -96,7 +97,7 @@ func (a *Applier) deleteNamespace(ctx context.Context, name string, timeout time
 	u.SetAPIVersion("v1")
 	u.SetKind("Namespace")
 	u.SetName(name)
-	if err := a.manager.WaitForTermination([]*unstructured.Unstructured{u}, ssa.WaitOptions{Interval: time.Second, Timeout: timeout}); err != nil {
+	if err := a.waitGone(ctx, []*unstructured.Unstructured{u}, timeout); err != nil {
 		return fmt.Errorf("waiting for namespace %s to go: %w", name, err)
 	}
 	return nil
@@ -138,4 +139,26 @@ func (a *Applier) OtherDeployments(ctx context.Context, dir string) ([]string, e
 		}
 	}
 	return out, nil
+}
+
+// waitGone waits until every object is deleted, within timeout in all.
+// Unlike ssa's WaitForTermination it honours ctx, so that Ctrl-C ends a
+// stop's wait at once.
+func (a *Applier) waitGone(ctx context.Context, objects []*unstructured.Unstructured, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	for _, obj := range objects {
+		err := wait.PollUntilContextCancel(ctx, time.Second, true, func(ctx context.Context) (bool, error) {
+			live := obj.DeepCopy()
+			err := a.client.Get(ctx, client.ObjectKeyFromObject(live), live)
+			if apierrors.IsNotFound(err) {
+				return true, nil
+			}
+			return false, err
+		})
+		if err != nil {
+			return fmt.Errorf("%s/%s is still there: %w", obj.GetKind(), obj.GetName(), err)
+		}
+	}
+	return nil
 }

@@ -19,6 +19,7 @@ func hint(err error) error {
 		notPushed  *lifecycle.NotPushedError
 		build      *lifecycle.BuildError
 		missing    *lifecycle.StackSourceMissingError
+		stopped    *lifecycle.StopInterruptedError
 		noDir      *deployment.NoDeploymentHereError
 		exists     *deployment.ExistsError
 		notDep     *deployment.NotDeploymentError
@@ -38,6 +39,8 @@ func hint(err error) error {
 		return fmt.Errorf("%w: pass --stack-path with the checkout's path", err)
 	case errors.As(err, &missing):
 		return fmt.Errorf("%w, or pass --stack-path with its new location", err)
+	case errors.As(err, &stopped):
+		return fmt.Errorf("%w; run kubectl stack stop -d %s again (with the same flags) to finish", err, stopped.Dir)
 	case errors.As(err, &noDir):
 		return fmt.Errorf("%w: pass -d/--deployment-dir, or run from a deployment directory", err)
 	case errors.As(err, &exists):

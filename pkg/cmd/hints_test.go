@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -28,6 +29,7 @@ func TestHintsNameTheFix(t *testing.T) {
 		{&lifecycle.BuildError{Service: "web", Dir: "/d", Err: errors.New("boom")}, hint, "kubectl stack build -d /d web"},
 		{&lifecycle.StackSourceMissingError{Path: "/s", Asked: true}, hint, "--stack-path"},
 		{&lifecycle.StackSourceMissingError{Path: "/s", Dir: "/d"}, hint, "pass --stack-path with its new location"},
+		{&lifecycle.StopInterruptedError{Dir: "/d", Err: context.Canceled}, hint, "run kubectl stack stop -d /d again"},
 		{&deployment.NoDeploymentHereError{Dir: "/here"}, hint, "pass -d/--deployment-dir"},
 		{&deployment.ExistsError{Dir: "/d"}, hint, "pass --update"},
 		{&deployment.NotDeploymentError{Dir: "/d"}, hint, "run create without --update"},

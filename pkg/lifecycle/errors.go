@@ -122,3 +122,17 @@ func (e *StackSourceMissingError) Error() string {
 	}
 	return fmt.Sprintf("the stack source %s (stack-source in %s) does not exist: restore the checkout there", e.Path, filepath.Join(e.Dir, deployment.DeploymentFile))
 }
+
+// StopInterruptedError is a stop cut short by its context (Ctrl-C) while
+// deleting or waiting: some objects may be gone and others not yet; the
+// kind cluster, if any, was not deleted.
+type StopInterruptedError struct {
+	Dir string
+	Err error
+}
+
+func (e *StopInterruptedError) Error() string {
+	return fmt.Sprintf("stopping %s: interrupted while deleting its objects: some may still be there, and the inventory still lists them", e.Dir)
+}
+
+func (e *StopInterruptedError) Unwrap() error { return e.Err }

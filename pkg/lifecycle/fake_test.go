@@ -65,6 +65,8 @@ type fakeCluster struct {
 	owned     []apply.OwnedNamespace
 	inContext string
 	waitErr   error
+	// stopHangs makes Stop wait for its context, as a slow deletion does.
+	stopHangs bool
 }
 
 func (f *fakeCluster) Apply(_ context.Context, req apply.Request) (*apply.Applied, error) {
@@ -83,8 +85,12 @@ func (f *fakeCluster) Diff(context.Context, apply.Request) ([]apply.Change, erro
 	f.add("cluster.Diff")
 	return []apply.Change{{Subject: "Deployment/ns/web", Action: "configured"}}, nil
 }
-func (f *fakeCluster) Stop(context.Context, apply.StopRequest) (*apply.Result, error) {
+func (f *fakeCluster) Stop(ctx context.Context, _ apply.StopRequest) (*apply.Result, error) {
 	f.add("cluster.Stop")
+	if f.stopHangs {
+		<-ctx.Done()
+		return &apply.Result{}, ctx.Err()
+	}
 	return &apply.Result{}, nil
 }
 func (f *fakeCluster) Status(context.Context, string, string) (*apply.Status, error) {

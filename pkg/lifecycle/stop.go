@@ -60,6 +60,9 @@ func (l *Lifecycle) Stop(ctx context.Context, req StopRequest) (*StopResult, err
 		DeleteVolumes: req.DeleteVolumes, DeleteNamespace: req.DeleteNamespace, Timeout: req.Timeout,
 	})
 	res := &StopResult{Deleted: deleted}
+	if err != nil && ctx.Err() != nil {
+		return res, &StopInterruptedError{Dir: d.Dir, Err: err}
+	}
 	if err != nil {
 		return res, fmt.Errorf("stopping %s: %w", d.Dir, err)
 	}

@@ -112,3 +112,24 @@ func TestStopGuards(t *testing.T) {
 		})
 	}
 }
+
+// TestInterruptedStopKeepsTheCluster: a stop cut short while deleting says
+// so, typed, and does not go on to delete the kind cluster.
+func TestInterruptedStopKeepsTheCluster(t *testing.T) {
+	t.Parallel()
+	w := newWorld()
+	target := newTarget(t, spec.DeployToKind)
+	w.kind.running = []string{clusterName}
+	w.kind.live = map[string]string{"/mnt": mountRoot(target)}
+	w.cluster.stopHangs = true
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := w.l.Stop(ctx, StopRequest{Target: target})
+	var interrupted *StopInterruptedError
+	if !errors.As(err, &interrupted) || interrupted.Dir != target.Dir() {
+		t.Fatalf("Stop = %v, want StopInterruptedError", err)
+	}
+	if w.has("kind.Delete") {
+		t.Error("the interrupted stop deleted the kind cluster")
+	}
+}
