@@ -20,6 +20,7 @@ func hint(err error) error {
 		build      *lifecycle.BuildError
 		missing    *lifecycle.StackSourceMissingError
 		stopped    *lifecycle.StopInterruptedError
+		halted     *lifecycle.InterruptedError
 		noDir      *deployment.NoDeploymentHereError
 		exists     *deployment.ExistsError
 		notDep     *deployment.NotDeploymentError
@@ -39,6 +40,8 @@ func hint(err error) error {
 		return fmt.Errorf("%w: pass --stack-path with the checkout's path", err)
 	case errors.As(err, &missing):
 		return fmt.Errorf("%w, or pass --stack-path with its new location", err)
+	case errors.As(err, &halted):
+		return fmt.Errorf("%w; run kubectl stack deploy -d %s to continue (it converges)", err, halted.Dir)
 	case errors.As(err, &stopped):
 		return fmt.Errorf("%w; run kubectl stack stop -d %s again (with the same flags) to finish", err, stopped.Dir)
 	case errors.As(err, &noDir):

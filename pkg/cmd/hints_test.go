@@ -30,6 +30,7 @@ func TestHintsNameTheFix(t *testing.T) {
 		{&lifecycle.StackSourceMissingError{Path: "/s", Asked: true}, hint, "--stack-path"},
 		{&lifecycle.StackSourceMissingError{Path: "/s", Dir: "/d"}, hint, "pass --stack-path with its new location"},
 		{&lifecycle.StopInterruptedError{Dir: "/d", Err: context.Canceled}, hint, "run kubectl stack stop -d /d again"},
+		{&lifecycle.InterruptedError{Dir: "/d", Done: []string{"cluster"}, Next: "mounts"}, hint, "run kubectl stack deploy -d /d to continue"},
 		{&deployment.NoDeploymentHereError{Dir: "/here"}, hint, "pass -d/--deployment-dir"},
 		{&deployment.ExistsError{Dir: "/d"}, hint, "pass --update"},
 		{&deployment.NotDeploymentError{Dir: "/d"}, hint, "run create without --update"},

@@ -83,7 +83,11 @@ var deploySteps = []step{
 func (l *Lifecycle) Deploy(ctx context.Context, req DeployRequest) (*DeployResult, error) {
 	r := &deployRun{l: l, req: req, res: &DeployResult{}}
 	dir := req.Target.Dir()
+	var done []string
 	for _, s := range deploySteps {
+		if ctx.Err() != nil {
+			return r.res, &InterruptedError{Dir: dir, Done: done, Next: s.name}
+		}
 		l.Log.V(2).Infof("deploy step %s", s.name)
 		if err := s.run(ctx, r); err != nil {
 			if !s.writes {
@@ -91,6 +95,7 @@ func (l *Lifecycle) Deploy(ctx context.Context, req DeployRequest) (*DeployResul
 			}
 			return r.res, fmt.Errorf("deploying %s: %w", dir, err)
 		}
+		done = append(done, s.name)
 	}
 	return r.res, nil
 }

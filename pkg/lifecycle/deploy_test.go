@@ -208,3 +208,34 @@ func TestDiffAndStatusUseTheTargetContext(t *testing.T) {
 		t.Errorf("calls = %q, want reads through kind-%s only", w.list, clusterName)
 	}
 }
+
+// TestDeployInterruptedDuringKindCreate: kind's create cannot be cut
+// short, so it finishes (with a warning saying so) and the deploy stops
+// right after it, before building, loading or applying anything.
+func TestDeployInterruptedDuringKindCreate(t *testing.T) {
+	t.Parallel()
+	w := newWorld()
+	w.kind.creating = make(chan struct{})
+	target := newTarget(t, spec.DeployToKind)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	errs := make(chan error, 1)
+	go func() {
+		_, err := w.l.Deploy(ctx, DeployRequest{Target: target, Wait: true})
+		errs <- err
+	}()
+	<-w.kind.creating // kind is creating the cluster
+	cancel()
+	for !strings.Contains(w.logString(), "letting it finish") {
+		time.Sleep(time.Millisecond)
+	}
+	close(w.kind.creating)
+	err := <-errs
+	var interrupted *InterruptedError
+	if !errors.As(err, &interrupted) || interrupted.Next != "mounts" || !slices.Equal(interrupted.Done, []string{"cluster"}) {
+		t.Fatalf("Deploy = %v, want InterruptedError after the cluster step", err)
+	}
+	if got := w.wrote(); !slices.Equal(got, []string{"kind.Create " + clusterName}) {
+		t.Errorf("writes = %q, want only the cluster creation", got)
+	}
+}

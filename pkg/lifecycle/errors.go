@@ -136,3 +136,20 @@ func (e *StopInterruptedError) Error() string {
 }
 
 func (e *StopInterruptedError) Unwrap() error { return e.Err }
+
+// InterruptedError is a deploy stopped by its context (Ctrl-C) between two
+// steps: the steps in Done finished, Next and those after it did not run.
+// (An interrupt inside the apply or the wait is apply's InterruptedError.)
+type InterruptedError struct {
+	Dir  string
+	Done []string
+	Next string
+}
+
+func (e *InterruptedError) Error() string {
+	done := "none"
+	if len(e.Done) > 0 {
+		done = strings.Join(e.Done, ", ")
+	}
+	return fmt.Sprintf("deploying %s: interrupted before the %s step (steps done: %s); nothing of the deployment was applied by this run", e.Dir, e.Next, done)
+}

@@ -1,7 +1,6 @@
 package lifecycle
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -15,6 +14,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
 	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
 	"github.com/kubectl-stack/kubectl-stack/pkg/engine"
@@ -115,6 +115,9 @@ type fakeKind struct {
 	// live are the control-plane node's bind mounts; nil means they
 	// cannot be read.
 	live map[string]string
+	// creating, when set, receives a value when Create starts and makes
+	// Create wait until it is closed.
+	creating chan struct{}
 }
 
 func (f *fakeKind) List() ([]string, error) { return f.running, nil }
@@ -123,6 +126,10 @@ func (f *fakeKind) Exists(name string) (bool, error) {
 }
 func (f *fakeKind) Create(name string, _ *kindcluster.ClusterConfig, _ kindcluster.CreateOptions) error {
 	f.add("kind.Create " + name)
+	if f.creating != nil {
+		f.creating <- struct{}{}
+		<-f.creating
+	}
 	f.running = append(f.running, name)
 	return nil
 }
@@ -179,7 +186,7 @@ func (f *fakeGit) Pull(context.Context, string) (string, string, error) {
 type world struct {
 	*calls
 	l       *Lifecycle
-	log     *bytes.Buffer
+	log     *testutil.SyncBuffer
 	cluster *fakeCluster
 	kind    *fakeKind
 	engine  *fakeEngine
@@ -188,7 +195,7 @@ type world struct {
 func newWorld() *world {
 	c := &calls{}
 	w := &world{
-		calls: c, log: &bytes.Buffer{},
+		calls: c, log: &testutil.SyncBuffer{},
 		cluster: &fakeCluster{calls: c},
 		kind:    &fakeKind{calls: c},
 		engine:  &fakeEngine{calls: c, local: map[string]bool{}, inRegistry: map[string]bool{}},
@@ -250,3 +257,5 @@ func newTarget(t *testing.T, deployTo string) *Target {
 
 // mountRoot is the host path newTarget's kind config binds to /mnt.
 func mountRoot(t *Target) string { return filepath.Join(t.Dir(), "mount-root") }
+
+func (w *world) logString() string { return w.log.String() }

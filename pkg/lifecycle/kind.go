@@ -41,7 +41,7 @@ func (l *Lifecycle) kindCluster(t *Target) (*kindCluster, error) {
 // its mounts are the caller's to check), or create it from D's kind
 // config. A running cluster with another name is an error: deployments on
 // a host share one cluster (and its ports 80/443).
-func (k *kindCluster) ensure(nodeImage string) (created bool, err error) {
+func (k *kindCluster) ensure(ctx context.Context, nodeImage string) (created bool, err error) {
 	log := k.l.Log
 	clusters, err := k.p.List()
 	if err != nil {
@@ -67,11 +67,28 @@ func (k *kindCluster) ensure(nodeImage string) (created bool, err error) {
 	}
 	log.Infof("creating kind cluster %s (node image %s)", k.name, cmp.Or(image, "kind's default"))
 	start := time.Now()
-	if err := k.p.Create(k.name, cfg, kindcluster.CreateOptions{NodeImage: nodeImage, Kubeconfig: k.l.Kubeconfig, Wait: kindCreateWait}); err != nil {
+	if err := k.create(ctx, cfg, nodeImage); err != nil {
 		return false, err
 	}
 	log.Infof("created kind cluster %s in %s (kubeconfig context kind-%s)", k.name, time.Since(start).Round(time.Second), k.name)
 	return true, nil
+}
+
+// create runs kind's create, which cannot be cancelled: on an interrupt it
+// says so and lets it finish (a second interrupt exits at once), so that
+// no half-created node is left behind; the caller then stops.
+func (k *kindCluster) create(ctx context.Context, cfg *kindcluster.ClusterConfig, nodeImage string) error {
+	done := make(chan error, 1)
+	go func() {
+		done <- k.p.Create(k.name, cfg, kindcluster.CreateOptions{NodeImage: nodeImage, Kubeconfig: k.l.Kubeconfig, Wait: kindCreateWait})
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		k.l.Log.Warnf("kind cannot stop creating cluster %s halfway: letting it finish, then stopping (interrupt again to exit at once; a half-created cluster is removed by kind delete)", k.name)
+		return <-done
+	}
 }
 
 // require is ensure without creating: the cluster must be running, and it
@@ -161,7 +178,7 @@ func (l *Lifecycle) CreateKind(ctx context.Context, req CreateKindRequest) (stri
 	if err != nil {
 		return "", err
 	}
-	created, err := k.ensure(req.NodeImage)
+	created, err := k.ensure(ctx, req.NodeImage)
 	if err == nil && !created {
 		err = k.checkMounts(ctx)
 	}

@@ -19,7 +19,7 @@ func ensureCluster(ctx context.Context, r *deployRun) error {
 	if r.req.ServerDryRun || r.req.SkipClusterManagement || !t.kindTargeted() {
 		r.kindLive, err = k.require()
 	} else {
-		r.res.KindCreated, err = k.ensure(r.req.KindNodeImage)
+		r.res.KindCreated, err = k.ensure(ctx, r.req.KindNodeImage)
 		r.kindLive = err == nil
 	}
 	r.kindWritable = r.kindLive && t.kindTargeted() && !r.req.ServerDryRun

@@ -72,6 +72,9 @@ func (l *Lifecycle) Stop(ctx context.Context, req StopRequest) (*StopResult, err
 	if k == nil {
 		return res, nil
 	}
+	if ctx.Err() != nil {
+		return res, &StopInterruptedError{Dir: d.Dir, Err: ctx.Err()}
+	}
 	if err := k.delete(ctx, c, allowOthers, allowLoss); err != nil {
 		return res, err
 	}
