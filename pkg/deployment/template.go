@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/compose"
+	"github.com/kubectl-stack/kubectl-stack/pkg/ingress"
 	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
 	"github.com/kubectl-stack/kubectl-stack/pkg/stack"
 	"github.com/kubectl-stack/kubectl-stack/pkg/yamlstrict"
@@ -222,6 +223,9 @@ func (t *template) renderExamples(w *lineWriter) {
 	w.line("#   server: ghcr.io")
 	w.line("#   username: my-org")
 	w.line("#   token-env: REGISTRY_TOKEN")
+	w.line("# The ingress controller deploy installs on kind to serve http-proxy routes")
+	w.line("# (a Traefik v3 image; caddy-ingress-image is used only if it names one):")
+	w.line("# ingress-controller-image: %s", ingress.DefaultImage)
 	w.line("# Replace a service's image:")
 	w.line("# image-overrides:")
 	w.line("#   web: ghcr.io/my-org/web:v1.2.3")

@@ -53,6 +53,9 @@ type deployRun struct {
 	kindWritable bool
 	cluster      Cluster
 	applied      *apply.Applied
+	// ingressImage is the ingress controller image this deploy installs
+	// on kind ("" when it installs none).
+	ingressImage string
 }
 
 // step is one stage of a deploy. A step decides for itself whether it
@@ -73,6 +76,7 @@ var deploySteps = []step{
 	{name: "images", run: buildImages},
 	{name: "load", run: loadImages},
 	{name: "runtime-classes", writes: true, run: ensureRuntimeClasses},
+	{name: "ingress-controller", writes: true, run: ensureIngressController},
 	{name: "apply", writes: true, run: applyObjects},
 	{name: "prune", writes: true, run: pruneObjects},
 	{name: "wait", writes: true, run: waitReady},

@@ -46,6 +46,8 @@ func (c *calls) has(prefix string) bool {
 // writes are the calls that change something.
 var writes = []string{"kind.Create", "kind.Delete", "kind.LoadImages", "engine.Build", "engine.Push", "cluster.Apply", "cluster.Prune", "cluster.Stop", "cluster.EnsureRuntimeClass"}
 
+// (cluster.ApplyShared is matched by the "cluster.Apply" prefix.)
+
 func (c *calls) wrote() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -67,6 +69,10 @@ type fakeCluster struct {
 	waitErr   error
 	// stopHangs makes Stop wait for its context, as a slow deletion does.
 	stopHangs bool
+	// ingress says whether the ingress controller exists and is ready.
+	ingressExists, ingressReady bool
+	// sharedImage is the image of the last ApplyShared Deployment.
+	sharedImage string
 }
 
 func (f *fakeCluster) Apply(_ context.Context, req apply.Request) (*apply.Applied, error) {
@@ -100,6 +106,19 @@ func (f *fakeCluster) Status(context.Context, string, string) (*apply.Status, er
 func (f *fakeCluster) EnsureRuntimeClass(context.Context, string, string) error {
 	f.add("cluster.EnsureRuntimeClass")
 	return nil
+}
+func (f *fakeCluster) ApplyShared(_ context.Context, objects []*unstructured.Unstructured, namespace string, _ time.Duration) error {
+	f.add("cluster.ApplyShared " + namespace)
+	for _, o := range objects {
+		if o.GetKind() == "Deployment" {
+			containers, _, _ := unstructured.NestedSlice(o.Object, "spec", "template", "spec", "containers")
+			f.sharedImage, _ = containers[0].(map[string]any)["image"].(string)
+		}
+	}
+	return nil
+}
+func (f *fakeCluster) DeploymentReady(context.Context, string, string) (bool, bool, error) {
+	return f.ingressExists, f.ingressReady, nil
 }
 func (f *fakeCluster) Deployments(context.Context) ([]apply.OwnedNamespace, error) {
 	return f.owned, nil

@@ -5,6 +5,8 @@ import (
 	"io"
 	"time"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
 	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
 	"github.com/kubectl-stack/kubectl-stack/pkg/engine"
 	"github.com/kubectl-stack/kubectl-stack/pkg/gitrepo"
@@ -21,6 +23,10 @@ type Cluster interface {
 	Stop(ctx context.Context, req apply.StopRequest) (*apply.Result, error)
 	Status(ctx context.Context, namespace, id string) (*apply.Status, error)
 	EnsureRuntimeClass(ctx context.Context, name, handler string) error
+	// ApplyShared applies objects that belong to the cluster, not to a
+	// deployment (the ingress controller), and waits for them.
+	ApplyShared(ctx context.Context, objects []*unstructured.Unstructured, namespace string, timeout time.Duration) error
+	DeploymentReady(ctx context.Context, namespace, name string) (exists, ready bool, err error)
 	// Deployments are the namespaces owned by deployment directories;
 	// OtherDeployments those not owned by dir.
 	Deployments(ctx context.Context) ([]apply.OwnedNamespace, error)

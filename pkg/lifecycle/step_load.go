@@ -8,7 +8,11 @@ func loadImages(ctx context.Context, r *deployRun) error {
 	if !r.kindWritable {
 		return nil
 	}
+	images := r.req.Target.Images()
+	if r.installsIngress() {
+		images = append(images, r.ingressImage)
+	}
 	var err error
-	r.res.Loaded, err = r.kind.loadImages(ctx, r.req.Target.Images())
+	r.res.Loaded, err = r.kind.loadImages(ctx, images)
 	return err
 }

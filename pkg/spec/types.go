@@ -36,8 +36,11 @@ type Spec struct {
 	KindMountRoot     string              `yaml:"kind-mount-root,omitempty"`
 	KindNodeImage     string              `yaml:"kind-node-image,omitempty"`
 	CaddyIngressImage string              `yaml:"caddy-ingress-image,omitempty"`
-	ImagePullPolicy   string              `yaml:"image-pull-policy,omitempty"`
-	ImageOverrides    map[string]string   `yaml:"image-overrides,omitempty"`
+	// IngressControllerImage is the image of the ingress controller
+	// deploy installs on kind (a Traefik v3 image).
+	IngressControllerImage string            `yaml:"ingress-controller-image,omitempty"`
+	ImagePullPolicy        string            `yaml:"image-pull-policy,omitempty"`
+	ImageOverrides         map[string]string `yaml:"image-overrides,omitempty"`
 	// ImagePullSecret is laconic-so's current name for the registry
 	// credentials; RegistryCredentials is the seed document's name. Both mean
 	// the same; use Credentials() to read whichever is set.
