@@ -67,6 +67,8 @@ kind_up() {
   image=$(hack/kind-setup.sh)
   echo "== building the example images from examples/hello/images (FROM scratch, nothing is pulled)" >&2
   hack/example-images.sh
+  echo "== building the ingress controller image (Traefik, from its Go module, FROM scratch; minutes once)" >&2
+  hack/traefik-image.sh >/dev/null
   mkdir -p "$state"
   if [[ -d $kind_dep ]]; then
     echo "== re-syncing $kind_dep from examples/hello/ops/kind-spec.yml" >&2
@@ -85,6 +87,7 @@ kind_up() {
 
 Next (the token variable is needed by deploy, restart and diff):
   export DEMO_REGISTRY_TOKEN=demo-token
+  curl -H 'Host: hello.localhost' http://127.0.0.1/greeting   # the http-proxy route, served by the ingress controller
   $stack logs -d $kind_dep counter -f                      # follow the counter
   $stack exec -d $kind_dep web -- /hello cat /etc/hello/motd.txt
   $stack ps -d $kind_dep

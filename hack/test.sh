@@ -13,6 +13,8 @@ KUBECTL_STACK_TESTBIN=$(hack/testbin.sh)
 if [[ $(id -u) == 0 ]]; then
   export KUBECTL_STACK_KIND_NODE_IMAGE
   KUBECTL_STACK_KIND_NODE_IMAGE=$(hack/kind-setup.sh)
+  # The ingress controller's default image, which deploy loads into kind.
+  hack/traefik-image.sh >/dev/null
   # Having set them up, a skipped integration or e2e test would be a bug.
   export KUBECTL_STACK_REQUIRE_DOCKER=1 KUBECTL_STACK_REQUIRE_KIND=1
 else

@@ -1,12 +1,15 @@
 package e2e
 
 import (
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/kindcluster"
 	"github.com/kubectl-stack/kubectl-stack/pkg/log"
@@ -105,6 +108,27 @@ func TestReadmeKindDemo(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("make demo-kind output lacks %q:\n%s", want, out)
 		}
+	}
+	// The demo's http-proxy route, as the demo's closing hint curls it
+	// (the controller may take a moment to read the new Ingress).
+	var code int
+	var body string
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(time.Second) {
+		req, _ := http.NewRequest(http.MethodGet, "http://127.0.0.1/greeting", nil)
+		req.Host = "hello.localhost"
+		resp, err := (&http.Client{Timeout: 5 * time.Second}).Do(req)
+		if err != nil {
+			code, body = 0, err.Error()
+			continue
+		}
+		data, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if code, body = resp.StatusCode, string(data); code == http.StatusOK {
+			break
+		}
+	}
+	if code != http.StatusOK || body != "Hello from kind\n" {
+		t.Errorf("GET http://hello.localhost/greeting through port 80 = %d %q, want the greeting", code, body)
 	}
 	down := demo(t, home, "demo-kind-down")
 	if !strings.Contains(down, "deleted kind cluster") {

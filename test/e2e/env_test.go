@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -97,6 +98,10 @@ func (e *env) spec(name, ns string, umbrella bool) string {
 		s = strings.Replace(s, demoRoot+"/hello/counter", "./data/counter", 1)
 	}
 	s = strings.Replace(s, "namespace: hello-kind", "namespace: "+ns, 1)
+	// Each deployment is served under its own host name and greets with
+	// its namespace, so a response tells which deployment answered.
+	s = strings.Replace(s, "host-name: hello.localhost", "host-name: "+ns+".localhost", 1)
+	s = strings.Replace(s, "GREETING: Hello from kind", "GREETING: Hello from "+ns, 1)
 	s = strings.Replace(s, "token-env: DEMO_REGISTRY_TOKEN", "token-env: E2E_REGISTRY_TOKEN", 1)
 	// A fixed NodePort belongs to one Service in the whole cluster.
 	s = strings.Replace(s, "    web:\n      - \"30080:80\"\n", "    web:\n      - \"80\"\n", 1)
@@ -210,4 +215,33 @@ func (e *env) eventually(what string, timeout time.Duration, cond func() bool) {
 		}
 		time.Sleep(time.Second)
 	}
+}
+
+// get requests path from the kind node's port 80 (the ingress controller)
+// with a Host header, as a browser resolving host to this machine does.
+func (e *env) get(host, path string) (int, string) {
+	e.t.Helper()
+	req, err := http.NewRequest(http.MethodGet, "http://127.0.0.1"+path, nil)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	req.Host = host
+	resp, err := (&http.Client{Timeout: 5 * time.Second}).Do(req)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// served waits until host/path answers 200 with want in its body.
+func (e *env) served(host, path, want string) {
+	e.t.Helper()
+	var code int
+	var body string
+	e.eventually(fmt.Sprintf("http://%s%s to answer %q", host, path, want), time.Minute, func() bool {
+		code, body = e.get(host, path)
+		return code == http.StatusOK && strings.Contains(body, want)
+	})
 }

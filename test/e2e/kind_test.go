@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -42,7 +43,7 @@ func TestKindSharedClusterLifecycle(t *testing.T) {
 
 	t.Run("containers see the spec and the stack", func(t *testing.T) {
 		env := e.must("exec", "-d", a, "web", "--", "/hello", "env")
-		for _, want := range []string{"GREETING=Hello from kind", "COUNTER_URL=http://counter:8080"} {
+		for _, want := range []string{"GREETING=Hello from hello-a", "COUNTER_URL=http://counter:8080"} {
 			if !strings.Contains(env, want+"\n") {
 				t.Errorf("web's environment lacks %s:\n%s", want, env)
 			}
@@ -57,7 +58,7 @@ func TestKindSharedClusterLifecycle(t *testing.T) {
 			t.Fatalf("seed job not completed: %+v, %v", jobs, err)
 		}
 		logs := e.must("logs", "-d", a)
-		for _, want := range []string{`web\] web: GREETING="Hello from kind"`, `counter\] counter: /data/marker created`, `seed\] seed: start=1 written`} {
+		for _, want := range []string{`web\] web: GREETING="Hello from hello-a"`, `counter\] counter: /data/marker created`, `seed\] seed: start=1 written`} {
 			if !regexp.MustCompile(want).MatchString(logs) {
 				t.Errorf("logs lack %q:\n%s", want, logs)
 			}
@@ -123,6 +124,32 @@ func TestKindSharedClusterLifecycle(t *testing.T) {
 		if _, err := e.client().CoreV1().Namespaces().Get(ctx, "hello-c", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 			t.Errorf("namespace hello-c exists after the refused deploy (%v)", err)
 		}
+	})
+
+	t.Run("both deployments' routes are served by host name", func(t *testing.T) {
+		e.served("hello-a.localhost", "/greeting", "Hello from hello-a")
+		e.served("hello-b.localhost", "/greeting", "Hello from hello-b")
+		e.served("hello-b.localhost", "/count", "visit")
+		// laconic-so's Ingress form: the class annotation, no class name.
+		ing, err := e.client().NetworkingV1().Ingresses("hello-a").List(ctx, metav1.ListOptions{})
+		if err != nil || len(ing.Items) != 1 || ing.Items[0].Annotations["kubernetes.io/ingress.class"] != "caddy" || ing.Items[0].Spec.IngressClassName != nil {
+			t.Errorf("hello-a's Ingress is not laconic-so's form (class annotation caddy, no class name): %+v, %v", ing, err)
+		}
+	})
+
+	t.Run("stop of one deployment removes its route only; the controller stays", func(t *testing.T) {
+		e.must("stop", "-d", a, "--skip-cluster-management")
+		e.eventually("hello-a's route to go", time.Minute, func() bool {
+			code, _ := e.get("hello-a.localhost", "/greeting")
+			return code == http.StatusNotFound
+		})
+		e.served("hello-b.localhost", "/greeting", "Hello from hello-b")
+		ctrl, err := e.client().AppsV1().Deployments("kubectl-stack-ingress").Get(ctx, "traefik", metav1.GetOptions{})
+		if err != nil || ctrl.Status.ReadyReplicas != 1 {
+			t.Errorf("the ingress controller after stopping one deployment: %v, ready %d", err, ctrl.Status.ReadyReplicas)
+		}
+		e.deploy(a)
+		e.served("hello-a.localhost", "/greeting", "Hello from hello-a")
 	})
 
 	t.Run("stop refuses to delete a shared cluster", func(t *testing.T) {
