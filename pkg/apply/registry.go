@@ -65,3 +65,18 @@ func pathError(err error) error {
 	}
 	return err
 }
+
+// TLSSecret builds a kubernetes.io/tls Secret from PEM data.
+func TLSSecret(name, namespace string, labels map[string]string, certPEM, keyPEM []byte) *unstructured.Unstructured {
+	obj := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "v1", "kind": "Secret",
+		"metadata": map[string]any{"name": name, "namespace": namespace},
+		"type":     "kubernetes.io/tls",
+		"data": map[string]any{
+			"tls.crt": base64.StdEncoding.EncodeToString(certPEM),
+			"tls.key": base64.StdEncoding.EncodeToString(keyPEM),
+		},
+	}}
+	obj.SetLabels(labels)
+	return obj
+}

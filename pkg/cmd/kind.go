@@ -15,7 +15,7 @@ func newCmdKind(g *GlobalOptions) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE:  func(c *cobra.Command, _ []string) error { return c.Help() },
 	}
-	cmd.AddCommand(newCmdKindCreate(g), newCmdCheckMounts(g), newCmdKindLoad(g), newCmdKindDelete(g), newCmdMigratePlan(g))
+	cmd.AddCommand(newCmdKindCreate(g), newCmdCheckMounts(g), newCmdKindLoad(g), newCmdKindDelete(g), newCmdMigratePlan(g), newCmdKindCA(g))
 	return cmd
 }
 
@@ -112,4 +112,41 @@ are never deleted: the next deploy recreates the cluster and finds the data.`,
 func (o *KindDeleteOptions) Run(c *cobra.Command) error {
 	_, err := o.lifecycle().DeleteKind(c.Context(), lifecycle.DeleteKindRequest{Target: o.target, Force: o.Force})
 	return refusalHint(err, "pass --force to delete it anyway")
+}
+
+// KindCAOptions are the inputs of "kubectl stack kind ca".
+type KindCAOptions struct{ kindVerb }
+
+// NewKindCAOptions returns KindCAOptions with its defaults (the options of "kubectl stack kind ca").
+func NewKindCAOptions(g *GlobalOptions) *KindCAOptions {
+	return &KindCAOptions{kindVerb: kindVerb{deploymentVerb{GlobalOptions: g}}}
+}
+
+func newCmdKindCA(g *GlobalOptions) *cobra.Command {
+	o := NewKindCAOptions(g)
+	cmd := &cobra.Command{
+		Use:   "ca [-d DIR]",
+		Short: "Print the path of the kind cluster's local CA certificate, to trust for HTTPS",
+		Long: `Print the path of the certificate of the CA that signs the HTTPS certificates
+of the http-proxy routes on the deployment's kind cluster. The CA is created
+on first use (by deploy, or by this command) and kept on this host, outside
+the cluster and outside kind-mount-root, so it survives the cluster's
+recreation and no pod can read its key.`,
+		Example: `  curl --cacert "$(kubectl stack kind ca -d ./my-deployment)" https://hello.localhost/
+  sudo cp "$(kubectl stack kind ca -d ./my-deployment)" /usr/local/share/ca-certificates/kubectl-stack.crt && sudo update-ca-certificates`,
+		Args: cobra.NoArgs,
+		RunE: runE(o),
+	}
+	o.addFlags(cmd)
+	return cmd
+}
+
+// Run prints the CA certificate's path.
+func (o *KindCAOptions) Run(c *cobra.Command) error {
+	path, err := o.lifecycle().KindCA(o.target)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(o.Out, path)
+	return err
 }

@@ -22,7 +22,7 @@ func k8sDeployment(t *testing.T) string {
 
 func TestKindVerbsRefuseOtherTargets(t *testing.T) {
 	dir := k8sDeployment(t)
-	for _, verb := range []string{"create", "delete", "load", "migrate-plan", "check-mounts"} {
+	for _, verb := range []string{"create", "delete", "load", "migrate-plan", "check-mounts", "ca"} {
 		_, _, err := run(t, "", "kind", verb, "-d", dir)
 		if err == nil || !strings.Contains(err.Error(), "deploys to k8s (deploy-to in its spec.yml)") {
 			t.Errorf("kind %s on a k8s deployment = %v, want the deploy-to error", verb, err)

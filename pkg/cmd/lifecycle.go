@@ -46,6 +46,7 @@ func (g *GlobalOptions) lifecycle() *lifecycle.Lifecycle {
 		},
 		Git:        gitrepo.CLI{},
 		Kubeconfig: *g.ConfigFlags.KubeConfig,
+		DataDir:    lifecycle.DefaultDataDir(),
 	}
 }
 

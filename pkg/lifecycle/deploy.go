@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
 	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
 	"github.com/kubectl-stack/kubectl-stack/pkg/kindcluster"
 )
@@ -56,6 +58,9 @@ type deployRun struct {
 	// ingressImage is the ingress controller image this deploy installs
 	// on kind ("" when it installs none).
 	ingressImage string
+	// extra are objects made at deploy time (the routes' certificate),
+	// applied with the rendered ones.
+	extra []*unstructured.Unstructured
 }
 
 // step is one stage of a deploy. A step decides for itself whether it
@@ -75,6 +80,7 @@ var deploySteps = []step{
 	{name: "mounts", run: checkMounts},
 	{name: "images", run: buildImages},
 	{name: "load", run: loadImages},
+	{name: "tls", run: issueTLS},
 	{name: "runtime-classes", writes: true, run: ensureRuntimeClasses},
 	{name: "ingress-controller", writes: true, run: ensureIngressController},
 	{name: "apply", writes: true, run: applyObjects},

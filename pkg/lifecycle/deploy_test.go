@@ -78,7 +78,7 @@ func TestDeployOnKind(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			w := newWorld()
+			w := newWorld(t)
 			target := newTarget(t, spec.DeployToKind)
 			if tc.context != "" {
 				target.Context = tc.context
@@ -112,7 +112,7 @@ func TestDeployOnKind(t *testing.T) {
 func TestDeployWaitsOnlyWhenAsked(t *testing.T) {
 	t.Parallel()
 	for _, wait := range []bool{true, false} {
-		w := newWorld()
+		w := newWorld(t)
 		_, err := w.l.Deploy(context.Background(), DeployRequest{Target: newTarget(t, spec.DeployToKind), Wait: wait, Timeout: time.Minute})
 		if err != nil {
 			t.Fatal(err)
@@ -125,7 +125,7 @@ func TestDeployWaitsOnlyWhenAsked(t *testing.T) {
 
 func TestDeployKeepsTheInterruptionTyped(t *testing.T) {
 	t.Parallel()
-	w := newWorld()
+	w := newWorld(t)
 	w.cluster.waitErr = &apply.InterruptedError{Applied: true, Err: context.Canceled}
 	target := newTarget(t, spec.DeployToKind)
 	_, err := w.l.Deploy(context.Background(), DeployRequest{Target: target, Wait: true})
@@ -151,7 +151,7 @@ func TestDeployRuntimeClassForUnlimitedMemlock(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			w := newWorld()
+			w := newWorld(t)
 			target := newTarget(t, tc.deployTo)
 			target.Deployment.Spec.Security.UnlimitedMemlock = spec.Bool(tc.memlock)
 			target.Deployment.Spec.Security.RuntimeClass = tc.class
@@ -171,7 +171,7 @@ func TestDeployRuntimeClassForUnlimitedMemlock(t *testing.T) {
 func TestDeployOffKind(t *testing.T) {
 	t.Parallel()
 	for _, pushed := range []bool{false, true} {
-		w := newWorld()
+		w := newWorld(t)
 		w.l.Kind = func() (KindProvider, error) {
 			t.Error("kind opened for deploy-to: k8s")
 			return nil, errors.New("no kind")
@@ -195,7 +195,7 @@ func TestDeployOffKind(t *testing.T) {
 
 func TestDiffAndStatusUseTheTargetContext(t *testing.T) {
 	t.Parallel()
-	w := newWorld()
+	w := newWorld(t)
 	target := newTarget(t, spec.DeployToKind)
 	changes, err := w.l.Diff(context.Background(), target)
 	if err != nil || len(changes) != 1 {
@@ -214,7 +214,7 @@ func TestDiffAndStatusUseTheTargetContext(t *testing.T) {
 // right after it, before building, loading or applying anything.
 func TestDeployInterruptedDuringKindCreate(t *testing.T) {
 	t.Parallel()
-	w := newWorld()
+	w := newWorld(t)
 	w.kind.creating = make(chan struct{})
 	target := newTarget(t, spec.DeployToKind)
 	ctx, cancel := context.WithCancel(context.Background())

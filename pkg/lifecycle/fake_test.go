@@ -73,10 +73,13 @@ type fakeCluster struct {
 	ingressExists, ingressReady bool
 	// sharedImage is the image of the last ApplyShared Deployment.
 	sharedImage string
+	// applied and diffed are the objects of the last Apply and Diff.
+	applied, diffed []*unstructured.Unstructured
 }
 
 func (f *fakeCluster) Apply(_ context.Context, req apply.Request) (*apply.Applied, error) {
 	f.add("cluster.Apply " + f.inContext)
+	f.applied = req.Objects
 	return &apply.Applied{Result: &apply.Result{}}, nil
 }
 func (f *fakeCluster) Prune(context.Context, *apply.Applied) error {
@@ -87,8 +90,9 @@ func (f *fakeCluster) Wait(context.Context, *apply.Applied, string, time.Duratio
 	f.add("cluster.Wait")
 	return f.waitErr
 }
-func (f *fakeCluster) Diff(context.Context, apply.Request) ([]apply.Change, error) {
+func (f *fakeCluster) Diff(_ context.Context, req apply.Request) ([]apply.Change, error) {
 	f.add("cluster.Diff")
+	f.diffed = req.Objects
 	return []apply.Change{{Subject: "Deployment/ns/web", Action: "configured"}}, nil
 }
 func (f *fakeCluster) Stop(ctx context.Context, _ apply.StopRequest) (*apply.Result, error) {
@@ -211,7 +215,7 @@ type world struct {
 	engine  *fakeEngine
 }
 
-func newWorld() *world {
+func newWorld(t *testing.T) *world {
 	c := &calls{}
 	w := &world{
 		calls: c, log: &testutil.SyncBuffer{},
@@ -227,9 +231,10 @@ func newWorld() *world {
 			w.cluster.inContext = kubeContext
 			return w.cluster, nil
 		},
-		Kind:   func() (KindProvider, error) { c.add("kind.open"); return w.kind, nil },
-		Engine: func(context.Context) (Engine, error) { return w.engine, nil },
-		Git:    &fakeGit{calls: c, checkout: true},
+		Kind:    func() (KindProvider, error) { c.add("kind.open"); return w.kind, nil },
+		Engine:  func(context.Context) (Engine, error) { return w.engine, nil },
+		Git:     &fakeGit{calls: c, checkout: true},
+		DataDir: t.TempDir(),
 	}
 	return w
 }

@@ -2,6 +2,9 @@ package lifecycle
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -52,7 +55,7 @@ func TestIngressController(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			w := newWorld()
+			w := newWorld(t)
 			target := newTarget(t, tc.deployTo)
 			if tc.routes {
 				withRoute(target)
@@ -80,7 +83,7 @@ func TestIngressController(t *testing.T) {
 // image and acme-email are warned about, never silently ignored.
 func TestIngressControllerImageAndACME(t *testing.T) {
 	t.Parallel()
-	w := newWorld()
+	w := newWorld(t)
 	target := withRoute(newTarget(t, spec.DeployToKind))
 	s := target.Deployment.Spec
 	s.CaddyIngressImage = "ghcr.io/laconicnetwork/caddy-ingress:latest"
@@ -96,12 +99,56 @@ func TestIngressControllerImageAndACME(t *testing.T) {
 			t.Errorf("log lacks %q:\n%s", want, w.logString())
 		}
 	}
-	w = newWorld()
+	w = newWorld(t)
 	s.IngressControllerImage = "registry.local/traefik:v3.6.12"
 	if _, err := w.l.Deploy(context.Background(), DeployRequest{Target: target}); err != nil {
 		t.Fatal(err)
 	}
 	if w.cluster.sharedImage != s.IngressControllerImage || !w.has("kind.LoadImages "+builtImage+","+s.IngressControllerImage) {
 		t.Errorf("controller image = %q (calls %q), want %s applied and loaded", w.cluster.sharedImage, w.list, s.IngressControllerImage)
+	}
+}
+
+// TestRoutesCertificate: a kind deployment with routes is applied with a
+// TLS Secret for its hosts from the cluster's CA, created once; deploying
+// again (and diff) yields the same Secret, so nothing changes.
+func TestRoutesCertificate(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	target := withRoute(newTarget(t, spec.DeployToKind))
+	_ = unstructured.SetNestedSlice(target.Objects[1].Object, []any{map[string]any{"host": "demo.localhost"}}, "spec", "rules")
+	secretOf := func(objs []*unstructured.Unstructured) *unstructured.Unstructured {
+		for _, o := range objs {
+			if o.GetKind() == "Secret" && o.GetName() == "demo-0001-ingress-tls" {
+				return o
+			}
+		}
+		return nil
+	}
+	if _, err := w.l.Deploy(context.Background(), DeployRequest{Target: target}); err != nil {
+		t.Fatal(err)
+	}
+	first := secretOf(w.cluster.applied)
+	if first == nil || first.Object["type"] != "kubernetes.io/tls" {
+		t.Fatalf("applied objects lack the TLS Secret: %v", w.cluster.applied)
+	}
+	caPath := filepath.Join(w.l.CADir(clusterName), "ca.crt")
+	if _, err := os.Stat(caPath); err != nil || !strings.Contains(w.logString(), "trust "+caPath) {
+		t.Errorf("the CA %s was not created and announced (%v):\n%s", caPath, err, w.logString())
+	}
+	if _, err := w.l.Deploy(context.Background(), DeployRequest{Target: target}); err != nil {
+		t.Fatal(err)
+	}
+	if second := secretOf(w.cluster.applied); second == nil || !reflect.DeepEqual(first.Object, second.Object) {
+		t.Error("a second deploy made another certificate")
+	}
+	if _, err := w.l.Diff(context.Background(), target); err != nil {
+		t.Fatal(err)
+	}
+	if diffed := secretOf(w.cluster.diffed); diffed == nil || !reflect.DeepEqual(first.Object, diffed.Object) {
+		t.Error("diff does not compare the same certificate Secret (it would show it as pruned)")
+	}
+	if got, err := w.l.KindCA(target); err != nil || got != caPath {
+		t.Errorf("KindCA = %q, %v; want %s", got, err, caPath)
 	}
 }

@@ -3,6 +3,7 @@ package lifecycle
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
 )
@@ -15,7 +16,15 @@ func (l *Lifecycle) Diff(ctx context.Context, t *Target) ([]apply.Change, error)
 	if err != nil {
 		return nil, err
 	}
-	changes, err := c.Diff(ctx, t.request())
+	req := t.request()
+	tls, err := l.routesCertificate(t)
+	if err != nil {
+		return nil, err
+	}
+	if tls != nil {
+		req.Objects = append(slices.Clone(req.Objects), tls)
+	}
+	changes, err := c.Diff(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("comparing %s with the cluster: %w", t.Dir(), err)
 	}

@@ -13,7 +13,7 @@ import (
 
 func TestKindOperationsRefuseOtherTargets(t *testing.T) {
 	t.Parallel()
-	w := newWorld()
+	w := newWorld(t)
 	target := newTarget(t, spec.DeployToK8s)
 	ctx := context.Background()
 	_, createErr := w.l.CreateKind(ctx, CreateKindRequest{Target: target})
@@ -48,7 +48,7 @@ func TestCreateKind(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			w := newWorld()
+			w := newWorld(t)
 			target := newTarget(t, spec.DeployToKind)
 			w.kind.running, w.kind.live = tc.running, map[string]string{}
 			if tc.umbrella {
@@ -72,7 +72,7 @@ func TestCreateKind(t *testing.T) {
 // did not run, never something that reads as a pass.
 func TestCheckMountsThatCannotBeRead(t *testing.T) {
 	t.Parallel()
-	w := newWorld()
+	w := newWorld(t)
 	w.kind.running = []string{clusterName}
 	checks, err := w.l.CheckMounts(context.Background(), newTarget(t, spec.DeployToKind))
 	if checks != nil || err == nil || !strings.Contains(err.Error(), "NOT checked") {
@@ -100,7 +100,7 @@ func TestDeleteKind(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			w := newWorld()
+			w := newWorld(t)
 			target := newTarget(t, spec.DeployToKind)
 			if tc.running {
 				w.kind.running = []string{clusterName}
@@ -122,7 +122,7 @@ func TestDeleteKind(t *testing.T) {
 
 func TestMigratePlan(t *testing.T) {
 	t.Parallel()
-	w := newWorld()
+	w := newWorld(t)
 	target := newTarget(t, spec.DeployToKind)
 	w.kind.running = []string{clusterName}
 	w.kind.live = map[string]string{"/mnt/db": "/srv/old/db"}

@@ -25,4 +25,7 @@ type Lifecycle struct {
 	// Kubeconfig is the file kind adds its contexts to and removes them
 	// from ("" is kind's default).
 	Kubeconfig string
+	// DataDir holds kubectl-stack's state on this host: the local CA of
+	// each kind cluster (kind/<cluster>/ca), which must outlive clusters.
+	DataDir string
 }

@@ -18,7 +18,7 @@ func TestRestartWithoutItsStackSource(t *testing.T) {
 	t.Parallel()
 	gone := filepath.Join(t.TempDir(), "gone")
 	for _, asked := range []bool{false, true} {
-		w := newWorld()
+		w := newWorld(t)
 		req := RestartRequest{Dir: t.TempDir(), Record: &deployment.Record{StackSource: gone}}
 		if asked {
 			req.StackPath = gone
@@ -36,7 +36,7 @@ func TestRestartWithoutItsStackSource(t *testing.T) {
 
 func TestPullOutsideGitWarnsAndDeploysAsOnDisk(t *testing.T) {
 	t.Parallel()
-	w := newWorld()
+	w := newWorld(t)
 	w.l.Git = &fakeGit{calls: w.calls, checkout: false}
 	pulled, root, err := w.l.pull(context.Background(), t.TempDir())
 	if err != nil || pulled != "" || root != "" || w.has("git.Pull") {
@@ -54,7 +54,7 @@ func TestPullOutsideGitWarnsAndDeploysAsOnDisk(t *testing.T) {
 func TestChooseSpec(t *testing.T) {
 	t.Parallel()
 	dir, repo := t.TempDir(), t.TempDir()
-	w := newWorld()
+	w := newWorld(t)
 	got, err := w.l.chooseSpec(RestartRequest{Dir: dir, Record: &deployment.Record{SpecSource: filepath.Join(repo, "gone.yml")}}, repo)
 	if err != nil || got != filepath.Join(dir, deployment.SpecFile) || !strings.Contains(w.log.String(), "is gone") {
 		t.Errorf("chooseSpec with the recorded spec gone = %q, %v; want D/spec.yml with a warning", got, err)
@@ -83,7 +83,7 @@ func TestForceRollStampsOnlyDeployments(t *testing.T) {
 func TestBuildPushesOnlyWhenAsked(t *testing.T) {
 	t.Parallel()
 	for _, push := range []bool{false, true} {
-		w := newWorld()
+		w := newWorld(t)
 		d := newTarget(t, spec.DeployToK8s).Deployment
 		var printed []string
 		err := w.l.Build(context.Background(), BuildRequest{Deployment: d, Builds: d.Builds, Push: push, Built: func(im string) { printed = append(printed, im) }})

@@ -1,6 +1,9 @@
 package lifecycle
 
-import "context"
+import (
+	"context"
+	"slices"
+)
 
 // applyObjects server-side applies the objects with the inventory (or,
 // on a server dry run, only asks what that would change).
@@ -10,6 +13,7 @@ func applyObjects(ctx context.Context, r *deployRun) error {
 		return err
 	}
 	req := r.req.Target.request()
+	req.Objects = append(slices.Clone(req.Objects), r.extra...)
 	if r.req.ServerDryRun {
 		r.res.DryRun, err = c.Diff(ctx, req)
 		return err

@@ -73,7 +73,7 @@ func TestStopGuards(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			w := newWorld()
+			w := newWorld(t)
 			target := newTarget(t, tc.deployTo)
 			if tc.context != "" {
 				target.Context = tc.context
@@ -117,7 +117,7 @@ func TestStopGuards(t *testing.T) {
 // so, typed, and does not go on to delete the kind cluster.
 func TestInterruptedStopKeepsTheCluster(t *testing.T) {
 	t.Parallel()
-	w := newWorld()
+	w := newWorld(t)
 	target := newTarget(t, spec.DeployToKind)
 	w.kind.running = []string{clusterName}
 	w.kind.live = map[string]string{"/mnt": mountRoot(target)}

@@ -101,3 +101,8 @@ func hostPathNames(sources []string, id string) map[string]string {
 // PullSecretName is the registry pull secret of a deployment (the seed's
 // {deployment}-registry); deploy creates it from token-env/token-file.
 func PullSecretName(id string) string { return names{id: id}.pullSecret() }
+
+// IngressTLSSecretName is the Secret holding the certificate a kind
+// deployment's routes are served with over HTTPS; deploy makes it from the
+// cluster's local CA (the tree references it, holds no key).
+func IngressTLSSecretName(id string) string { return names{id: id}.prefixed("ingress-tls") }

@@ -156,6 +156,8 @@ func (r *renderer) renderHTTPProxy() {
 		}
 		ing.Spec.Rules = append(ing.Spec.Rules, rule)
 	}
+	r.certManagerTLS(ing)
+	r.localTLS(ing)
 	for _, pod := range slices.Sorted(maps.Keys(ports)) {
 		svc := r.service(r.proxyServiceName(pod), componentLabel(r.n.multi, pod), r.selector(pod), corev1.ServiceTypeClusterIP)
 		slices.Sort(ports[pod])
@@ -174,4 +176,36 @@ func (r *renderer) proxyServiceName(pod string) string {
 		return r.n.prefixed(pod + "-service")
 	}
 	return r.n.prefixed("service")
+}
+
+// certManagerIssuer is the ClusterIssuer laconic-so's Ingresses name.
+const certManagerIssuer = "letsencrypt-prod"
+
+// certManagerTLS gives a deploy-to: k8s Ingress what laconic-so gives it:
+// cert-manager's cluster-issuer annotation and a tls entry per host with
+// the secret <id>-<host>-tls, which cert-manager fills. (laconic-so reuses
+// a live Certificate's secret when one covers the host; render does not
+// read the cluster, so the rendered names are the ones it creates.) On kind
+// nothing issues certificates from the internet.
+func (r *renderer) certManagerTLS(ing *networkingv1.Ingress) {
+	if r.d.Spec.DeployTo != spec.DeployToK8s {
+		return
+	}
+	ing.Annotations["cert-manager.io/cluster-issuer"] = certManagerIssuer
+	for _, rule := range ing.Spec.Rules {
+		ing.Spec.TLS = append(ing.Spec.TLS, networkingv1.IngressTLS{Hosts: []string{rule.Host}, SecretName: r.n.prefixed(rule.Host + "-tls")})
+	}
+}
+
+// localTLS serves a kind deployment's hosts over HTTPS with the
+// certificate deploy issues from the cluster's local CA.
+func (r *renderer) localTLS(ing *networkingv1.Ingress) {
+	if r.d.Spec.DeployTo != spec.DeployToKind {
+		return
+	}
+	tls := networkingv1.IngressTLS{SecretName: IngressTLSSecretName(r.n.id)}
+	for _, rule := range ing.Spec.Rules {
+		tls.Hosts = append(tls.Hosts, rule.Host)
+	}
+	ing.Spec.TLS = []networkingv1.IngressTLS{tls}
 }

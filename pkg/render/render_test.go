@@ -349,3 +349,26 @@ func TestHostBindWithoutAKindMountIsRefused(t *testing.T) {
 		t.Errorf("Render without the mount = %v", err)
 	}
 }
+
+// TestKindIngressTLS: on kind every host is served over HTTPS with the
+// Secret deploy issues from the cluster's local CA, and no cert-manager
+// annotation (deploy-to: k8s gets cert-manager's; see hello.golden.yaml).
+func TestKindIngressTLS(t *testing.T) {
+	t.Parallel()
+	proxy := "network:\n  http-proxy:\n    - host-name: shop.localhost\n      routes:\n        - {path: /, proxy-to: web.frontend:8080}\n    - host-name: admin.localhost\n      routes:\n        - {path: /, proxy-to: web.frontend:8080}\n"
+	_, res := createAndRender(t, composeProjectSpec(t, "deploy-to: k8s-kind\n"+proxy))
+	out, err := Build(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ingress string
+	for _, doc := range strings.Split(string(out), "\n---\n") {
+		if strings.Contains(doc, "kind: Ingress\n") {
+			ingress = doc
+		}
+	}
+	want := "  tls:\n  - hosts:\n    - shop.localhost\n    - admin.localhost\n    secretName: laconic-0fixture1-ingress-tls\n"
+	if !strings.Contains(ingress+"\n", want) || strings.Contains(ingress, "cert-manager.io") {
+		t.Errorf("kind Ingress:\n%s\nwant it to contain\n%s\nand no cert-manager annotation", ingress, want)
+	}
+}

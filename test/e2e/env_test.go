@@ -3,8 +3,11 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -53,6 +56,8 @@ func newEnv(t *testing.T) *env {
 		mountRoot:  filepath.Join(t.TempDir(), "kind-root"),
 	}
 	t.Setenv("E2E_REGISTRY_TOKEN", token)
+	// The kind clusters' local CAs go here, not into the real home.
+	t.Setenv("XDG_DATA_HOME", t.TempDir())
 	testutil.CopyTree(t, filepath.Join(repoRoot(), "examples/hello"), e.upstream)
 	e.addCacheVolume()
 	testutil.Git(t, e.upstream, "init", "-q", "-b", "main")
@@ -244,4 +249,27 @@ func (e *env) served(host, path, want string) {
 		code, body = e.get(host, path)
 		return code == http.StatusOK && strings.Contains(body, want)
 	})
+}
+
+// getTLS requests path over HTTPS from the kind node's port 443 for host
+// (SNI and Host), trusting only the CA certificate at caPath.
+func (e *env) getTLS(caPath, host, path string) (int, string) {
+	e.t.Helper()
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM([]byte(readFile(e.t, caPath))) {
+		e.t.Fatalf("%s holds no certificate", caPath)
+	}
+	transport := &http.Transport{
+		TLSClientConfig: &tls.Config{RootCAs: roots, ServerName: host},
+		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, network, "127.0.0.1:443")
+		},
+	}
+	resp, err := (&http.Client{Timeout: 5 * time.Second, Transport: transport}).Get("https://" + host + path)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
 }

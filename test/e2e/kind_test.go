@@ -129,7 +129,21 @@ func TestKindSharedClusterLifecycle(t *testing.T) {
 	t.Run("both deployments' routes are served by host name", func(t *testing.T) {
 		e.served("hello-a.localhost", "/greeting", "Hello from hello-a")
 		e.served("hello-b.localhost", "/greeting", "Hello from hello-b")
-		e.served("hello-b.localhost", "/count", "visit")
+		e.served("hello-b.localhost", "/count", "\n") // the counter answers its visit count
+		// HTTPS with a certificate from the cluster's local CA, which
+		// kind ca prints; nothing else is trusted.
+		ca := strings.TrimSpace(e.must("kind", "ca", "-d", a))
+		for _, ns := range []string{"hello-a", "hello-b"} {
+			var code int
+			var body string
+			e.eventually("https://"+ns+".localhost/greeting", time.Minute, func() bool {
+				code, body = e.getTLS(ca, ns+".localhost", "/greeting")
+				return code == http.StatusOK
+			})
+			if body != "Hello from "+ns+"\n" {
+				t.Errorf("https://%s.localhost/greeting = %d %q", ns, code, body)
+			}
+		}
 		// laconic-so's Ingress form: the class annotation, no class name.
 		ing, err := e.client().NetworkingV1().Ingresses("hello-a").List(ctx, metav1.ListOptions{})
 		if err != nil || len(ing.Items) != 1 || ing.Items[0].Annotations["kubernetes.io/ingress.class"] != "caddy" || ing.Items[0].Spec.IngressClassName != nil {
