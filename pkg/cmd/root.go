@@ -62,7 +62,7 @@ Start with:
 		log.RouteKlog(g.ErrOut, g.Verbosity)
 		return nil
 	}
-	root.AddCommand(newCmdVersion(g), newCmdInit(g), newCmdCreate(g), newCmdRender(g), newCmdDeploy(g), newCmdStop(g), newCmdDiff(g), newCmdStatus(g), newCmdKind(g), newCmdPs(g), newCmdRestart(g), newCmdLogs(g), newCmdExec(g), newCmdBuild(g))
+	root.AddCommand(newCmdVersion(g), newCmdInit(g), newCmdCreate(g), newCmdRender(g), newCmdDeploy(g), newCmdStop(g), newCmdDiff(g), newCmdStatus(g), newCmdKind(g), newCmdPs(g), newCmdRestart(g), newCmdLogs(g), newCmdExec(g), newCmdBuild(g), newCmdPort(g))
 	return root
 }
 

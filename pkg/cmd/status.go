@@ -1,13 +1,17 @@
 package cmd
 
 import (
+	"cmp"
 	"fmt"
+	"net"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
+	"github.com/kubectl-stack/kubectl-stack/pkg/lifecycle"
 )
 
 // StatusOptions are the inputs of "kubectl stack status".
@@ -46,7 +50,7 @@ func (o *StatusOptions) Run(c *cobra.Command) error {
 	return printStatus(o, st)
 }
 
-func printStatus(o *StatusOptions, st *apply.Status) error {
+func printStatus(o *StatusOptions, st *lifecycle.StatusResult) error {
 	w := tabwriter.NewWriter(o.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "KIND\tNAME\tSTATUS\tDETAIL\tMESSAGE")
 	for _, s := range st.Objects {
@@ -57,7 +61,27 @@ func printStatus(o *StatusOptions, st *apply.Status) error {
 	for _, p := range st.Pods {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", p.Name, strings.Join(p.Services, ","), p.Phase, p.Ready, p.Restarts, p.Node, p.IP)
 	}
+	if pub := st.Published; pub != nil && len(pub.Routes)+len(pub.NodePorts) > 0 {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "URL\tTO")
+		for _, r := range pub.Routes {
+			for _, scheme := range routeSchemes(r) {
+				fmt.Fprintf(w, "%s://%s%s\t%s\n", scheme, r.Host, r.Path, r.Backend)
+			}
+		}
+		for _, p := range pub.NodePorts {
+			fmt.Fprintf(w, "%s\t%s %d/%s\n", net.JoinHostPort(cmp.Or(pub.NodeAddress, "<node>"), strconv.Itoa(int(p.NodePort))), p.Service, p.Port, p.Protocol)
+		}
+	}
 	return w.Flush()
+}
+
+// routeSchemes are the schemes a route is served with.
+func routeSchemes(r apply.Route) []string {
+	if r.TLS {
+		return []string{"http", "https"}
+	}
+	return []string{"http"}
 }
 
 // Validate checks -o.

@@ -21,3 +21,8 @@ func JobApp(id string) string { return id + "-job" }
 
 // Selector is the label selector for pods with one app value.
 func Selector(app string) string { return App + "=" + app }
+
+// PublishesAnnotation is on each NodePort Service: the compose service
+// whose port it publishes, as the compose file writes it, so that
+// "kubectl stack port" and status can say where that port is reached.
+const PublishesAnnotation = "kubectl-stack.io/publishes"

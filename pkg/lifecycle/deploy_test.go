@@ -239,3 +239,17 @@ func TestDeployInterruptedDuringKindCreate(t *testing.T) {
 		t.Errorf("writes = %q, want only the cluster creation", got)
 	}
 }
+
+func TestPortNamesTheAddressOrWhatIsPublished(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	target := newTarget(t, spec.DeployToKind)
+	for _, name := range []string{"web.frontend", "web-frontend"} {
+		if got, err := w.l.Port(context.Background(), target, name, 80); err != nil || got != "172.18.0.2:30080" {
+			t.Errorf("Port(%s, 80) = %q, %v; want 172.18.0.2:30080", name, got, err)
+		}
+	}
+	if _, err := w.l.Port(context.Background(), target, "web.frontend", 443); err == nil || !strings.Contains(err.Error(), "it publishes: web.frontend 80/TCP") {
+		t.Errorf("Port of an unpublished port = %v, want the list of published ports", err)
+	}
+}

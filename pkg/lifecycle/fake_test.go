@@ -107,6 +107,9 @@ func (f *fakeCluster) Status(context.Context, string, string) (*apply.Status, er
 	f.add("cluster.Status")
 	return &apply.Status{}, nil
 }
+func (f *fakeCluster) Published(context.Context, string, string) (*apply.Published, error) {
+	return &apply.Published{NodeAddress: "172.18.0.2", NodePorts: []apply.NodePort{{Service: "web.frontend", Port: 80, Protocol: "TCP", NodePort: 30080}}}, nil
+}
 func (f *fakeCluster) EnsureRuntimeClass(context.Context, string, string) error {
 	f.add("cluster.EnsureRuntimeClass")
 	return nil

@@ -22,6 +22,7 @@ type Cluster interface {
 	Diff(ctx context.Context, req apply.Request) ([]apply.Change, error)
 	Stop(ctx context.Context, req apply.StopRequest) (*apply.Result, error)
 	Status(ctx context.Context, namespace, id string) (*apply.Status, error)
+	Published(ctx context.Context, namespace, id string) (*apply.Published, error)
 	EnsureRuntimeClass(ctx context.Context, name, handler string) error
 	// ApplyShared applies objects that belong to the cluster, not to a
 	// deployment (the ingress controller), and waits for them.

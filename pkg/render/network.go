@@ -16,6 +16,7 @@ import (
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/compose"
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
+	"github.com/kubectl-stack/kubectl-stack/pkg/labels"
 	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
 )
 
@@ -62,9 +63,9 @@ func servicePort(port int32, proto corev1.Protocol, nodePort int32) corev1.Servi
 // pod of the deployment).
 func (r *renderer) renderNodePorts() {
 	type published struct {
-		pod, svc string
-		port     compose.Port
-		proto    corev1.Protocol
+		pod, svc, written string
+		port              compose.Port
+		proto             corev1.Protocol
 	}
 	var all []published
 	uses := map[string]int{}
@@ -72,7 +73,7 @@ func (r *renderer) renderNodePorts() {
 		for _, name := range c.File.ServiceNames() {
 			for _, p := range r.publishedPorts(c, name) {
 				proto := corev1.Protocol(strings.ToUpper(cmp.Or(p.Protocol, "tcp")))
-				all = append(all, published{c.Name, name, p, proto})
+				all = append(all, published{c.Name, name, c.File.ServiceName(name), p, proto})
 				uses[fmt.Sprint(p.Target, proto)]++
 			}
 		}
@@ -93,6 +94,7 @@ func (r *renderer) renderNodePorts() {
 			nodePort = int32(n)
 		}
 		svc := r.service(name, nil, r.selector(p.pod), corev1.ServiceTypeNodePort)
+		svc.Annotations = map[string]string{labels.PublishesAnnotation: p.written}
 		svc.Spec.Ports = []corev1.ServicePort{servicePort(int32(p.port.Target), p.proto, nodePort)}
 		r.base = append(r.base, object{file: file, obj: svc})
 	}

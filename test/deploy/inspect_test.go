@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -49,7 +51,8 @@ func TestStatusTableAndJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Deployment", "Current", "Bound", "hello.localhost", "POD", "Running", "1/1"} {
+	for _, want := range []string{"Deployment", "Current", "Bound", "hello.localhost", "POD", "Running", "1/1",
+		"http://hello.localhost/count", "https://hello.localhost/", "web 80/TCP"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("status table lacks %q:\n%s", want, out)
 		}
@@ -59,8 +62,12 @@ func TestStatusTableAndJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	var st struct {
-		Objects []struct{ Kind, Status string }
-		Pods    []struct{ Phase string }
+		Objects   []struct{ Kind, Status string }
+		Pods      []struct{ Phase string }
+		Published struct {
+			Routes    []struct{ Host, Path string }
+			NodePorts []struct{ Service string }
+		}
 	}
 	if err := json.Unmarshal([]byte(out), &st); err != nil {
 		t.Fatalf("status -o json is not JSON: %v\n%s", err, out)
@@ -69,6 +76,9 @@ func TestStatusTableAndJSON(t *testing.T) {
 		if o.Status != "Current" {
 			t.Errorf("%s is %s after a waited deploy, want Current", o.Kind, o.Status)
 		}
+	}
+	if len(st.Published.Routes) != 2 || len(st.Published.NodePorts) != 2 || st.Published.NodePorts[1].Service != "web" {
+		t.Errorf("status -o json published = %+v, want the 2 routes and the NodePorts of counter and web", st.Published)
 	}
 	if len(st.Pods) < 2 {
 		t.Errorf("status lists %d pods, want the 2 Deployments' pods and the job's", len(st.Pods))
@@ -140,5 +150,27 @@ func TestPsListsEveryPod(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("ps lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestPortPrintsANodeAddressAndTheNodePort: port answers host:port for a
+// published compose port, the node's address and the NodePort, and names
+// what is published when asked for something else.
+func TestPortPrintsANodeAddressAndTheNodePort(t *testing.T) {
+	_, specPath, _ := stack(t)
+	dir := create(t, specPath)
+	deploy(t, dir, "--wait=false")
+	nodes, err := cluster.Shared(t).Client.CoreV1().Nodes().List(context.Background(), metav1.ListOptions{})
+	if err != nil || len(nodes.Items) == 0 {
+		t.Fatalf("no nodes (%v)", err)
+	}
+	spec := testutil.ReadFile(t, filepath.Join(dir, "spec.yml"))
+	nodePort := regexp.MustCompile(`"(3\d{4}):80"`).FindStringSubmatch(spec)[1]
+	out, errOut, err := run(t, "port", "-d", dir, "web", "80")
+	if err != nil || !strings.HasSuffix(strings.TrimSpace(out), ":"+nodePort) || strings.HasPrefix(out, ":") {
+		t.Fatalf("port web 80 = %q, %v\n%s; want <node address>:%s", out, err, errOut, nodePort)
+	}
+	if _, _, err := run(t, "port", "-d", dir, "web", "8080"); err == nil || !strings.Contains(err.Error(), "it publishes: counter 8080/TCP, web 80/TCP") {
+		t.Errorf("port web 8080 = %v, want the list of published ports", err)
 	}
 }
