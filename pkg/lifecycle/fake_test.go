@@ -75,11 +75,14 @@ type fakeCluster struct {
 	sharedImage string
 	// applied and diffed are the objects of the last Apply and Diff.
 	applied, diffed []*unstructured.Unstructured
+	// history holds the objects of every Apply, in order.
+	history [][]*unstructured.Unstructured
 }
 
 func (f *fakeCluster) Apply(_ context.Context, req apply.Request) (*apply.Applied, error) {
 	f.add("cluster.Apply " + f.inContext)
 	f.applied = req.Objects
+	f.history = append(f.history, req.Objects)
 	return &apply.Applied{Result: &apply.Result{}}, nil
 }
 func (f *fakeCluster) Prune(context.Context, *apply.Applied) error {

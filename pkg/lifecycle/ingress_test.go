@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/ingress"
+	"github.com/kubectl-stack/kubectl-stack/pkg/render"
 	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
 )
 
@@ -150,5 +151,43 @@ func TestRoutesCertificate(t *testing.T) {
 	}
 	if got, err := w.l.KindCA(target); err != nil || got != caPath {
 		t.Errorf("KindCA = %q, %v; want %s", got, err, caPath)
+	}
+}
+
+// TestDeployBehindMaintenance: the routes point at the maintenance backend
+// while the workloads roll (a waited apply), then back (an apply without
+// wait), and the rendered objects are left as they were.
+func TestDeployBehindMaintenance(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	target := withRoute(newTarget(t, spec.DeployToKind))
+	ing := target.Objects[1]
+	ing.SetAnnotations(map[string]string{render.MaintenanceAnnotation: "demo-0001-maint-service:8000"})
+	route := map[string]any{"host": "demo.localhost", "http": map[string]any{"paths": []any{map[string]any{"path": "/", "pathType": "Prefix",
+		"backend": map[string]any{"service": map[string]any{"name": "demo-0001-web-service", "port": map[string]any{"number": int64(80)}}}}}}}
+	_ = unstructured.SetNestedSlice(ing.Object, []any{route}, "spec", "rules")
+	view, backend := maintenanceView(target.Objects)
+	if view == nil || backend != "demo-0001-maint-service:8000" {
+		t.Fatalf("maintenanceView = %v, %q", view, backend)
+	}
+	if _, err := w.l.deployBehindMaintenance(context.Background(), DeployRequest{Target: target}, view, backend); err != nil {
+		t.Fatal(err)
+	}
+	backendOf := func(objs []*unstructured.Unstructured) string {
+		for _, o := range objs {
+			if o.GetKind() == "Ingress" {
+				rules, _, _ := unstructured.NestedSlice(o.Object, "spec", "rules")
+				paths, _, _ := unstructured.NestedSlice(rules[0].(map[string]any), "http", "paths")
+				name, _, _ := unstructured.NestedString(paths[0].(map[string]any), "backend", "service", "name")
+				return name
+			}
+		}
+		return ""
+	}
+	if len(w.cluster.history) != 2 || backendOf(w.cluster.history[0]) != "demo-0001-maint-service" || backendOf(w.cluster.history[1]) != "demo-0001-web-service" {
+		t.Fatalf("applies pointed the route at %q then %q, want the maintenance service then the web service", backendOf(w.cluster.history[0]), backendOf(w.cluster.history[1]))
+	}
+	if strings.Count(strings.Join(w.list, "\n"), "cluster.Wait") != 1 || backendOf(target.Objects) != "demo-0001-web-service" {
+		t.Errorf("calls %q: want one wait (behind maintenance) and the rendered Ingress untouched", w.list)
 	}
 }

@@ -74,6 +74,10 @@ func (l *Lifecycle) Restart(ctx context.Context, req RestartRequest) (*RestartRe
 	}
 	dep := req.Deploy
 	dep.Target = t
+	if view, backend := maintenanceView(t.Objects); view != nil {
+		res.Deploy, err = l.deployBehindMaintenance(ctx, dep, view, backend)
+		return res, err
+	}
 	res.Deploy, err = l.Deploy(ctx, dep)
 	return res, err
 }

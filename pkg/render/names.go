@@ -22,6 +22,10 @@ const (
 	// AnnotationComposeName holds the compose name (as written) of an
 	// object whose Kubernetes name had to differ (db_data → db-data).
 	AnnotationComposeName = "kubectl-stack.io/compose-name"
+	// MaintenanceAnnotation on the Ingress names the Service and port of
+	// the spec's maintenance-service, which restart points every route at
+	// while the other workloads roll.
+	MaintenanceAnnotation = "kubectl-stack.io/maintenance-backend"
 	// AnnotationDeploymentDir marks the deployment directory that owns a
 	// namespace (laconic-so's key).
 	AnnotationDeploymentDir = labels.OwnerAnnotation

@@ -158,6 +158,17 @@ func (r *renderer) renderHTTPProxy() {
 		}
 		ing.Spec.Rules = append(ing.Spec.Rules, rule)
 	}
+	if m := r.d.Spec.MaintenanceService; m != "" {
+		svc, port, _ := spec.SplitProxyTo(m)
+		if pod, ok := podOf[svc]; !ok {
+			r.failf("spec.yml: maintenance-service: %q is not a service of this deployment; services are: %v", svc, slices.Sorted(maps.Keys(podOf)))
+		} else {
+			if !slices.Contains(ports[pod], port) {
+				ports[pod] = append(ports[pod], port)
+			}
+			ing.Annotations[MaintenanceAnnotation] = fmt.Sprintf("%s:%d", r.proxyServiceName(pod), port)
+		}
+	}
 	r.certManagerTLS(ing)
 	r.localTLS(ing)
 	for _, pod := range slices.Sorted(maps.Keys(ports)) {

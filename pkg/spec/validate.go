@@ -169,6 +169,13 @@ func (c *checker) httpProxy(s *Spec) {
 			}
 		}
 	}
+	if m := s.MaintenanceService; m != "" {
+		if _, _, err := SplitProxyTo(m); err != nil {
+			c.fail("maintenance-service", "%v", err)
+		} else if len(s.Network.HTTPProxy) == 0 {
+			c.fail("maintenance-service", "is set, but there are no network.http-proxy routes to swap to it during restart; add routes or remove it")
+		}
+	}
 }
 
 // SplitProxyTo splits "service:port".

@@ -273,3 +273,33 @@ func (e *env) getTLS(caPath, host, path string) (int, string) {
 	body, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(body)
 }
+
+// maintenanceDeployment adds a stack to the operator's checkout, hello-m:
+// the hello pods and a maintenance pod (the hello web image greeting
+// "Down for maintenance"), and creates a deployment of it in namespace
+// hello-m with maintenance-service set and a web that starts slowly.
+func (e *env) maintenanceDeployment() string {
+	e.t.Helper()
+	testutil.WriteFile(e.t, e.upstream, "compose/docker-compose-maint.yml", `services:
+  maint:
+    image: kubectl-stack/hello-web:local
+    environment:
+      GREETING: Down for maintenance
+    expose: ["80"]
+`)
+	testutil.WriteFile(e.t, e.upstream, "stacks/hello-m/stack.yml", "version: \"1.1\"\nname: hello-m\npods:\n  - web\n  - counter\n  - maint\n")
+	testutil.Git(e.t, e.upstream, "add", ".")
+	testutil.Git(e.t, e.upstream, "commit", "-qm", "a stack with a maintenance page")
+	testutil.Git(e.t, e.repo, "pull", "-q")
+	s := readFile(e.t, e.spec("m", "hello-m", true))
+	for old, repl := range map[string]string{
+		"stack: ../stacks/hello\n":         "stack: ../stacks/hello-m\n",
+		"  GREETING: Hello from hello-m\n": "  STARTUP_DELAY: 4s\n",
+	} {
+		if !strings.Contains(s, old) {
+			e.t.Fatalf("the kind spec has no %q to replace", old)
+		}
+		s = strings.Replace(s, old, repl, 1)
+	}
+	return e.create(testutil.WriteFile(e.t, e.repo, "ops/m.yml", s+"maintenance-service: maint:80\n"))
+}

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -164,6 +165,51 @@ func TestKindSharedClusterLifecycle(t *testing.T) {
 		}
 		e.deploy(a)
 		e.served("hello-a.localhost", "/greeting", "Hello from hello-a")
+	})
+
+	t.Run("the maintenance page answers during a restart", func(t *testing.T) {
+		m := e.maintenanceDeployment()
+		e.deploy(m)
+		e.served("hello-m.localhost", "/greeting", "Hello\n")
+
+		// A commit that rolls web, whose new pod takes STARTUP_DELAY to
+		// listen; meanwhile a user keeps asking for the page.
+		testutil.WriteFile(t, e.upstream, "config/web/index.html", "<p>behind maintenance</p>\n")
+		testutil.Git(t, e.upstream, "commit", "-qam", "a page that rolls web")
+		stop := make(chan struct{})
+		seen := make(chan map[string]int, 1)
+		go func() {
+			answers := map[string]int{}
+			for {
+				select {
+				case <-stop:
+					seen <- answers
+					return
+				case <-time.After(100 * time.Millisecond):
+				}
+				code, body := e.get("hello-m.localhost", "/greeting")
+				answers[fmt.Sprintf("%d %s", code, strings.TrimSpace(body))]++
+			}
+		}()
+		_, errOut, err := e.run("restart", "-d", m, "--timeout", "3m")
+		close(stop)
+		answers := <-seen
+		if err != nil {
+			t.Fatalf("restart: %v\n%s", err, errOut)
+		}
+		if answers["200 Down for maintenance"] == 0 {
+			t.Errorf("the maintenance page never answered during the restart: %v\n%s", answers, errOut)
+		}
+		for answer, n := range answers {
+			if answer != "200 Down for maintenance" && answer != "200 Hello" {
+				t.Errorf("during the restart a user got %q (%d times); want only the page or the maintenance page", answer, n)
+			}
+		}
+		e.served("hello-m.localhost", "/greeting", "Hello\n")
+		if got := e.must("exec", "-d", m, "web", "--", "/hello", "cat", "/srv/www/index.html"); got != "<p>behind maintenance</p>\n" {
+			t.Errorf("web serves %q after the restart", got)
+		}
+		e.must("stop", "-d", m, "--skip-cluster-management", "--delete-volumes")
 	})
 
 	t.Run("stop refuses to delete a shared cluster", func(t *testing.T) {

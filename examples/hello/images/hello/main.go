@@ -84,6 +84,12 @@ func web() {
 	}
 	http.Handle("/", http.FileServer(http.Dir("/srv/www")))
 	http.HandleFunc("/greeting", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, os.Getenv("GREETING")) })
+	// STARTUP_DELAY (e.g. 4s) holds the listener back, as a slow starting
+	// application does: its readiness, and so a rollout, waits for it.
+	if d, err := time.ParseDuration(os.Getenv("STARTUP_DELAY")); err == nil {
+		fmt.Printf("web: starting in %s\n", d)
+		time.Sleep(d)
+	}
 	fmt.Println("web: listening on :80")
 	serve(":80")
 }
