@@ -131,6 +131,18 @@ func TestKindSharedClusterLifecycle(t *testing.T) {
 		e.served("hello-a.localhost", "/greeting", "Hello from hello-a")
 		e.served("hello-b.localhost", "/greeting", "Hello from hello-b")
 		e.served("hello-b.localhost", "/count", "\n") // the counter answers its visit count
+		// port: the published port, reached from this host.
+		addr := strings.TrimSpace(e.must("port", "-d", b, "web", "80"))
+		resp, err := (&http.Client{Timeout: 5 * time.Second}).Get("http://" + addr + "/greeting")
+		if err != nil {
+			t.Errorf("GET http://%s/greeting (kubectl stack port -d B web 80): %v", addr, err)
+		} else {
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if string(body) != "Hello from hello-b\n" {
+				t.Errorf("GET http://%s/greeting = %d %q", addr, resp.StatusCode, body)
+			}
+		}
 		// HTTPS with a certificate from the cluster's local CA, which
 		// kind ca prints; nothing else is trusted.
 		ca := strings.TrimSpace(e.must("kind", "ca", "-d", a))
