@@ -43,7 +43,7 @@ type Result struct {
 // roll).
 func (r *Result) Counts() (changed, rolled int) {
 	for _, e := range r.Changes {
-		if e.Action == ssa.CreatedAction || e.Action == ssa.ConfiguredAction {
+		if e.Action == ssa.CreatedAction || e.Action == ssa.ConfiguredAction || e.Action == ReplacedAction {
 			changed++
 			if e.ObjMetadata.GroupKind.Kind == "Deployment" && e.Action == ssa.ConfiguredAction {
 				rolled++
@@ -87,6 +87,10 @@ func (a *Applier) Apply(ctx context.Context, req Request) (*Applied, error) {
 	if err := a.releaseClaims(ctx, req.Objects); err != nil {
 		return nil, err
 	}
+	replaced, err := a.replaceImmutable(ctx, req.Objects)
+	if err != nil {
+		return nil, err
+	}
 	inv := inventory(req.Namespace, req.DeploymentID, req.Labels, req.Objects)
 	objects := append(slices.Clone(req.Objects), inv)
 	cs, err := a.manager.ApplyAllStaged(ctx, objects, ssa.ApplyOptions{WaitInterval: time.Second, WaitTimeout: time.Minute})
@@ -96,9 +100,12 @@ func (a *Applier) Apply(ctx context.Context, req Request) (*Applied, error) {
 	if err != nil {
 		return nil, fmt.Errorf("applying: %w", err)
 	}
-	for _, e := range cs.Entries {
-		if e.Action != ssa.UnchangedAction {
-			a.progressf("%s", e.String())
+	for i, e := range cs.Entries {
+		if replaced[key(e.ObjMetadata)] {
+			cs.Entries[i].Action = ReplacedAction
+		}
+		if cs.Entries[i].Action != ssa.UnchangedAction {
+			a.progressf("%s", cs.Entries[i].String())
 		}
 	}
 	return &Applied{Result: &Result{Changes: cs.Entries}, previous: previous, objects: objects, set: cs.ToObjMetadataSet()}, nil

@@ -42,6 +42,13 @@ func (a *Applier) Diff(ctx context.Context, req Request) ([]Change, error) {
 			out = append(out, created(obj))
 			continue
 		}
+		if replace, err := a.immutableChange(ctx, obj); err != nil || replace {
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, a.replacement(ctx, obj))
+			continue
+		}
 		entry, live, desired, err := a.manager.Diff(ctx, obj.DeepCopy(), ssa.DefaultDiffOptions())
 		if err != nil {
 			return nil, fmt.Errorf("dry run of %s/%s: %w", obj.GetKind(), obj.GetName(), err)
@@ -129,4 +136,51 @@ func clean(obj *unstructured.Unstructured) string {
 		return err.Error()
 	}
 	return strings.TrimSuffix(string(data), "\n") + "\n"
+}
+
+// replacement is the change of an object deploy would replace: the live
+// object against the one that would be created.
+func (a *Applier) replacement(ctx context.Context, obj *unstructured.Unstructured) Change {
+	live := &unstructured.Unstructured{}
+	live.SetGroupVersionKind(obj.GroupVersionKind())
+	if err := a.client.Get(ctx, client.ObjectKeyFromObject(obj), live); err != nil {
+		live = nil
+	} else {
+		// Without a dry run there are no server defaults on the desired
+		// side: compare only the fields deploy sets.
+		live.Object = trimTo(live.Object, obj.Object).(map[string]any)
+	}
+	s := subject(obj)
+	note := "# " + s + " replaced: a field it changes is immutable, so deploy deletes it and creates it again\n"
+	return Change{Subject: s, Action: ReplacedAction, Diff: note + unified(s, live, obj)}
+}
+
+// trimTo keeps of live only what desired sets: map keys desired has, and
+// list elements pairwise when both lists have the same length.
+func trimTo(live, desired any) any {
+	switch d := desired.(type) {
+	case map[string]any:
+		l, ok := live.(map[string]any)
+		if !ok {
+			return live
+		}
+		out := map[string]any{}
+		for k, dv := range d {
+			if lv, ok := l[k]; ok {
+				out[k] = trimTo(lv, dv)
+			}
+		}
+		return out
+	case []any:
+		l, ok := live.([]any)
+		if !ok || len(l) != len(d) {
+			return live
+		}
+		out := make([]any, len(l))
+		for i := range l {
+			out[i] = trimTo(l[i], d[i])
+		}
+		return out
+	}
+	return live
 }

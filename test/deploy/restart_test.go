@@ -36,7 +36,7 @@ func TestRestartPullsResyncsAndRolls(t *testing.T) {
 			c := cluster.Shared(t).Client
 			upstream, _, specPath, ns := gitStack(t, sub)
 			dir := create(t, specPath)
-			deploy(t, dir, "--wait=false")
+			deploy(t, dir) // waited: a restart racing the controllers' first writes can see drift
 
 			testutil.WriteFile(t, upstream, "config/web/index.html", "<p>new page</p>\n")
 			testutil.Git(t, upstream, "commit", "-qam", "new page")
@@ -95,7 +95,7 @@ func TestRestartForceRollsEverything(t *testing.T) {
 func TestRestartDeploysUncommittedChangesWithAWarning(t *testing.T) {
 	_, checkout, specPath, _ := gitStack(t, "")
 	dir := create(t, specPath)
-	deploy(t, dir, "--wait=false")
+	deploy(t, dir) // waited: a restart racing the controllers' first writes can see drift
 	testutil.WriteFile(t, checkout, "config/web/index.html", "<p>edited on the server</p>\n")
 	t.Setenv("DEMO_REGISTRY_TOKEN", token)
 	out, errOut, err := run(t, "restart", "-d", dir, "--wait=false")
