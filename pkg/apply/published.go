@@ -7,6 +7,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/labels"
@@ -113,4 +114,26 @@ func (a *Applier) nodeAddress(ctx context.Context) (string, error) {
 		}
 	}
 	return "", nil
+}
+
+// PodIPs lists the IPs of the running pods matching selector in namespace,
+// sorted; exists is false when the namespace does not exist.
+func (a *Applier) PodIPs(ctx context.Context, namespace string, selector map[string]string) (ips []string, exists bool, err error) {
+	if err := a.client.Get(ctx, client.ObjectKey{Name: namespace}, &corev1.Namespace{}); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, false, nil
+		}
+		return nil, false, fmt.Errorf("reading namespace %s: %w", namespace, err)
+	}
+	var pods corev1.PodList
+	if err := a.client.List(ctx, &pods, client.InNamespace(namespace), client.MatchingLabels(selector)); err != nil {
+		return nil, true, fmt.Errorf("listing the pods of %s matching %v: %w", namespace, selector, err)
+	}
+	for _, p := range pods.Items {
+		if p.Status.PodIP != "" && p.Status.Phase == corev1.PodRunning && p.DeletionTimestamp == nil {
+			ips = append(ips, p.Status.PodIP)
+		}
+	}
+	sort.Strings(ips)
+	return ips, true, nil
 }

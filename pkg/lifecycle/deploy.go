@@ -81,6 +81,7 @@ var deploySteps = []step{
 	{name: "images", run: buildImages},
 	{name: "load", run: loadImages},
 	{name: "tls", run: issueTLS},
+	{name: "external-endpoints", run: externalEndpointsStep},
 	{name: "runtime-classes", writes: true, run: ensureRuntimeClasses},
 	{name: "ingress-controller", writes: true, run: ensureIngressController},
 	{name: "apply", writes: true, run: applyObjects},

@@ -10,6 +10,7 @@ import (
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
 	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 // TestDeployOnKind covers which steps run on kind: what is created,
@@ -251,5 +252,38 @@ func TestPortNamesTheAddressOrWhatIsPublished(t *testing.T) {
 	}
 	if _, err := w.l.Port(context.Background(), target, "web.frontend", 443); err == nil || !strings.Contains(err.Error(), "it publishes: web.frontend 80/TCP") {
 		t.Errorf("Port of an unpublished port = %v, want the list of published ports", err)
+	}
+}
+
+// TestExternalServiceSelectingPods: deploy adds the EndpointSlice of a
+// selector external service with the pods' IPs, and refuses before any
+// write when the namespace it selects in does not exist.
+func TestExternalServiceSelectingPods(t *testing.T) {
+	t.Parallel()
+	for _, ns := range []string{"mocks", "missing"} {
+		w := newWorld(t)
+		target := newTarget(t, spec.DeployToK8s)
+		w.engine.inRegistry[builtImage] = true
+		target.Deployment.Spec.ExternalServices = map[string]spec.ExternalService{"mock-s3": {Selector: map[string]string{"app": "s3-mock"}, Namespace: ns}}
+		_, err := w.l.Deploy(context.Background(), DeployRequest{Target: target})
+		if ns == "missing" {
+			if err == nil || !strings.Contains(err.Error(), "namespace missing does not exist") || len(w.wrote()) > 0 {
+				t.Errorf("deploy selecting in a missing namespace = %v (writes %q), want a refusal before any write", err, w.wrote())
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var slice *unstructured.Unstructured
+		for _, o := range w.cluster.applied {
+			if o.GetKind() == "EndpointSlice" {
+				slice = o
+			}
+		}
+		eps, _, _ := unstructured.NestedSlice(slice.Object, "endpoints")
+		if slice == nil || slice.GetName() != "mock-s3-external" || slice.GetLabels()["kubernetes.io/service-name"] != "mock-s3" || len(eps) != 1 {
+			t.Errorf("EndpointSlice = %v, want mock-s3-external for Service mock-s3 with the pod's IP", slice)
+		}
 	}
 }

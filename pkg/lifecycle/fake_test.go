@@ -113,6 +113,12 @@ func (f *fakeCluster) Status(context.Context, string, string) (*apply.Status, er
 func (f *fakeCluster) Published(context.Context, string, string) (*apply.Published, error) {
 	return &apply.Published{NodeAddress: "172.18.0.2", NodePorts: []apply.NodePort{{Service: "web.frontend", Port: 80, Protocol: "TCP", NodePort: 30080}}}, nil
 }
+func (f *fakeCluster) PodIPs(_ context.Context, namespace string, _ map[string]string) ([]string, bool, error) {
+	if namespace == "missing" {
+		return nil, false, nil
+	}
+	return []string{"10.244.0.7"}, true, nil
+}
 func (f *fakeCluster) EnsureRuntimeClass(context.Context, string, string) error {
 	f.add("cluster.EnsureRuntimeClass")
 	return nil

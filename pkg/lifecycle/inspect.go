@@ -28,6 +28,11 @@ func (l *Lifecycle) Diff(ctx context.Context, t *Target) ([]apply.Change, error)
 	if tls != nil {
 		req.Objects = append(slices.Clone(req.Objects), tls)
 	}
+	endpoints, err := externalEndpoints(ctx, l, c, t)
+	if err != nil {
+		return nil, err
+	}
+	req.Objects = append(slices.Clone(req.Objects), endpoints...)
 	changes, err := c.Diff(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("comparing %s with the cluster: %w", t.Dir(), err)

@@ -114,6 +114,7 @@ func (r *renderer) renderAll() {
 	r.hashConfig()
 	r.renderNodePorts()
 	r.renderHTTPProxy()
+	r.renderExternalServices()
 	r.renderNamespace()
 }
 

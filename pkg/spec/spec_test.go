@@ -172,3 +172,34 @@ func TestComposeSpellingIsNormalized(t *testing.T) {
 		t.Errorf("Written(redis-data) = %q, want Redis.Data", got)
 	}
 }
+
+// TestExternalServicesAreValidated: each entry becomes a Service named by
+// its key, so the key, the host, the IP, the port and the selector are
+// checked at create, each error naming its field.
+func TestExternalServicesAreValidated(t *testing.T) {
+	t.Parallel()
+	for entry, want := range map[string]string{
+		"Bad_Name: {host: api.example.org}":                "external-services.Bad_Name: \"Bad_Name\" is not a valid Service name",
+		"api: {host: \"not a host\"}":                      "external-services.api.host",
+		"rpc: {ip: 300.1.1.1, port: 8899}":                 "external-services.rpc.ip: \"300.1.1.1\" is not an IP address",
+		"rpc: {ip: 10.0.0.1, port: 70000}":                 "external-services.rpc.port: 70000 is not a port",
+		"s3: {selector: {app: s3-mock}}":                   "external-services.s3.namespace: is required with selector",
+		"s3: {selector: {app: s3-mock}, namespace: Mocks}": "external-services.s3.namespace: \"Mocks\" is not a namespace name",
+		"both: {host: a.example, ip: 10.0.0.1}":            "external-services.both: set exactly one of host, ip or selector",
+	} {
+		s, err := Parse("spec.yml", []byte("stack: ./s\ndeploy-to: k8s\nexternal-services:\n  "+entry+"\n"))
+		if err == nil {
+			err = errors.Join(Validate("spec.yml", s)...)
+		}
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want %q", entry, err, want)
+		}
+	}
+	s, err := Parse("spec.yml", []byte("stack: ./s\ndeploy-to: k8s\nexternal-services:\n  api: {host: api.example.org}\n  rpc: {ip: 172.18.0.1, port: 8899}\n  s3: {selector: {app: s3-mock}, namespace: mocks}\n"))
+	if err == nil {
+		err = errors.Join(Validate("spec.yml", s)...)
+	}
+	if err != nil || s.ExternalServices["api"].ExternalPort() != 443 || s.ExternalServices["rpc"].ExternalPort() != 8899 {
+		t.Errorf("valid external services = %v, %v", s, err)
+	}
+}

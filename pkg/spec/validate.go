@@ -3,6 +3,7 @@ package spec
 import (
 	"fmt"
 	"maps"
+	"net"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -197,10 +198,51 @@ func (c *checker) externalServices(s *Spec) {
 				set++
 			}
 		}
+		field := "external-services." + name
 		if set != 1 {
-			c.fail("external-services."+name, "set exactly one of host, ip or selector")
+			c.fail(field, "set exactly one of host, ip or selector")
+		}
+		c.externalService(field, name, es)
+	}
+}
+
+// externalService checks one entry's name, target and port.
+func (c *checker) externalService(field, name string, es ExternalService) {
+	for _, msg := range validation.IsDNS1035Label(name) {
+		c.fail(field, "%q is not a valid Service name (it becomes one, as in laconic-so): %s", name, msg)
+	}
+	if es.Host != "" {
+		for _, msg := range validation.IsDNS1123Subdomain(es.Host) {
+			c.fail(field+".host", "%q is not a DNS name: %s", es.Host, msg)
 		}
 	}
+	if es.IP != "" && net.ParseIP(es.IP) == nil {
+		c.fail(field+".ip", "%q is not an IP address", es.IP)
+	}
+	if es.Port < 0 || es.Port > 65535 {
+		c.fail(field+".port", "%d is not a port (1-65535; leave it out for 443)", es.Port)
+	}
+	if len(es.Selector) > 0 && es.Namespace == "" {
+		c.fail(field+".namespace", "is required with selector: the namespace whose pods the selector picks")
+	}
+	if es.Namespace != "" {
+		for _, msg := range validation.IsDNS1123Label(es.Namespace) {
+			c.fail(field+".namespace", "%q is not a namespace name: %s", es.Namespace, msg)
+		}
+	}
+	for k, v := range es.Selector {
+		for _, msg := range append(validation.IsQualifiedName(k), validation.IsValidLabelValue(v)...) {
+			c.fail(field+".selector", "%s=%s is not a valid label: %s", k, v, msg)
+		}
+	}
+}
+
+// ExternalPort is an external service's port: 443 unless set.
+func (es ExternalService) ExternalPort() int32 {
+	if es.Port == 0 {
+		return 443
+	}
+	return es.Port
 }
 
 func (c *checker) misc(s *Spec) {
