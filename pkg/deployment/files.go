@@ -36,6 +36,7 @@ func (b *builder) addFiles(specData []byte) {
 	b.addDataDirs()
 	b.addHostPathsFile()
 	b.addBuildsFile()
+	b.addCACertificates()
 	if p.Spec.DeployTo == spec.DeployToKind {
 		b.addKindConfig()
 	}

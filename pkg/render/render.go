@@ -65,6 +65,8 @@ type renderer struct {
 	// whose Service name differs (web.frontend → web-frontend), so that
 	// environment values of other pods reach them.
 	renamedHosts []renamedHost
+	// caCerts are the spec's ca-certificates, as create copied them.
+	caCerts []deployment.CACert
 }
 
 // object is one rendered object with the file it is written to.
@@ -103,6 +105,7 @@ func (r *renderer) renderAll() {
 	r.collectHostPaths()
 	r.checkHostBindMounts()
 	r.readConfigMaps()
+	r.readCACertificates()
 	for _, pod := range r.d.Pods {
 		r.renderPod(pod)
 	}
@@ -115,6 +118,7 @@ func (r *renderer) renderAll() {
 	r.renderNodePorts()
 	r.renderHTTPProxy()
 	r.renderExternalServices()
+	r.renderCACertificates()
 	r.renderNamespace()
 }
 

@@ -6,11 +6,17 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
+	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
+	"github.com/kubectl-stack/kubectl-stack/pkg/localca"
 	"github.com/kubectl-stack/kubectl-stack/test/cluster"
 )
 
@@ -370,5 +376,54 @@ func TestKindIngressTLS(t *testing.T) {
 	want := "  tls:\n  - hosts:\n    - shop.localhost\n    - admin.localhost\n    secretName: laconic-0fixture1-ingress-tls\n"
 	if !strings.Contains(ingress+"\n", want) || strings.Contains(ingress, "cert-manager.io") {
 		t.Errorf("kind Ingress:\n%s\nwant it to contain\n%s\nand no cert-manager annotation", ingress, want)
+	}
+}
+
+// TestCACertificatesAreTrustedByEveryContainer: the spec's CA certificates
+// become laconic-so's <id>-ca-certificates Secret, mounted into every
+// container at /etc/ssl/certs/<key>, with NODE_EXTRA_CA_CERTS at their
+// bundle.
+func TestCACertificatesAreTrustedByEveryContainer(t *testing.T) {
+	t.Parallel()
+	ca, _, err := localca.Ensure(filepath.Join(t.TempDir(), "ca"), "test", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, res := createAndRender(t, composeProjectSpec(t, "deploy-to: k8s-kind\nca-certificates: ["+ca.CertPath()+"]\n"))
+	out, err := Build(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	built := string(out)
+	for _, want := range []string{
+		"kind: Secret\nmetadata:\n  labels:", "name: laconic-0fixture1-ca-certificates",
+		"laconic-extra-ca-0.pem: ", "kubectl-stack-extra-ca-bundle.pem: ",
+		"mountPath: /etc/ssl/certs/laconic-extra-ca-0.pem\n          name: laconic-ca-certs\n          readOnly: true\n          subPath: laconic-extra-ca-0.pem",
+		"name: NODE_EXTRA_CA_CERTS\n          value: /etc/ssl/certs/kubectl-stack-extra-ca-bundle.pem",
+	} {
+		if !strings.Contains(built, want) {
+			t.Errorf("the built objects lack %q", want)
+		}
+	}
+	objects, err := apply.ReadObjects(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, o := range objects {
+		for _, field := range []string{"initContainers", "containers"} {
+			list, _, _ := unstructured.NestedSlice(o.Object, "spec", "template", "spec", field)
+			for _, c := range list {
+				checked++
+				mounts, _ := c.(map[string]any)["volumeMounts"].([]any)
+				trusted := slices.ContainsFunc(mounts, func(m any) bool { return m.(map[string]any)["subPath"] == "laconic-extra-ca-0.pem" })
+				if !trusted {
+					t.Errorf("%s/%s container %v does not mount the CA", o.GetKind(), o.GetName(), c.(map[string]any)["name"])
+				}
+			}
+		}
+	}
+	if checked < 7 {
+		t.Errorf("checked %d containers, want the fixture's 7 and more", checked)
 	}
 }

@@ -111,6 +111,7 @@ func strategy(hasClaim bool) appsv1.DeploymentStrategy {
 
 func (r *renderer) podSpec(p podParts, placement bool) corev1.PodSpec {
 	ps := corev1.PodSpec{Containers: p.containers, InitContainers: p.initContainers, Volumes: p.volumes, TerminationGracePeriodSeconds: p.grace, HostAliases: p.hostAliases}
+	r.trustCACertificates(&ps)
 	if r.d.Spec.Credentials() != nil {
 		ps.ImagePullSecrets = []corev1.LocalObjectReference{{Name: r.n.pullSecret()}}
 	}

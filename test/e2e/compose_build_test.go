@@ -6,8 +6,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
+	"github.com/kubectl-stack/kubectl-stack/pkg/localca"
 )
 
 // TestKindBuildsAndRunsAComposeProject deploys a compose project as people
@@ -33,7 +35,19 @@ func TestKindBuildsAndRunsAComposeProject(t *testing.T) {
       - ./conf:/conf:ro
       - `+data+`:/data
       - `+outside+`:/reference:ro
+  # Two HTTPS servers in the pod: one with a certificate from the CA the
+  # spec's ca-certificates names, one from a CA nobody trusts.
+  tls-trusted:
+    image: kubectl-stack/hello-web:local
+    command: ["serve-tls", ":8443", "/tls/trusted.crt", "/tls/trusted.key"]
+    volumes: ["./tls:/tls:ro"]
+  tls-other:
+    image: kubectl-stack/hello-web:local
+    command: ["serve-tls", ":9443", "/tls/other.crt", "/tls/other.key"]
+    volumes: ["./tls:/tls:ro"]
 `)
+	trustedCA := writeServerCert(t, filepath.Join(project, "tls"), "trusted")
+	writeServerCert(t, filepath.Join(project, "tls"), "other")
 	testutil.WriteFile(t, project, ".env", "GREETING=hello from dotenv\n")
 	testutil.WriteFile(t, project, "conf/nested/settings.txt", "nested setting\n")
 	testutil.WriteFile(t, project, "app/Dockerfile", "FROM scratch\nCOPY hello /hello\nENTRYPOINT [\"/hello\"]\nCMD [\"web\"]\n")
@@ -43,7 +57,7 @@ func TestKindBuildsAndRunsAComposeProject(t *testing.T) {
 		t.Fatalf("building the hello binary: %v\n%s", err, out)
 	}
 	testutil.WriteFile(t, data, "marker", "on the host\n")
-	spec := testutil.WriteFile(t, e.repo, "ops/shop.yml", "stack: "+project+"\ndeploy-to: k8s-kind\nnamespace: shop\nkind-mount-root: "+e.mountRoot+"\nkind-cluster-name: "+e.cluster+"\n")
+	spec := testutil.WriteFile(t, e.repo, "ops/shop.yml", "stack: "+project+"\ndeploy-to: k8s-kind\nnamespace: shop\nkind-mount-root: "+e.mountRoot+"\nkind-cluster-name: "+e.cluster+"\nca-certificates: ["+trustedCA+"]\n")
 	dir := e.create(spec)
 
 	errOut := e.deploy(dir)
@@ -75,4 +89,34 @@ func TestKindBuildsAndRunsAComposeProject(t *testing.T) {
 	if ps := e.must("ps", "-d", dir); !strings.Contains(ps, "web.frontend") {
 		t.Errorf("ps does not name the compose service:\n%s", ps)
 	}
+
+	// ca-certificates: the container's TLS client (Go's, which reads
+	// /etc/ssl/certs) trusts the server whose CA the spec names, and
+	// still refuses the other one.
+	if got, errOut, err := e.run("exec", "-d", dir, "web.frontend", "--", "/hello", "get", "https://localhost:8443/"); err != nil || got != "tls ok\n" {
+		t.Errorf("GET the server of the trusted CA = %q, %v\n%s", got, err, errOut)
+	}
+	if _, errOut, err := e.run("exec", "-d", dir, "web.frontend", "--", "/hello", "get", "https://localhost:9443/"); err == nil || !strings.Contains(errOut, "unknown authority") {
+		t.Errorf("GET the server of the untrusted CA = %v\n%s; want a certificate error", err, errOut)
+	}
+	if env := e.must("exec", "-d", dir, "web.frontend", "--", "/hello", "env"); !strings.Contains(env, "NODE_EXTRA_CA_CERTS=/etc/ssl/certs/kubectl-stack-extra-ca-bundle.pem") {
+		t.Errorf("NODE_EXTRA_CA_CERTS is not set:\n%s", env)
+	}
+}
+
+// writeServerCert makes a CA and a certificate for localhost signed by it,
+// writes <name>.crt and <name>.key into dir and returns the CA's path.
+func writeServerCert(t *testing.T, dir, name string) string {
+	t.Helper()
+	ca, _, err := localca.Ensure(filepath.Join(t.TempDir(), name+"-ca"), name, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	crt, key, err := ca.Leaf(name, []string{"localhost"}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	testutil.WriteFile(t, dir, name+".crt", string(crt))
+	testutil.WriteFile(t, dir, name+".key", string(key))
+	return ca.CertPath()
 }

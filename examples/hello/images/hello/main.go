@@ -24,7 +24,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fail("usage: hello web|counter|seed|cat FILE|-...|get URL|env|exit N|write FILE TEXT")
+		fail("usage: hello web|counter|seed|cat FILE|-...|get URL|env|exit N|write FILE TEXT|serve-tls ADDR CERT KEY")
 	}
 	args := os.Args[2:]
 	switch os.Args[1] {
@@ -62,6 +62,11 @@ func main() {
 		if err := os.WriteFile(args[0], []byte(args[1]), 0o644); err != nil {
 			fail(err.Error())
 		}
+	case "serve-tls":
+		if len(args) != 3 {
+			fail("usage: hello serve-tls ADDR CERT KEY")
+		}
+		serveTLS(args[0], args[1], args[2])
 	case "exit":
 		code, _ := strconv.Atoi(strings.Join(args, ""))
 		os.Exit(code)
@@ -170,6 +175,17 @@ func get(url string) {
 func serve(addr string) {
 	srv := &http.Server{Addr: addr, ReadHeaderTimeout: 10 * time.Second}
 	if err := srv.ListenAndServe(); err != nil {
+		fail(err.Error())
+	}
+}
+
+// serveTLS answers "tls ok" over HTTPS with the given certificate, for
+// tests of the certificates containers trust.
+func serveTLS(addr, cert, key string) {
+	http.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "tls ok") })
+	fmt.Printf("serve-tls: listening on %s\n", addr)
+	srv := &http.Server{Addr: addr, ReadHeaderTimeout: 10 * time.Second}
+	if err := srv.ListenAndServeTLS(cert, key); err != nil {
 		fail(err.Error())
 	}
 }
