@@ -31,6 +31,12 @@ func (r *renderer) hashConfig() {
 		}
 		h := sha256.New()
 		for _, v := range d.Spec.Template.Spec.Volumes {
+			if v.Name == caVolume {
+				// The spec's CA certificates: a changed one rolls the pods.
+				for _, c := range r.caCerts {
+					fmt.Fprintf(h, "ca\x00%s\x00%s\x00", c.Key, c.PEM)
+				}
+			}
 			if v.ConfigMap == nil || configMaps[v.ConfigMap.Name] == nil {
 				continue
 			}
