@@ -427,3 +427,28 @@ func TestCACertificatesAreTrustedByEveryContainer(t *testing.T) {
 		t.Errorf("checked %d containers, want the fixture's 7 and more", checked)
 	}
 }
+
+// TestAnotherCACertificateRollsThePods: the CA certificates are part of the
+// pod templates' config hash, so replacing one rolls the pods.
+func TestAnotherCACertificateRollsThePods(t *testing.T) {
+	t.Parallel()
+	hashWith := func(name string) string {
+		ca, _, err := localca.Ensure(filepath.Join(t.TempDir(), "ca"), name, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, res := createAndRender(t, composeProjectSpec(t, "deploy-to: k8s-kind\nca-certificates: ["+ca.CertPath()+"]\n"))
+		out, err := Build(res)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := regexp.MustCompile(AnnotationConfigHash + `: (\w+)`).FindStringSubmatch(string(out))
+		if m == nil {
+			t.Fatal("no config hash on the pod template")
+		}
+		return m[1]
+	}
+	if a, b := hashWith("one"), hashWith("two"); a == b {
+		t.Errorf("the config hash %s did not change with the CA certificate", a)
+	}
+}
