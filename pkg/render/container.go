@@ -116,6 +116,7 @@ func (r *renderer) env(c deployment.Compose, svc compose.Service, siblings map[s
 			values[k] = v
 		}
 	}
+	r.shuttle(c.File.ServiceName(svc.Name), values)
 	var out []corev1.EnvVar
 	for _, k := range slices.Sorted(maps.Keys(values)) {
 		v := toLocalhost(values[k], siblings, c.File.ServiceName(svc.Name))

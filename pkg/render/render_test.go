@@ -452,3 +452,28 @@ func TestAnotherCACertificateRollsThePods(t *testing.T) {
 		t.Errorf("the config hash %s did not change with the CA certificate", a)
 	}
 }
+
+// TestStackConfigShuttlesStaticValues: a stack's config: (laconic-so's
+// value shuttling) sets the destination container's variable from the
+// source container's compose environment; a value only the running
+// container would know is refused with what to do instead.
+func TestStackConfigShuttlesStaticValues(t *testing.T) {
+	t.Parallel()
+	d := load(t, fixtureDir(t, "laconic-so-test"))
+	d.Definition.Config = map[string]map[string]string{"test-job": {"FROM_TEST": "test.CERC_TEST_PARAM_2"}}
+	res, err := Render(d, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := Build(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(out), "- name: FROM_TEST\n          value: CERC_TEST_PARAM_2_VALUE") {
+		t.Errorf("the job lacks FROM_TEST shuttled from test's CERC_TEST_PARAM_2:\n%s", out)
+	}
+	d.Definition.Config = map[string]map[string]string{"test-job": {"TOKEN": "test.GENERATED_AT_START"}}
+	if _, err := Render(d, Options{}); err == nil || !strings.Contains(err.Error(), "stack.yml: config.test-job.TOKEN: GENERATED_AT_START is not set in the compose environment of test") {
+		t.Errorf("shuttling a runtime-only value = %v, want the refusal", err)
+	}
+}

@@ -124,9 +124,6 @@ func loadStackDir(dir, file string) (*Stack, error) {
 	if len(def.Pods) == 0 {
 		errs = append(errs, fmt.Errorf("%s: pods: the stack lists no pods; add at least one (compose/docker-compose-<pod>.yml)", file))
 	}
-	if len(def.Config) > 0 {
-		s.Warnings = append(s.Warnings, fmt.Sprintf("%s: config: post-start value shuttling between containers is not supported on Kubernetes and is ignored", file))
-	}
 	return s, errors.Join(errs...)
 }
 

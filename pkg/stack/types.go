@@ -16,8 +16,9 @@ type Definition struct {
 	NPMs        []string `yaml:"npms,omitempty"`
 	Pods        []PodRef `yaml:"pods,omitempty"`
 	Jobs        []PodRef `yaml:"jobs,omitempty"`
-	// Config is laconic-so's post-start value shuttling between containers;
-	// it is read so that stacks load, and reported as unsupported.
+	// Config is laconic-so's value shuttling between containers
+	// (dest_container → {dest_var: "src_container.src_var"}); render sets
+	// the values it can know statically and refuses the others.
 	Config map[string]map[string]string `yaml:"config,omitempty"`
 }
 
