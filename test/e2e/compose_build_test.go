@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -61,7 +62,7 @@ func TestKindBuildsAndRunsAComposeProject(t *testing.T) {
 	dir := e.create(spec)
 
 	errOut := e.deploy(dir)
-	if !strings.Contains(errOut, "building shop_app-web.frontend:ctx-") || !strings.Contains(errOut, "loaded shop_app-web.frontend:ctx-") {
+	if !strings.Contains(errOut, "building shop_app-web.frontend:ctx-") || !regexp.MustCompile(`loaded [^\n]*shop_app-web\.frontend:ctx-`).MatchString(errOut) {
 		t.Errorf("deploy did not build and load the image:\n%s", errOut)
 	}
 	image := strings.TrimSpace(e.must("build", "-d", dir))
