@@ -200,9 +200,21 @@ func (a *Applier) prune(ctx context.Context, previous []object.ObjMetadata, obje
 	return cs.Entries, nil
 }
 
-// isVolume reports PVs and PVCs, which only stop --delete-volumes removes.
+// GeneratedSecretsSuffix ends the name of a deployment's Secret of
+// generated values (laconic-so's <stack>-generated-secrets): data, like a
+// volume, that no prune removes and only stop --delete-volumes deletes.
+const GeneratedSecretsSuffix = "-generated-secrets"
+
+// isVolume reports what holds data: PVs, PVCs and the generated secrets,
+// which only stop --delete-volumes removes.
 func isVolume(m object.ObjMetadata) bool {
-	return m.GroupKind.Kind == "PersistentVolume" || m.GroupKind.Kind == "PersistentVolumeClaim"
+	switch m.GroupKind.Kind {
+	case "PersistentVolume", "PersistentVolumeClaim":
+		return true
+	case "Secret":
+		return strings.HasSuffix(m.Name, GeneratedSecretsSuffix)
+	}
+	return false
 }
 
 // stubs turns inventory entries, except those skip keeps, into objects that

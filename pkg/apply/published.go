@@ -137,3 +137,16 @@ func (a *Applier) PodIPs(ctx context.Context, namespace string, selector map[str
 	sort.Strings(ips)
 	return ips, true, nil
 }
+
+// SecretData reads a Secret's data; exists is false when there is none.
+func (a *Applier) SecretData(ctx context.Context, namespace, name string) (data map[string][]byte, exists bool, err error) {
+	var s corev1.Secret
+	err = a.client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, &s)
+	switch {
+	case apierrors.IsNotFound(err):
+		return nil, false, nil
+	case err != nil:
+		return nil, false, fmt.Errorf("reading Secret %s/%s: %w", namespace, name, err)
+	}
+	return s.Data, true, nil
+}

@@ -22,6 +22,9 @@ func (b *builder) checkAll() {
 	b.checkNameCollisions()
 	b.checkVolumes()
 	b.checkNamespace()
+	if err := CheckGenerate(b.plan.Spec.Config); err != nil {
+		b.fail("%s: %v", b.specPath, err)
+	}
 }
 
 // checkComposePorts says what becomes of the compose ports a service

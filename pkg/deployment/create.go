@@ -67,6 +67,9 @@ func Create(ctx context.Context, o CreateOptions) (*CreateResult, error) {
 	if err := WriteNew(plan, res.Record); err != nil {
 		return nil, err
 	}
+	if err := ensureGenerated(dir, plan.Spec.Config); err != nil {
+		return nil, err
+	}
 	return res, nil
 }
 
@@ -85,6 +88,9 @@ func update(ctx context.Context, specPath, dir string) (*CreateResult, error) {
 	up, err := Update(plan)
 	if err != nil {
 		return nil, fmt.Errorf("updating %s: %w", dir, err)
+	}
+	if err := ensureGenerated(dir, plan.Spec.Config); err != nil {
+		return nil, err
 	}
 	return &CreateResult{Dir: dir, Record: rec, Plan: plan, Update: up, Warnings: plan.Warnings}, nil
 }

@@ -82,6 +82,7 @@ var deploySteps = []step{
 	{name: "load", run: loadImages},
 	{name: "tls", run: issueTLS},
 	{name: "external-endpoints", run: externalEndpointsStep},
+	{name: "generated-secrets", run: generatedSecretsStep},
 	{name: "runtime-classes", writes: true, run: ensureRuntimeClasses},
 	{name: "ingress-controller", writes: true, run: ensureIngressController},
 	{name: "apply", writes: true, run: applyObjects},

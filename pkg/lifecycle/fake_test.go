@@ -75,6 +75,8 @@ type fakeCluster struct {
 	sharedImage string
 	// applied and diffed are the objects of the last Apply and Diff.
 	applied, diffed []*unstructured.Unstructured
+	// secret is the live Secret of generated values (nil: none).
+	secret map[string][]byte
 	// history holds the objects of every Apply, in order.
 	history [][]*unstructured.Unstructured
 }
@@ -112,6 +114,9 @@ func (f *fakeCluster) Status(context.Context, string, string) (*apply.Status, er
 }
 func (f *fakeCluster) Published(context.Context, string, string) (*apply.Published, error) {
 	return &apply.Published{NodeAddress: "172.18.0.2", NodePorts: []apply.NodePort{{Service: "web.frontend", Port: 80, Protocol: "TCP", NodePort: 30080}}}, nil
+}
+func (f *fakeCluster) SecretData(_ context.Context, _, _ string) (map[string][]byte, bool, error) {
+	return f.secret, f.secret != nil, nil
 }
 func (f *fakeCluster) PodIPs(_ context.Context, namespace string, _ map[string]string) ([]string, bool, error) {
 	if namespace == "missing" {

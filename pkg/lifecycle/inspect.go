@@ -28,6 +28,13 @@ func (l *Lifecycle) Diff(ctx context.Context, t *Target) ([]apply.Change, error)
 	if tls != nil {
 		req.Objects = append(slices.Clone(req.Objects), tls)
 	}
+	generated, err := generatedSecret(ctx, l, c, t, false)
+	if err != nil {
+		return nil, err
+	}
+	if generated != nil {
+		req.Objects = append(slices.Clone(req.Objects), generated)
+	}
 	endpoints, err := externalEndpoints(ctx, l, c, t)
 	if err != nil {
 		return nil, err

@@ -23,6 +23,8 @@ type Cluster interface {
 	Stop(ctx context.Context, req apply.StopRequest) (*apply.Result, error)
 	Status(ctx context.Context, namespace, id string) (*apply.Status, error)
 	Published(ctx context.Context, namespace, id string) (*apply.Published, error)
+	// SecretData reads a Secret's data.
+	SecretData(ctx context.Context, namespace, name string) (data map[string][]byte, exists bool, err error)
 	// PodIPs are the running pods' IPs matching selector in namespace.
 	PodIPs(ctx context.Context, namespace string, selector map[string]string) (ips []string, namespaceExists bool, err error)
 	EnsureRuntimeClass(ctx context.Context, name, handler string) error

@@ -193,6 +193,11 @@ func (r *renderer) envFrom() []corev1.EnvFromSource {
 	for _, name := range slices.Sorted(maps.Keys(r.d.Spec.Secrets)) {
 		out = append(out, corev1.EnvFromSource{SecretRef: &corev1.SecretEnvSource{LocalObjectReference: corev1.LocalObjectReference{Name: name}, Optional: &optional}})
 	}
+	// The generated config values, from the Secret deploy writes (not
+	// optional: a container must not start without them).
+	if len(deployment.GeneratedKeys(r.d.Spec.Config)) > 0 {
+		out = append(out, corev1.EnvFromSource{SecretRef: &corev1.SecretEnvSource{LocalObjectReference: corev1.LocalObjectReference{Name: r.d.GeneratedSecretName()}}})
+	}
 	return out
 }
 

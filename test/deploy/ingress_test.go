@@ -67,7 +67,8 @@ func TestIngressControllerManifestsInstallAndUpdate(t *testing.T) {
 func TestDeployThroughAnotherContextChecksForTheController(t *testing.T) {
 	root, specPath, _ := stack(t)
 	// The example's spec has http-proxy routes already.
-	kindSpec := strings.Replace(testutil.ReadFile(t, specPath), "deploy-to: k8s\n", "deploy-to: k8s-kind\n", 1)
+	// Its own cluster name: a running kind cluster must not be inherited.
+	kindSpec := strings.Replace(testutil.ReadFile(t, specPath), "deploy-to: k8s\n", "deploy-to: k8s-kind\n", 1) + "kind-cluster-name: " + uniqueCluster() + "\n"
 	dir := create(t, testutil.WriteFile(t, root, "ops/kind-spec.yml", kindSpec))
 	_, errOut := deploy(t, dir, "--context", "envtest", "--wait=false")
 	c := cluster.Shared(t)
