@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
+	"github.com/kubectl-stack/kubectl-stack/pkg/hooks"
 	"github.com/kubectl-stack/kubectl-stack/pkg/kindcluster"
 )
 
@@ -83,6 +84,13 @@ func (o *CreateOptions) Run(c *cobra.Command) error {
 	}
 	for _, w := range res.Warnings {
 		log.Warnf("%s", w)
+	}
+	t, err := loadTarget(c, o.GlobalOptions, res.Dir)
+	if err != nil {
+		return err
+	}
+	if err := o.lifecycle().RunHook(c.Context(), t, hooks.Create); err != nil {
+		return err
 	}
 	if res.Update != nil {
 		u := res.Update

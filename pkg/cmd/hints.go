@@ -6,6 +6,7 @@ import (
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
+	"github.com/kubectl-stack/kubectl-stack/pkg/hooks"
 	"github.com/kubectl-stack/kubectl-stack/pkg/lifecycle"
 	"github.com/kubectl-stack/kubectl-stack/pkg/podio"
 )
@@ -21,6 +22,7 @@ func hint(err error) error {
 		missing    *lifecycle.StackSourceMissingError
 		stopped    *lifecycle.StopInterruptedError
 		halted     *lifecycle.InterruptedError
+		hook       *hooks.Error
 		noDir      *deployment.NoDeploymentHereError
 		exists     *deployment.ExistsError
 		notDep     *deployment.NotDeploymentError
@@ -40,6 +42,9 @@ func hint(err error) error {
 		return fmt.Errorf("%w: pass --stack-path with the checkout's path", err)
 	case errors.As(err, &missing):
 		return fmt.Errorf("%w, or pass --stack-path with its new location", err)
+	case errors.As(err, &hook):
+		// The verb exits with the hook's exit code.
+		return &ExitError{Code: hook.Code, Err: err}
 	case errors.As(err, &halted):
 		return fmt.Errorf("%w; run kubectl stack deploy -d %s to continue (it converges)", err, halted.Dir)
 	case errors.As(err, &stopped):

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/bindsrc"
+	"github.com/kubectl-stack/kubectl-stack/pkg/hooks"
 	"github.com/kubectl-stack/kubectl-stack/pkg/kindcluster"
 	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
 	"github.com/kubectl-stack/kubectl-stack/pkg/stack"
@@ -37,6 +38,7 @@ func (b *builder) addFiles(specData []byte) {
 	b.addHostPathsFile()
 	b.addBuildsFile()
 	b.addCACertificates()
+	b.addHooks()
 	if p.Spec.DeployTo == spec.DeployToKind {
 		b.addKindConfig()
 	}
@@ -233,4 +235,22 @@ func configEnv(cfg spec.Config) []byte {
 		fmt.Fprintf(&sb, "%s=%s\n", k, cfg[k])
 	}
 	return []byte(sb.String())
+}
+
+// addHooks copies the stack's executable hooks (deploy/hooks/<event>) into
+// D/hooks, where verbs run them, and reports laconic-so Python hooks,
+// which are not run, naming each and what laconic-so did with it.
+func (b *builder) addHooks() {
+	dir := filepath.Join(b.plan.Stack.Dir, filepath.FromSlash(hooks.StackDir))
+	entries, err := os.ReadDir(dir)
+	if err == nil {
+		for _, e := range entries {
+			if e.Type().IsRegular() {
+				b.copyFile(filepath.Join(dir, e.Name()), path.Join(hooks.DeploymentDir, e.Name()))
+			}
+		}
+	}
+	for _, h := range hooks.PythonHooks(b.plan.Stack.Dir) {
+		b.warn("%s: deploy/commands.py: %s; Python hooks are not run: write it as an executable %s/%s (see the README's hooks section)", b.plan.Stack.Dir, h, hooks.StackDir, strings.SplitN(h, "(", 2)[0])
+	}
 }

@@ -88,6 +88,7 @@ var deploySteps = []step{
 	{name: "apply", writes: true, run: applyObjects},
 	{name: "prune", writes: true, run: pruneObjects},
 	{name: "wait", writes: true, run: waitReady},
+	{name: "start-hook", writes: true, run: startHook},
 }
 
 // Deploy runs the deploy steps. Errors of the steps before the apply are

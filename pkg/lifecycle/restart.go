@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
+	"github.com/kubectl-stack/kubectl-stack/pkg/hooks"
 )
 
 // RestartRequest is the GitOps update of one deployment directory.
@@ -67,6 +68,9 @@ func (l *Lifecycle) Restart(ctx context.Context, req RestartRequest) (*RestartRe
 	prep.Dir = req.Dir
 	t, err := l.Prepare(ctx, prep)
 	if err != nil {
+		return res, err
+	}
+	if err := l.RunHook(ctx, t, hooks.Create); err != nil {
 		return res, err
 	}
 	if req.ForceRoll {

@@ -288,6 +288,12 @@ func (e *env) maintenanceDeployment() string {
     expose: ["80"]
 `)
 	testutil.WriteFile(e.t, e.upstream, "stacks/hello-m/stack.yml", "version: \"1.1\"\nname: hello-m\npods:\n  - web\n  - counter\n  - maint\n")
+	// A start hook that records where it ran; it needs the kubeconfig.
+	hook := testutil.WriteFile(e.t, e.upstream, "stacks/hello-m/deploy/hooks/start",
+		"#!/bin/sh\n[ -f \"$KUBECONFIG\" ] || exit 9\necho \"$KUBECTL_STACK_KIND_CLUSTER $KUBECTL_STACK_CONTEXT $KUBECTL_STACK_NAMESPACE\" >> started.txt\n")
+	if err := os.Chmod(hook, 0o755); err != nil {
+		e.t.Fatal(err)
+	}
 	testutil.Git(e.t, e.upstream, "add", ".")
 	testutil.Git(e.t, e.upstream, "commit", "-qm", "a stack with a maintenance page")
 	testutil.Git(e.t, e.repo, "pull", "-q")

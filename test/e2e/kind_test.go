@@ -183,6 +183,11 @@ func TestKindSharedClusterLifecycle(t *testing.T) {
 		m := e.maintenanceDeployment()
 		e.deploy(m)
 		e.served("hello-m.localhost", "/greeting", "Hello\n")
+		// The stack's start hook ran after the deploy, on this host, with
+		// the kind cluster, its context and the namespace.
+		if got, want := readFile(t, filepath.Join(m, "started.txt")), e.cluster+" kind-"+e.cluster+" hello-m\n"; got != want {
+			t.Errorf("the start hook recorded %q, want %q", got, want)
+		}
 
 		// A commit that rolls web, whose new pod takes STARTUP_DELAY to
 		// listen; meanwhile a user keeps asking for the page.

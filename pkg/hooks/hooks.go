@@ -1,0 +1,147 @@
+// Package hooks runs a stack's executable hooks: the Go-world equivalent of
+// laconic-so's deploy/commands.py. A stack ships executables in
+// deploy/hooks/<event>; create copies them into the deployment directory
+// (D/hooks), and they run from there with a documented environment:
+//
+//	create  after create, create --update and restart's re-sync
+//	start   after deploy has applied (and, with --wait, readied) everything
+//
+// Their output goes to stderr, each line prefixed "hook <event>: "; a hook
+// that fails stops the verb with its exit code.
+package hooks
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"sync"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/log"
+)
+
+const (
+	// Create and Start are the events.
+	Create = "create"
+	Start  = "start"
+	// StackDir is where a stack keeps its hooks, DeploymentDir where
+	// create copies them in D.
+	StackDir      = "deploy/hooks"
+	DeploymentDir = "hooks"
+)
+
+// Request is one hook run.
+type Request struct {
+	Event string
+	// Dir is the deployment directory; the hook is Dir/hooks/<Event> and
+	// runs in Dir.
+	Dir string
+	// Env is added to the hook's environment (KUBECTL_STACK_*, KUBECONFIG).
+	Env map[string]string
+	Log *log.Logger
+}
+
+// Error is a hook that failed.
+type Error struct {
+	Event string
+	Path  string
+	Code  int
+	Err   error
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("the %s hook %s failed (exit code %d): %v", e.Event, e.Path, e.Code, e.Err)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Run runs the event's hook if the deployment has one; ran says whether
+// it did.
+func Run(ctx context.Context, req Request) (ran bool, err error) {
+	path := filepath.Join(req.Dir, DeploymentDir, req.Event)
+	info, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if info.Mode()&0o111 == 0 {
+		return false, &Error{Event: req.Event, Path: path, Code: 126, Err: errors.New("not executable: chmod +x it in the stack, then re-sync the deployment")}
+	}
+	cmd := exec.CommandContext(ctx, path)
+	cmd.Dir = req.Dir
+	cmd.Env = os.Environ()
+	for _, k := range mapsKeys(req.Env) {
+		cmd.Env = append(cmd.Env, k+"="+req.Env[k])
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return false, err
+	}
+	cmd.Stderr = cmd.Stdout
+	req.Log.Infof("running the %s hook %s", req.Event, path)
+	if err := cmd.Start(); err != nil {
+		return false, &Error{Event: req.Event, Path: path, Code: 126, Err: err}
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); prefix(out, req.Log, req.Event) }()
+	wg.Wait()
+	if err := cmd.Wait(); err != nil {
+		code := 1
+		var exit *exec.ExitError
+		if errors.As(err, &exit) && exit.ExitCode() > 0 {
+			code = exit.ExitCode()
+		}
+		return true, &Error{Event: req.Event, Path: path, Code: code, Err: err}
+	}
+	return true, nil
+}
+
+func prefix(r io.Reader, l *log.Logger, event string) {
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		l.Infof("hook %s: %s", event, sc.Text())
+	}
+}
+
+func mapsKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+var pythonHook = regexp.MustCompile(`(?m)^def (init|setup|create|start)\s*\(`)
+
+// pythonHookEffects says what laconic-so did with each Python hook.
+var pythonHookEffects = map[string]string{
+	"init":   "merged its return value into the spec `deploy init` wrote",
+	"setup":  "ran for `deploy setup` (stack-specific network setup)",
+	"create": "ran at the end of every `deploy create`, --update and restart (e.g. writing files into the deployment directory)",
+	"start":  "ran after `deployment start` applied everything",
+}
+
+// PythonHooks reads a stack's laconic-so deploy/commands.py and says, per
+// hook function it defines, what laconic-so did with it; none without the
+// file.
+func PythonHooks(stackDir string) []string {
+	data, err := os.ReadFile(filepath.Join(stackDir, "deploy", "commands.py"))
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, m := range pythonHook.FindAllStringSubmatch(string(data), -1) {
+		out = append(out, fmt.Sprintf("%s() %s", m[1], pythonHookEffects[m[1]]))
+	}
+	return out
+}
