@@ -66,6 +66,13 @@ func TestGeneratedSecretsSurvive(t *testing.T) {
 	if got := liveValue(); got != value {
 		t.Errorf("after stop and deploy the generated value is %q, want %q", got, value)
 	}
+	// restart re-syncs D from the spec (create --update) and deploys.
+	if _, errOut, err := run(t, "restart", "-d", dir, "--wait=false"); err != nil {
+		t.Fatalf("restart: %v\n%s", err, errOut)
+	}
+	if again, _ := deployment.ReadGenerated(dir); again["API_KEY"] != value || liveValue() != value {
+		t.Errorf("after restart D has %q and the cluster %q, want %q", again["API_KEY"], liveValue(), value)
+	}
 
 	// Another machine: the deployment is stopped, its directory made again
 	// from the spec, so it generates another value (and another
