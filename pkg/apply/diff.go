@@ -67,11 +67,8 @@ func (a *Applier) Diff(ctx context.Context, req Request) ([]Change, error) {
 }
 
 func created(obj *unstructured.Unstructured) Change {
-	subject := fmt.Sprintf("%s/%s", obj.GetKind(), obj.GetName())
-	if obj.GetNamespace() != "" {
-		subject = fmt.Sprintf("%s/%s/%s", obj.GetKind(), obj.GetNamespace(), obj.GetName())
-	}
-	return Change{Subject: subject, Action: ssa.CreatedAction, Diff: unified(subject, nil, obj)}
+	s := subject(obj)
+	return Change{Subject: s, Action: ssa.CreatedAction, Diff: unified(s, nil, obj)}
 }
 
 func (a *Applier) wouldPrune(ctx context.Context, req Request) ([]Change, error) {

@@ -3,6 +3,8 @@ package lifecycle
 import (
 	"context"
 	"fmt"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
 )
 
 // buildImages makes the images the stack builds available to the nodes.
@@ -16,16 +18,15 @@ func buildImages(ctx context.Context, r *deployRun) error {
 	case len(builds) == 0 || r.req.ServerDryRun:
 		return nil
 	case t.IsKind() && r.kindWritable:
-		return buildMissing(ctx, r)
+		return buildMissing(ctx, r, builds)
 	case !t.IsKind():
-		return requirePushed(ctx, r)
+		return requirePushed(ctx, r, builds)
 	}
 	return nil
 }
 
-func buildMissing(ctx context.Context, r *deployRun) error {
+func buildMissing(ctx context.Context, r *deployRun, builds []deployment.Build) error {
 	d := r.req.Target.Deployment
-	builds := usedBuilds(d, r.req.Target.Images())
 	b, err := r.l.builder(ctx, d)
 	if err != nil {
 		return fmt.Errorf("%w (the stack builds %d image(s); deploy builds them with the local Docker engine)", err, len(builds))
@@ -48,7 +49,7 @@ func buildMissing(ctx context.Context, r *deployRun) error {
 	return nil
 }
 
-func requirePushed(ctx context.Context, r *deployRun) error {
+func requirePushed(ctx context.Context, r *deployRun, builds []deployment.Build) error {
 	d := r.req.Target.Deployment
 	b, err := r.l.builder(ctx, d)
 	if err != nil {
@@ -60,7 +61,7 @@ func requirePushed(ctx context.Context, r *deployRun) error {
 	if err != nil {
 		return err
 	}
-	for _, bd := range usedBuilds(d, r.req.Target.Images()) {
+	for _, bd := range builds {
 		found, err := b.engine.InRegistry(ctx, bd.Image, login)
 		if err != nil {
 			return err
