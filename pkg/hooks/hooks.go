@@ -16,12 +16,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"sort"
-	"sync"
+	"slices"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/log"
 )
@@ -78,7 +78,7 @@ func Run(ctx context.Context, req Request) (ran bool, err error) {
 	cmd := exec.CommandContext(ctx, path)
 	cmd.Dir = req.Dir
 	cmd.Env = os.Environ()
-	for _, k := range mapsKeys(req.Env) {
+	for _, k := range slices.Sorted(maps.Keys(req.Env)) {
 		cmd.Env = append(cmd.Env, k+"="+req.Env[k])
 	}
 	out, err := cmd.StdoutPipe()
@@ -90,10 +90,8 @@ func Run(ctx context.Context, req Request) (ran bool, err error) {
 	if err := cmd.Start(); err != nil {
 		return false, &Error{Event: req.Event, Path: path, Code: 126, Err: err}
 	}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { defer wg.Done(); prefix(out, req.Log, req.Event) }()
-	wg.Wait()
+	// All output is read before Wait, which closes the pipe.
+	prefix(out, req.Log, req.Event)
 	if err := cmd.Wait(); err != nil {
 		code := 1
 		var exit *exec.ExitError
@@ -110,15 +108,6 @@ func prefix(r io.Reader, l *log.Logger, event string) {
 	for sc.Scan() {
 		l.Infof("hook %s: %s", event, sc.Text())
 	}
-}
-
-func mapsKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 var pythonHook = regexp.MustCompile(`(?m)^def (init|setup|create|start)\s*\(`)
