@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
 	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
 	"github.com/kubectl-stack/kubectl-stack/pkg/k8sname"
 )
@@ -20,26 +22,27 @@ func (l *Lifecycle) Diff(ctx context.Context, t *Target) ([]apply.Change, error)
 	if err != nil {
 		return nil, err
 	}
-	req := t.request()
-	tls, err := l.routesCertificate(t)
+	// The objects deploy makes at deploy time, so that diff compares
+	// them too instead of showing them as pruned.
+	extra, err := externalEndpoints(ctx, l, c, t)
 	if err != nil {
 		return nil, err
 	}
-	if tls != nil {
-		req.Objects = append(slices.Clone(req.Objects), tls)
+	tls, err := l.routesCertificate(t)
+	if err != nil {
+		return nil, err
 	}
 	generated, err := generatedSecret(ctx, l, c, t, false)
 	if err != nil {
 		return nil, err
 	}
-	if generated != nil {
-		req.Objects = append(slices.Clone(req.Objects), generated)
+	for _, o := range []*unstructured.Unstructured{tls, generated} {
+		if o != nil {
+			extra = append(extra, o)
+		}
 	}
-	endpoints, err := externalEndpoints(ctx, l, c, t)
-	if err != nil {
-		return nil, err
-	}
-	req.Objects = append(slices.Clone(req.Objects), endpoints...)
+	req := t.request()
+	req.Objects = append(slices.Clone(req.Objects), extra...)
 	changes, err := c.Diff(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("comparing %s with the cluster: %w", t.Dir(), err)

@@ -37,12 +37,9 @@ func (l *Lifecycle) routesCertificate(t *Target) (*unstructured.Unstructured, er
 		return nil, nil
 	}
 	d := t.Deployment
-	ca, created, err := localca.Ensure(l.CADir(d.KindCluster()), d.KindCluster(), time.Now())
+	ca, err := l.clusterCA(d.KindCluster())
 	if err != nil {
 		return nil, err
-	}
-	if created {
-		l.Log.Infof("created the local CA of kind cluster %s: trust %s to open its routes over HTTPS", d.KindCluster(), ca.CertPath())
 	}
 	crt, key, err := ca.Leaf(d.Record.DeploymentID, hosts, time.Now())
 	if err != nil {
@@ -81,14 +78,21 @@ func (l *Lifecycle) KindCA(t *Target) (string, error) {
 	if !t.IsKind() {
 		return "", &NotKindError{Dir: t.Dir(), DeployTo: t.Deployment.Spec.DeployTo}
 	}
-	ca, created, err := localca.Ensure(l.CADir(t.Deployment.KindCluster()), t.Deployment.KindCluster(), time.Now())
-	if created {
-		l.Log.Infof("created the local CA of kind cluster %s", t.Deployment.KindCluster())
-	}
+	ca, err := l.clusterCA(t.Deployment.KindCluster())
 	if err != nil {
 		return "", err
 	}
 	return ca.CertPath(), nil
+}
+
+// clusterCA loads the kind cluster's local CA, creating (and announcing)
+// it on first use.
+func (l *Lifecycle) clusterCA(cluster string) (*localca.CA, error) {
+	ca, created, err := localca.Ensure(l.CADir(cluster), cluster, time.Now())
+	if err == nil && created {
+		l.Log.Infof("created the local CA of kind cluster %s: trust %s to open its routes over HTTPS", cluster, ca.CertPath())
+	}
+	return ca, err
 }
 
 // DefaultDataDir is $XDG_DATA_HOME/kubectl-stack, else
