@@ -30,6 +30,10 @@ type Request struct {
 	Labels map[string]string
 	// Objects are the rendered objects plus any secrets made at deploy time.
 	Objects []*unstructured.Unstructured
+	// Partial applies a part of the deployment (its namespace and
+	// secrets, for a GitOps pipeline to apply the rest): the inventory
+	// keeps everything it listed, so that stop still finds it.
+	Partial bool
 }
 
 // Result says what a deploy changed.
@@ -77,7 +81,7 @@ type Applied struct {
 // cluster-wide kinds before the rest) with the new inventory. Pruning and
 // waiting are Prune's and Wait's.
 func (a *Applier) Apply(ctx context.Context, req Request) (*Applied, error) {
-	if _, err := a.CheckNamespaceOwner(ctx, req.Namespace, req.DeploymentDir); err != nil {
+	if _, err := a.CheckNamespaceOwner(ctx, req.Namespace, req.DeploymentDir, req.DeploymentID); err != nil {
 		return nil, err
 	}
 	previous, err := a.readInventory(ctx, req.Namespace, req.DeploymentID)
@@ -91,7 +95,11 @@ func (a *Applier) Apply(ctx context.Context, req Request) (*Applied, error) {
 	if err != nil {
 		return nil, err
 	}
-	inv := inventory(req.Namespace, req.DeploymentID, req.Labels, req.Objects)
+	var kept []object.ObjMetadata
+	if req.Partial {
+		kept = previous
+	}
+	inv := inventory(req.Namespace, req.DeploymentID, req.Labels, req.Objects, kept...)
 	objects := append(slices.Clone(req.Objects), inv)
 	cs, err := a.manager.ApplyAllStaged(ctx, objects, ssa.ApplyOptions{WaitInterval: time.Second, WaitTimeout: time.Minute})
 	if err != nil && ctx.Err() != nil {

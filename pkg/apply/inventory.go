@@ -3,6 +3,7 @@ package apply
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -20,13 +21,18 @@ const InventorySuffix = "-inventory"
 const inventoryKey = "objects"
 
 // inventory builds the inventory ConfigMap for objects: one line per
-// object, group/kind/namespace/name, sorted.
-func inventory(namespace, id string, labels map[string]string, objects []*unstructured.Unstructured) *unstructured.Unstructured {
+// object, group/kind/namespace/name, sorted; kept are entries of an
+// earlier inventory to keep as well (a partial apply).
+func inventory(namespace, id string, labels map[string]string, objects []*unstructured.Unstructured, kept ...object.ObjMetadata) *unstructured.Unstructured {
 	var lines []string
 	for _, o := range objects {
 		lines = append(lines, object.UnstructuredToObjMetadata(o).String())
 	}
+	for _, m := range kept {
+		lines = append(lines, m.String())
+	}
 	sort.Strings(lines)
+	lines = slices.Compact(lines)
 	inv := &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": "v1", "kind": "ConfigMap",
 		"metadata": map[string]any{"name": id + InventorySuffix, "namespace": namespace},

@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/kubectl-stack/kubectl-stack/pkg/labels"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/labels"
 )
 
 // OwnerAnnotation records the deployment directory that owns a namespace
@@ -16,8 +18,11 @@ const OwnerAnnotation = labels.OwnerAnnotation
 
 // CheckNamespaceOwner refuses a namespace that another deployment directory
 // owns. An absent namespace, one owned by dir, and one without the
-// annotation (which deploy adopts) are fine.
-func (a *Applier) CheckNamespaceOwner(ctx context.Context, namespace, dir string) (adopt bool, err error) {
+// annotation (which deploy adopts) are fine, unless the unannotated one is
+// labelled as another deployment's: a GitOps pipeline applies a rendered
+// tree's namespace with its labels but without the annotation, which only
+// deploy adds.
+func (a *Applier) CheckNamespaceOwner(ctx context.Context, namespace, dir, id string) (adopt bool, err error) {
 	var ns corev1.Namespace
 	err = a.client.Get(ctx, client.ObjectKey{Name: namespace}, &ns)
 	if apierrors.IsNotFound(err) {
@@ -27,13 +32,32 @@ func (a *Applier) CheckNamespaceOwner(ctx context.Context, namespace, dir string
 		return false, fmt.Errorf("reading namespace %s: %w", namespace, err)
 	}
 	owner, annotated := ns.Annotations[OwnerAnnotation]
+	other := ns.Labels[labels.DeploymentID]
 	switch {
+	case !annotated && other != "" && other != id:
+		return false, &NamespaceOwnedError{Namespace: namespace, Owner: "deployment " + other + " (applied without a deployment directory, by a pipeline)", Dir: dir}
 	case !annotated:
 		return true, nil
 	case owner == dir:
 		return false, nil
 	}
 	return false, &NamespaceOwnedError{Namespace: namespace, Owner: owner, Dir: dir}
+}
+
+// MarkOwner sets, on the namespace among objects, the annotation naming the
+// deployment directory that owns it: a deploy-time addition, since the
+// rendered tree holds no local path.
+func MarkOwner(objects []*unstructured.Unstructured, namespace, dir string) {
+	for _, o := range objects {
+		if o.GetKind() == "Namespace" && o.GetAPIVersion() == "v1" && o.GetName() == namespace {
+			ann := o.GetAnnotations()
+			if ann == nil {
+				ann = map[string]string{}
+			}
+			ann[OwnerAnnotation] = dir
+			o.SetAnnotations(ann)
+		}
+	}
 }
 
 // NamespaceOwnedError is the seed document's error for two deployment

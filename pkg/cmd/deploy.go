@@ -25,6 +25,9 @@ type DeployOptions struct {
 	KindNodeImage string
 	// Getenv reads the registry token variable; tests replace it.
 	Getenv func(string) string
+	// SecretsOnly applies the namespace and the deploy-time Secrets only,
+	// for a GitOps pipeline that applies the rendered tree.
+	SecretsOnly bool
 }
 
 // NewDeployOptions returns DeployOptions with their defaults.
@@ -46,12 +49,14 @@ renders are pruned, except volumes. For deploy-to: k8s-kind the context
 kind-<cluster-id> is used unless --context is given.`,
 		Example: `  kubectl stack deploy -d ./my-deployment
   kubectl stack deploy -d ./my-deployment --wait=false
-  kubectl stack deploy -d ./my-deployment --dry-run=client`,
+  kubectl stack deploy -d ./my-deployment --dry-run=client
+  kubectl stack deploy -d ./my-deployment --secrets-only   # before Flux or Argo CD applies the rendered tree`,
 		Args: cobra.NoArgs,
 		RunE: runE(o),
 	}
 	o.addFlags(cmd)
 	addDeployFlags(cmd, o)
+	cmd.Flags().BoolVar(&o.SecretsOnly, "secrets-only", o.SecretsOnly, "If true, apply only the namespace (claiming it for this directory) and the Secrets deploy makes (registry pull secret, generated config values, the routes' certificate on kind): what a GitOps pipeline applying the rendered tree cannot. Prunes and waits for nothing.")
 	cmd.Flags().StringVar(&o.DryRun, "dry-run", o.DryRun, `"client" prints the objects without contacting the cluster; "server" asks the API server what each apply would do; neither writes anything.`)
 	return cmd
 }
@@ -88,6 +93,7 @@ func (o *DeployOptions) request(t *lifecycle.Target) lifecycle.DeployRequest {
 	return lifecycle.DeployRequest{
 		Target: t, ServerDryRun: o.DryRun == "server", Wait: o.Wait, Timeout: o.Timeout,
 		SkipClusterManagement: o.SkipClusterManagement, KindNodeImage: o.KindNodeImage, Getenv: o.Getenv,
+		SecretsOnly: o.SecretsOnly,
 	}
 }
 

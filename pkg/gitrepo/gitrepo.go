@@ -6,7 +6,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 )
 
@@ -65,6 +67,60 @@ func Uncommitted(ctx context.Context, dir string) ([]string, error) {
 		return nil, err
 	}
 	return strings.Split(out, "\n"), nil
+}
+
+// RemoteURL is the URL of the checkout's origin remote ("" when it has
+// none or dir is not in a checkout).
+func RemoteURL(ctx context.Context, dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	existing, _ := existingAncestor(abs)
+	url, _ := run(ctx, existing, "remote", "get-url", "origin")
+	return url
+}
+
+// existingAncestor splits an absolute path into its longest existing
+// directory (git runs there) and the rest.
+func existingAncestor(abs string) (existing, missing string) {
+	existing = abs
+	for {
+		if info, err := os.Stat(existing); err == nil && info.IsDir() {
+			return existing, missing
+		}
+		parent := filepath.Dir(existing)
+		if parent == existing {
+			return existing, missing
+		}
+		missing = filepath.Join(filepath.Base(existing), missing)
+		existing = parent
+	}
+}
+
+// PathInRepo is dir's path relative to the root of the checkout holding
+// it, slash-separated; dir need not exist yet. ok is false when no
+// checkout holds it.
+func PathInRepo(ctx context.Context, dir string) (rel string, ok bool) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", false
+	}
+	existing, missing := existingAncestor(abs)
+	info, ok := Describe(ctx, existing)
+	if !ok {
+		return "", false
+	}
+	// git's root has its symlinks resolved.
+	real, err := filepath.EvalSymlinks(existing)
+	if err != nil {
+		return "", false
+	}
+	rel, err = filepath.Rel(info.Root, filepath.Join(real, missing))
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return "", false
+	}
+	return filepath.ToSlash(rel), true
 }
 
 // output runs git and returns stdout and stderr together.

@@ -12,6 +12,10 @@ const App = "app"
 // owns it (laconic-so's key).
 const OwnerAnnotation = "laconic.com/deployment-dir"
 
+// DeploymentID is on every object of a deployment, the Namespace too: its
+// deployment-id.
+const DeploymentID = "kubectl-stack.io/deployment-id"
+
 // PodApps are the app label values of a deployment's pods: its
 // Deployments' and its Jobs'.
 func PodApps(id string) []string { return []string{id, JobApp(id)} }

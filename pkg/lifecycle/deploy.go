@@ -27,6 +27,12 @@ type DeployRequest struct {
 	// Getenv reads the registry token, to look built images up in their
 	// registry (deploy-to: k8s).
 	Getenv func(string) string
+	// SecretsOnly applies only the namespace (claiming it for the
+	// deployment directory) and the Secrets made at deploy time (registry
+	// pull secret, generated config values, the routes' certificate on
+	// kind): what a GitOps pipeline applying the rendered tree cannot
+	// produce. Nothing is pruned or waited for; a kind cluster must run.
+	SecretsOnly bool
 }
 
 // DeployResult is what a deploy did.
@@ -70,22 +76,24 @@ type step struct {
 	// writes is false for the steps before anything is applied: their
 	// errors are refusals.
 	writes bool
-	run    func(context.Context, *deployRun) error
+	// secrets is true for the steps a SecretsOnly deploy runs.
+	secrets bool
+	run     func(context.Context, *deployRun) error
 }
 
 // deploySteps are the stages of a deploy, in order: adding a stage is a
 // file and a line here.
 var deploySteps = []step{
-	{name: "cluster", run: ensureCluster},
+	{name: "cluster", secrets: true, run: ensureCluster},
 	{name: "mounts", run: checkMounts},
 	{name: "images", run: buildImages},
 	{name: "load", run: loadImages},
-	{name: "tls", run: issueTLS},
+	{name: "tls", secrets: true, run: issueTLS},
 	{name: "external-endpoints", run: externalEndpointsStep},
-	{name: "generated-secrets", run: generatedSecretsStep},
+	{name: "generated-secrets", secrets: true, run: generatedSecretsStep},
 	{name: "runtime-classes", writes: true, run: ensureRuntimeClasses},
 	{name: "ingress-controller", writes: true, run: ensureIngressController},
-	{name: "apply", writes: true, run: applyObjects},
+	{name: "apply", writes: true, secrets: true, run: applyObjects},
 	{name: "prune", writes: true, run: pruneObjects},
 	{name: "wait", writes: true, run: waitReady},
 	{name: "start-hook", writes: true, run: startHook},
@@ -100,6 +108,9 @@ func (l *Lifecycle) Deploy(ctx context.Context, req DeployRequest) (*DeployResul
 	for _, s := range deploySteps {
 		if ctx.Err() != nil {
 			return r.res, &InterruptedError{Dir: dir, Done: done, Next: s.name}
+		}
+		if req.SecretsOnly && !s.secrets {
+			continue
 		}
 		l.Log.V(2).Infof("deploy step %s", s.name)
 		if err := s.run(ctx, r); err != nil {

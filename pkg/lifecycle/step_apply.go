@@ -3,6 +3,8 @@ package lifecycle
 import (
 	"context"
 	"slices"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 // applyObjects server-side applies the objects with the inventory (or,
@@ -14,6 +16,9 @@ func applyObjects(ctx context.Context, r *deployRun) error {
 	}
 	req := r.req.Target.request()
 	req.Objects = append(slices.Clone(req.Objects), r.extra...)
+	if r.req.SecretsOnly {
+		req.Objects, req.Partial = secretsAndNamespace(req.Objects), true
+	}
 	if r.req.ServerDryRun {
 		r.res.DryRun, err = c.Diff(ctx, req)
 		return err
@@ -23,4 +28,15 @@ func applyObjects(ctx context.Context, r *deployRun) error {
 		r.res.Applied = r.applied.Result
 	}
 	return err
+}
+
+// secretsAndNamespace are the objects a SecretsOnly deploy applies.
+func secretsAndNamespace(objects []*unstructured.Unstructured) []*unstructured.Unstructured {
+	var out []*unstructured.Unstructured
+	for _, o := range objects {
+		if o.GetAPIVersion() == "v1" && (o.GetKind() == "Secret" || o.GetKind() == "Namespace") {
+			out = append(out, o)
+		}
+	}
+	return out
 }

@@ -4,8 +4,8 @@ import "context"
 
 // ensureCluster, on kind, creates the cluster or checks that it runs. It
 // only checks (never creates) on a dry run, under SkipClusterManagement,
-// or through a context naming another cluster, where a missing cluster
-// is allowed with a warning.
+// for a SecretsOnly deploy, or through a context naming another cluster
+// (where a missing cluster is allowed with a warning).
 func ensureCluster(ctx context.Context, r *deployRun) error {
 	t := r.req.Target
 	if !t.IsKind() {
@@ -16,7 +16,7 @@ func ensureCluster(ctx context.Context, r *deployRun) error {
 		return err
 	}
 	r.kind = k
-	if r.req.ServerDryRun || r.req.SkipClusterManagement || !t.kindTargeted() {
+	if r.req.ServerDryRun || r.req.SkipClusterManagement || r.req.SecretsOnly || !t.kindTargeted() {
 		r.kindLive, err = k.require()
 	} else {
 		r.res.KindCreated, err = k.ensure(ctx, r.req.KindNodeImage)

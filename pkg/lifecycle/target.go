@@ -110,6 +110,7 @@ func (l *Lifecycle) Prepare(ctx context.Context, req PrepareRequest) (*Target, e
 	if t.Objects, err = apply.ReadObjects(built); err != nil {
 		return nil, err
 	}
+	apply.MarkOwner(t.Objects, d.Namespace(), t.absDir())
 	if cred := d.Spec.Credentials(); cred != nil && req.Getenv != nil {
 		secret, err := apply.PullSecret(render.PullSecretName(d.Record.DeploymentID), d.Namespace(), render.Labels(d), cred, req.Getenv)
 		if err != nil {
@@ -122,3 +123,20 @@ func (l *Lifecycle) Prepare(ctx context.Context, req PrepareRequest) (*Target, e
 
 // Images are the images the target's workloads run.
 func (t *Target) Images() []string { return apply.Images(t.Objects) }
+
+// DeployTimeSecrets names the Secrets the rendered objects reference but
+// deploy makes (the tree holds no secret value): the registry pull secret,
+// the generated config values, and on kind the routes' certificate.
+func DeployTimeSecrets(d *deployment.Deployment) []string {
+	var names []string
+	if d.Spec.Credentials() != nil {
+		names = append(names, render.PullSecretName(d.Record.DeploymentID))
+	}
+	if len(deployment.GeneratedKeys(d.Spec.Config)) > 0 {
+		names = append(names, d.GeneratedSecretName())
+	}
+	if d.Spec.DeployTo == spec.DeployToKind && len(d.Spec.Network.HTTPProxy) > 0 {
+		names = append(names, render.IngressTLSSecretName(d.Record.DeploymentID))
+	}
+	return names
+}

@@ -3,8 +3,6 @@ package render
 import (
 	"fmt"
 	"maps"
-	"os"
-	"path/filepath"
 	"slices"
 
 	"sigs.k8s.io/kustomize/api/krusty"
@@ -30,24 +28,4 @@ func Build(res *Result) ([]byte, error) {
 		return nil, fmt.Errorf("building the kustomize tree: %w", err)
 	}
 	return m.AsYaml()
-}
-
-// WriteTree writes the tree under dir, replacing what a previous render
-// wrote there (base/ and overlays/ only).
-func WriteTree(dir string, res *Result) error {
-	for _, sub := range []string{"base", "overlays"} {
-		if err := os.RemoveAll(filepath.Join(dir, sub)); err != nil {
-			return err
-		}
-	}
-	for _, name := range slices.Sorted(maps.Keys(res.Files)) {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(p, res.Files[name], 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -17,7 +17,7 @@ const (
 	LabelStack        = "app.kubernetes.io/stack"
 	LabelComponent    = "app.kubernetes.io/component"
 	LabelManagedBy    = "app.kubernetes.io/managed-by"
-	LabelDeploymentID = "kubectl-stack.io/deployment-id"
+	LabelDeploymentID = labels.DeploymentID
 	ManagedBy         = "kubectl-stack"
 	// AnnotationComposeName holds the compose name (as written) of an
 	// object whose Kubernetes name had to differ (db_data → db-data).
@@ -26,9 +26,6 @@ const (
 	// the spec's maintenance-service, which restart points every route at
 	// while the other workloads roll.
 	MaintenanceAnnotation = "kubectl-stack.io/maintenance-backend"
-	// AnnotationDeploymentDir marks the deployment directory that owns a
-	// namespace (laconic-so's key).
-	AnnotationDeploymentDir = labels.OwnerAnnotation
 )
 
 // names computes laconic-so's object names for one deployment.

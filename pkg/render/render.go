@@ -22,9 +22,12 @@ type Options struct {
 type Result struct {
 	// Files maps slash-separated paths to contents.
 	Files map[string][]byte
-	// Overlay is the directory (in Files) to build.
-	Overlay  string
-	Warnings []string
+	// Overlay is the directory (in Files) to build; Base the one it
+	// builds on.
+	Overlay, Base string
+	// Stack and DeploymentID name the deployment; Dir is its directory.
+	Stack, DeploymentID, Dir string
+	Warnings                 []string
 }
 
 // Render turns a loaded deployment into a kustomize tree.
@@ -38,7 +41,10 @@ func Render(d *deployment.Deployment, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Files: files, Overlay: r.overlayDir(), Warnings: r.warnings}, nil
+	return &Result{
+		Files: files, Overlay: r.overlayDir(), Base: r.baseDir(),
+		Stack: r.stack, DeploymentID: r.n.id, Dir: r.d.Dir, Warnings: r.warnings,
+	}, nil
 }
 
 type renderer struct {

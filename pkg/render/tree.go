@@ -18,16 +18,32 @@ func (r *renderer) renderNamespace() {
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"},
 		ObjectMeta: r.clusterMeta(r.ns, nil),
 	}
-	ns.Annotations = map[string]string{AnnotationDeploymentDir: r.d.Dir}
 	r.overlay = append(r.overlay, object{file: "namespace.yaml", obj: ns})
 }
 
-func (r *renderer) baseDir() string    { return "base/" + r.stack }
-func (r *renderer) overlayDir() string { return "overlays/" + r.n.id }
+func (r *renderer) baseDir() string    { return BaseDir(r.stack, r.n.id) }
+func (r *renderer) overlayDir() string { return OverlayDir(r.n.id) }
 
-// tree lays the objects out: base/<stack>/ holds what the stack's compose
-// files produce, overlays/<deployment-id>/ the Namespace and the host-path
-// PVs.
+// BaseDir is the base of one deployment in a tree. Every deployment has its
+// own: the objects keep laconic-so's names, which start with the
+// deployment-id, and its selectors (app: <deployment-id>, immutable once
+// applied), and the spec.yml of each deployment shapes them (config,
+// resources, replicas, images), so no part of a stack's objects is the
+// same for two deployments. Grouping by stack keeps them together.
+func BaseDir(stack, id string) string { return "base/" + stack + "/" + id }
+
+// OverlayDir is the overlay of one deployment in a tree: what pipelines
+// build.
+func OverlayDir(id string) string { return "overlays/" + id }
+
+// PipelineDir holds a deployment's Flux and Argo CD objects, outside
+// every overlay (a pipeline does not apply itself).
+func PipelineDir(id string) string { return "pipelines/" + id }
+
+// tree lays the objects out: base/<stack>/<deployment-id>/ holds what the
+// stack's compose files produce, overlays/<deployment-id>/ the Namespace
+// and the host-path PVs. Nothing in it depends on where it is rendered:
+// the namespace's owner (the deployment directory) is added by deploy.
 //
 // NOTE: objects carry their namespace and labels themselves rather than
 // through the overlay's namespace: and labels: fields. kustomize's

@@ -202,7 +202,22 @@ func (r *renderer) renderJob(c deployment.Compose) {
 		},
 	}
 	job.Annotations = composeName(c.Written, c.Name)
+	if job.Annotations == nil {
+		job.Annotations = map[string]string{}
+	}
+	maps.Copy(job.Annotations, gitopsRecreate)
 	r.base = append(r.base, object{file: "job-" + c.Name + ".yaml", obj: job})
+}
+
+// gitopsRecreate are the annotations with which Flux's kustomize-controller
+// and Argo CD delete and recreate an object whose immutable fields changed
+// (a Job's template), as deploy does: without them a changed Job fails to
+// apply in both. Argo CD needs Force as well as Replace: Replace alone is
+// a "kubectl replace", which an immutable field refuses just the same
+// (argoproj/argo-cd#9163).
+var gitopsRecreate = map[string]string{
+	"kustomize.toolkit.fluxcd.io/force": "enabled",
+	"argocd.argoproj.io/sync-options":   "Force=true,Replace=true",
 }
 
 // unsupported are compose keys with no Kubernetes equivalent here; each use
