@@ -11,6 +11,8 @@ cd "$(dirname "$0")/.."
 export KUBECTL_STACK_TESTBIN
 KUBECTL_STACK_TESTBIN=$(hack/testbin.sh)
 if [[ $(id -u) == 0 ]]; then
+  # The tests check rendered trees with kubectl's own kustomize and apply.
+  command -v kubectl >/dev/null || { apt-get update -qq && apt-get install -y -qq kubectl; }
   export KUBECTL_STACK_KIND_NODE_IMAGE
   KUBECTL_STACK_KIND_NODE_IMAGE=$(hack/kind-setup.sh)
   # The ingress controller's default image, which deploy loads into kind.

@@ -168,3 +168,40 @@ func TestRenderWritesTreeAndStdout(t *testing.T) {
 		t.Errorf("render outside a deployment = %v, want advice to pass -d", err)
 	}
 }
+
+// TestRenderRefusesBeforeWriting: flag combinations that cannot work, and
+// a pipeline whose repository path is unknown, are refused with the fix
+// and leave no tree behind.
+func TestRenderRefusesBeforeWriting(t *testing.T) {
+	src, err := filepath.Abs("../render/testdata/laconic-so-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "dep")
+	testutil.CopyTree(t, src, dir)
+	tree := filepath.Join(t.TempDir(), "tree")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--stdout", "--prune"}, "--stdout prints objects and writes no tree"},
+		{[]string{"-o", tree, "--repo-url", "https://git.example.com/x.git"}, "add --flux-kustomization or --argocd-application"},
+		{[]string{"-o", tree, "--flux-kustomization"}, "pass --repo-path"},
+		{[]string{"-o", tree, "--argocd-application", "--repo-path", "gitops"}, "pass --repo-url"},
+	} {
+		_, _, err := run(t, "", append([]string{"render", "-d", dir}, tc.args...)...)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("render %v = %v, want an error saying %q", tc.args, err, tc.want)
+		}
+		if _, err := os.Stat(tree); !os.IsNotExist(err) {
+			t.Fatalf("render %v left %s behind (%v)", tc.args, tree, err)
+		}
+	}
+	if _, _, err := run(t, "", "render", "-d", dir, "-o", tree, "--flux-kustomization", "--repo-path", "clusters/dev"); err != nil {
+		t.Fatal(err)
+	}
+	data := testutil.ReadFile(t, filepath.Join(tree, "pipelines", "laconic-f554yj0t", "flux-kustomization.yaml"))
+	if !strings.Contains(data, "path: ./clusters/dev/overlays/laconic-f554yj0t") || !strings.Contains(data, "name: flux-system") {
+		t.Errorf("Flux Kustomization:\n%s\nwant the overlay's path and flux bootstrap's GitRepository", data)
+	}
+}

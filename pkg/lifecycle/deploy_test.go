@@ -76,6 +76,15 @@ func TestDeployOnKind(t *testing.T) {
 			name: "server dry run without the cluster: refused", req: DeployRequest{ServerDryRun: true},
 			wantErr: "is not running",
 		},
+		{
+			name: "secrets only: nothing created, built, loaded or pruned", running: []string{clusterName}, umbrella: true,
+			req:        DeployRequest{SecretsOnly: true, Wait: true},
+			wantWrites: []string{"cluster.Apply kind-" + clusterName},
+		},
+		{
+			name: "secrets only without the cluster: refused, not created", req: DeployRequest{SecretsOnly: true},
+			wantErr: "kind cluster " + clusterName + " is not running",
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -192,6 +201,37 @@ func TestDeployOffKind(t *testing.T) {
 		case pushed && !w.has("cluster.Apply"):
 			t.Errorf("the pushed image's deploy did not apply: %q", w.list)
 		}
+	}
+}
+
+// TestSecretsOnlyAppliesTheNamespaceAndSecrets: a SecretsOnly deploy hands
+// apply the namespace and the Secrets, as a partial apply
+// that keeps the inventory, and nothing else.
+func TestSecretsOnlyAppliesTheNamespaceAndSecrets(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.engine.inRegistry[builtImage] = true
+	target := newTarget(t, spec.DeployToK8s)
+	for _, kind := range []string{"Namespace", "Secret", "ConfigMap"} {
+		target.Objects = append(target.Objects, &unstructured.Unstructured{Object: map[string]any{
+			"apiVersion": "v1", "kind": kind, "metadata": map[string]any{"name": "demo"},
+		}})
+	}
+	if _, err := w.l.Deploy(context.Background(), DeployRequest{Target: target, SecretsOnly: true, Wait: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.wrote(); !slices.Equal(got, []string{"cluster.Apply "}) {
+		t.Errorf("writes = %q, want one apply", got)
+	}
+	var kinds []string
+	for _, o := range w.cluster.applied {
+		kinds = append(kinds, o.GetKind())
+	}
+	if !slices.Equal(kinds, []string{"Namespace", "Secret"}) {
+		t.Errorf("applied %v, want only the namespace and the Secret", kinds)
+	}
+	if !w.cluster.partial {
+		t.Error("the apply was not partial: the inventory would lose the deployment's other objects")
 	}
 }
 
