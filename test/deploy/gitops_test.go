@@ -24,6 +24,7 @@ import (
 
 	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
 	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
+	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
 	"github.com/kubectl-stack/kubectl-stack/test/cluster"
 )
 
@@ -453,15 +454,25 @@ func TestPipelineObjectsAreValid(t *testing.T) {
 func TestSecretsOnlyForAPipeline(t *testing.T) {
 	c := cluster.Shared(t).Client
 	ctx := context.Background()
-	_, specPath, ns := stack(t)
+	root, specPath, ns := stack(t)
+	testutil.WriteFile(t, root, "ops/spec.yml", strings.Replace(testutil.ReadFile(t, specPath), "config:\n", "config:\n  API_KEY: $generate:hex:16$\n", 1))
 	dir := create(t, specPath)
 	id := deploymentID(t, dir)
-	overlay := renderTo(t, dir, filepath.Join(t.TempDir(), "tree"))
+	generated, err := deployment.ReadGenerated(dir)
+	if err != nil || generated["API_KEY"] == "" {
+		t.Fatalf("generated values: %v %v", generated, err)
+	}
+	tree := filepath.Join(t.TempDir(), "tree")
+	overlay := renderTo(t, dir, tree)
+	testutil.AssertTreeLacks(t, tree, generated["API_KEY"], token)
 	mustKubectl(t, "apply", "--server-side", "-k", overlay)
 
 	_, errOut := deploy(t, dir, "--secrets-only")
 	if _, err := c.CoreV1().Secrets(ns).Get(ctx, id+"-registry", metav1.GetOptions{}); err != nil {
 		t.Errorf("the pull secret was not made: %v\n%s", err, errOut)
+	}
+	if s, err := c.CoreV1().Secrets(ns).Get(ctx, "hello-generated-secrets", metav1.GetOptions{}); err != nil || string(s.Data["API_KEY"]) != generated["API_KEY"] {
+		t.Errorf("the generated values' Secret was not made with D's value: %v", err)
 	}
 	deps, err := c.AppsV1().Deployments(ns).List(ctx, metav1.ListOptions{})
 	if err != nil || len(deps.Items) == 0 {
