@@ -30,10 +30,9 @@ type Request struct {
 	Labels map[string]string
 	// Objects are the rendered objects plus any secrets made at deploy time.
 	Objects []*unstructured.Unstructured
-	// Partial applies a part of the deployment (its namespace and
-	// secrets, for a GitOps pipeline to apply the rest): the inventory
-	// keeps everything it listed, so that stop still finds it.
-	Partial bool
+	// Adopt takes over objects under the deployment's names that exist
+	// and are someone else's, instead of refusing them.
+	Adopt bool
 }
 
 // Result says what a deploy changed.
@@ -71,21 +70,27 @@ func (r *Result) Changed() bool {
 // need (the previous inventory and the applied set).
 type Applied struct {
 	Result   *Result
+	req      Request
 	previous []object.ObjMetadata
-	objects  []*unstructured.Unstructured
 	set      object.ObjMetadataSet
 }
 
-// Apply writes the objects: namespace ownership first, then Released PVs
-// made bindable again, then a staged server-side apply (namespaces and
-// cluster-wide kinds before the rest) with the new inventory. Pruning and
-// waiting are Prune's and Wait's.
+// Apply writes the objects: namespace ownership and foreign objects
+// checked first, then Released PVs made bindable again, then the inventory
+// widened to everything the previous and this deploy apply, then a staged
+// server-side apply (namespaces and cluster-wide kinds before the rest).
+// Recording first means that an apply cut short at any point leaves every
+// object it may have written in the inventory, where a rerun prunes it and
+// stop finds it. Prune narrows the inventory again; waiting is Wait's.
 func (a *Applier) Apply(ctx context.Context, req Request) (*Applied, error) {
 	if _, err := a.CheckNamespaceOwner(ctx, req.Namespace, req.DeploymentDir, req.DeploymentID); err != nil {
 		return nil, err
 	}
 	previous, err := a.readInventory(ctx, req.Namespace, req.DeploymentID)
 	if err != nil {
+		return nil, err
+	}
+	if err := a.checkForeign(ctx, req, previous); err != nil {
 		return nil, err
 	}
 	if err := a.releaseClaims(ctx, req.Objects); err != nil {
@@ -95,18 +100,12 @@ func (a *Applier) Apply(ctx context.Context, req Request) (*Applied, error) {
 	if err != nil {
 		return nil, err
 	}
-	var kept []object.ObjMetadata
-	if req.Partial {
-		kept = previous
+	if err := a.writeInventory(ctx, req, append(slices.Clone(previous), metas(req.Objects)...)); err != nil {
+		return nil, interrupted(ctx, err)
 	}
-	inv := inventory(req.Namespace, req.DeploymentID, req.Labels, req.Objects, kept...)
-	objects := append(slices.Clone(req.Objects), inv)
-	cs, err := a.manager.ApplyAllStaged(ctx, objects, ssa.ApplyOptions{WaitInterval: time.Second, WaitTimeout: time.Minute})
-	if err != nil && ctx.Err() != nil {
-		return nil, &InterruptedError{Err: err}
-	}
+	cs, err := a.manager.ApplyAllStaged(ctx, req.Objects, ssa.ApplyOptions{WaitInterval: time.Second, WaitTimeout: time.Minute})
 	if err != nil {
-		return nil, fmt.Errorf("applying: %w", err)
+		return nil, interrupted(ctx, fmt.Errorf("applying: %w", err))
 	}
 	for i, e := range cs.Entries {
 		if replaced[key(e.ObjMetadata)] {
@@ -116,15 +115,45 @@ func (a *Applier) Apply(ctx context.Context, req Request) (*Applied, error) {
 			a.progressf("%s", cs.Entries[i].String())
 		}
 	}
-	return &Applied{Result: &Result{Changes: cs.Entries}, previous: previous, objects: objects, set: cs.ToObjMetadataSet()}, nil
+	return &Applied{Result: &Result{Changes: cs.Entries}, req: req, previous: previous, set: cs.ToObjMetadataSet()}, nil
+}
+
+// interrupted types an error that a cancelled context caused.
+func interrupted(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return &InterruptedError{Err: err}
+	}
+	return err
 }
 
 // Prune deletes what the previous inventory had and this apply lacks
-// (never PVs or PVCs), recording it in the result.
+// (never PVs or PVCs), recording it in the result, then narrows the
+// inventory to what is applied now plus the volumes the stack dropped
+// (kept and tracked: only stop --delete-volumes deletes them).
 func (a *Applier) Prune(ctx context.Context, ap *Applied) error {
 	var err error
-	ap.Result.Pruned, err = a.prune(ctx, ap.previous, ap.objects)
-	return err
+	ap.Result.Pruned, err = a.prune(ctx, ap.previous, ap.req.Objects, ap.req.DeploymentID)
+	if err != nil {
+		return err
+	}
+	keep := metas(ap.req.Objects)
+	keep = append(keep, droppedVolumes(ap.previous, ap.req.Objects)...)
+	return interrupted(ctx, a.writeInventory(ctx, ap.req, keep))
+}
+
+// droppedVolumes are the volumes an inventory lists that objects lack.
+func droppedVolumes(inv []object.ObjMetadata, objects []*unstructured.Unstructured) []object.ObjMetadata {
+	current := map[string]bool{}
+	for _, m := range metas(objects) {
+		current[key(m)] = true
+	}
+	var out []object.ObjMetadata
+	for _, m := range inv {
+		if isVolume(m) && !current[key(m)] {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // Wait waits until every applied object is ready and every Job has
@@ -184,14 +213,25 @@ func (a *Applier) releaseClaims(ctx context.Context, objects []*unstructured.Uns
 	return nil
 }
 
-// prune deletes what the previous inventory listed and objects no longer
-// include. Volumes are never pruned: only stop --delete-volumes removes them.
-func (a *Applier) prune(ctx context.Context, previous []object.ObjMetadata, objects []*unstructured.Unstructured) ([]ssa.ChangeSetEntry, error) {
+// prune deletes what the previous inventory listed, objects no longer
+// include and still carries the deployment's labels. Volumes are never
+// pruned: only stop --delete-volumes removes them.
+func (a *Applier) prune(ctx context.Context, previous []object.ObjMetadata, objects []*unstructured.Unstructured, id string) ([]ssa.ChangeSetEntry, error) {
 	current := map[string]bool{}
 	for _, o := range objects {
 		current[key(objMeta(o))] = true
 	}
-	stale := a.stubs(previous, "prune", func(m object.ObjMetadata) bool { return current[key(m)] || isVolume(m) })
+	var candidates []object.ObjMetadata
+	for _, m := range previous {
+		if !current[key(m)] && !isVolume(m) && !(m.GroupKind.Kind == "ConfigMap" && m.Name == id+InventorySuffix) {
+			candidates = append(candidates, m)
+		}
+	}
+	owned, err := a.stillOwned(ctx, candidates, id, "prune")
+	if err != nil {
+		return nil, err
+	}
+	stale := a.stubs(owned, "prune", func(object.ObjMetadata) bool { return false })
 	if len(stale) == 0 {
 		return nil, nil
 	}

@@ -6,8 +6,10 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/fluxcd/cli-utils/pkg/object"
+	"github.com/fluxcd/pkg/ssa"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -20,15 +22,11 @@ const InventorySuffix = "-inventory"
 
 const inventoryKey = "objects"
 
-// inventory builds the inventory ConfigMap for objects: one line per
-// object, group/kind/namespace/name, sorted; kept are entries of an
-// earlier inventory to keep as well (a partial apply).
-func inventory(namespace, id string, labels map[string]string, objects []*unstructured.Unstructured, kept ...object.ObjMetadata) *unstructured.Unstructured {
+// inventory builds the inventory ConfigMap listing entries: one line per
+// object, group/kind/namespace/name, sorted, without repeats.
+func inventory(namespace, id string, labels map[string]string, entries []object.ObjMetadata) *unstructured.Unstructured {
 	var lines []string
-	for _, o := range objects {
-		lines = append(lines, object.UnstructuredToObjMetadata(o).String())
-	}
-	for _, m := range kept {
+	for _, m := range entries {
 		lines = append(lines, m.String())
 	}
 	sort.Strings(lines)
@@ -64,4 +62,20 @@ func (a *Applier) readInventory(ctx context.Context, namespace, id string) ([]ob
 		out = append(out, m)
 	}
 	return out, nil
+}
+
+// writeInventory applies the inventory listing entries, with the
+// namespaces among objects first (the inventory lives in one).
+func (a *Applier) writeInventory(ctx context.Context, req Request, entries []object.ObjMetadata) error {
+	var objs []*unstructured.Unstructured
+	for _, o := range req.Objects {
+		if o.GetKind() == "Namespace" && o.GetAPIVersion() == "v1" {
+			objs = append(objs, o)
+		}
+	}
+	objs = append(objs, inventory(req.Namespace, req.DeploymentID, req.Labels, entries))
+	if _, err := a.manager.ApplyAllStaged(ctx, objs, ssa.ApplyOptions{WaitInterval: time.Second, WaitTimeout: time.Minute}); err != nil {
+		return fmt.Errorf("recording the inventory %s/%s: %w", req.Namespace, req.DeploymentID+InventorySuffix, err)
+	}
+	return nil
 }

@@ -26,8 +26,8 @@ type StopRequest struct {
 	Timeout         time.Duration
 }
 
-// Stop deletes what the deployment's inventory lists and waits until it is
-// gone. Volumes, the namespace and the inventory itself stay unless asked
+// Stop deletes what the deployment's inventory lists and still carries its
+// labels, and waits until it is gone. Volumes, the namespace and the inventory itself stay unless asked
 // for: the inventory is what a later stop --delete-volumes finds them by.
 func (a *Applier) Stop(ctx context.Context, req StopRequest) (*Result, error) {
 	inv, err := a.readInventory(ctx, req.Namespace, req.DeploymentID)
@@ -37,7 +37,17 @@ func (a *Applier) Stop(ctx context.Context, req StopRequest) (*Result, error) {
 	if inv == nil {
 		return nil, fmt.Errorf("namespace %s holds no inventory %s%s: nothing deployed by this directory to stop", req.Namespace, req.DeploymentID, InventorySuffix)
 	}
-	doomed := a.stubs(inv, "delete", func(m object.ObjMetadata) bool { return keep(m, req) })
+	var candidates []object.ObjMetadata
+	for _, m := range inv {
+		if !keep(m, req) {
+			candidates = append(candidates, m)
+		}
+	}
+	owned, err := a.stillOwned(ctx, candidates, req.DeploymentID, "stop")
+	if err != nil {
+		return nil, err
+	}
+	doomed := a.stubs(owned, "delete", func(object.ObjMetadata) bool { return false })
 	if req.DeleteVolumes || req.DeleteNamespace {
 		doomed = append(doomed, inventory(req.Namespace, req.DeploymentID, nil, nil))
 	}

@@ -26,6 +26,7 @@ func hint(err error) error {
 		noDir      *deployment.NoDeploymentHereError
 		exists     *deployment.ExistsError
 		notDep     *deployment.NotDeploymentError
+		foreign    *apply.ForeignObjectsError
 	)
 	switch {
 	case err == nil:
@@ -53,6 +54,8 @@ func hint(err error) error {
 		return fmt.Errorf("%w: pass -d/--deployment-dir, or run from a deployment directory", err)
 	case errors.As(err, &exists):
 		return fmt.Errorf("%w: pass --update to re-sync it from the spec and the stack, or choose another --deployment-dir", err)
+	case errors.As(err, &foreign):
+		return fmt.Errorf("%w; or, if they are meant to become this deployment's, deploy with --adopt", err)
 	case errors.As(err, &notDep):
 		return fmt.Errorf("%w: run create without --update first", err)
 	}

@@ -16,6 +16,15 @@ const OwnerAnnotation = "laconic.com/deployment-dir"
 // deployment-id.
 const DeploymentID = "kubectl-stack.io/deployment-id"
 
+// Stack is on every object of a deployment: its stack's name.
+const Stack = "app.kubernetes.io/stack"
+
+// ManagedBy, with ManagedByValue, is on every object a deployment renders.
+const (
+	ManagedBy      = "app.kubernetes.io/managed-by"
+	ManagedByValue = "kubectl-stack"
+)
+
 // PodApps are the app label values of a deployment's pods: its
 // Deployments' and its Jobs'.
 func PodApps(id string) []string { return []string{id, JobApp(id)} }

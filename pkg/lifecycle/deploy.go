@@ -33,6 +33,9 @@ type DeployRequest struct {
 	// kind): what a GitOps pipeline applying the rendered tree cannot
 	// produce. Nothing is pruned or waited for; a kind cluster must run.
 	SecretsOnly bool
+	// Adopt takes over existing objects under the deployment's names that
+	// are someone else's, instead of refusing to deploy.
+	Adopt bool
 }
 
 // DeployResult is what a deploy did.

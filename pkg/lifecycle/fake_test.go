@@ -75,8 +75,6 @@ type fakeCluster struct {
 	sharedImage string
 	// applied and diffed are the objects of the last Apply and Diff.
 	applied, diffed []*unstructured.Unstructured
-	// partial is the last Apply's Partial.
-	partial bool
 	// secret is the live Secret of generated values (nil: none).
 	secret map[string][]byte
 	// history holds the objects of every Apply, in order.
@@ -85,7 +83,7 @@ type fakeCluster struct {
 
 func (f *fakeCluster) Apply(_ context.Context, req apply.Request) (*apply.Applied, error) {
 	f.add("cluster.Apply " + f.inContext)
-	f.applied, f.partial = req.Objects, req.Partial
+	f.applied = req.Objects
 	f.history = append(f.history, req.Objects)
 	return &apply.Applied{Result: &apply.Result{}}, nil
 }

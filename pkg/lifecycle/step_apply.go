@@ -16,8 +16,11 @@ func applyObjects(ctx context.Context, r *deployRun) error {
 	}
 	req := r.req.Target.request()
 	req.Objects = append(slices.Clone(req.Objects), r.extra...)
+	req.Adopt = r.req.Adopt
 	if r.req.SecretsOnly {
-		req.Objects, req.Partial = secretsAndNamespace(req.Objects), true
+		// Apply widens the inventory and only Prune narrows it, so the
+		// objects a pipeline applied stay listed.
+		req.Objects = secretsAndNamespace(req.Objects)
 	}
 	if r.req.ServerDryRun {
 		r.res.DryRun, err = c.Diff(ctx, req)

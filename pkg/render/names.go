@@ -14,11 +14,11 @@ import (
 // laconic-so's, so that its deployments can be taken over.
 const (
 	LabelApp          = labels.App
-	LabelStack        = "app.kubernetes.io/stack"
+	LabelStack        = labels.Stack
 	LabelComponent    = "app.kubernetes.io/component"
-	LabelManagedBy    = "app.kubernetes.io/managed-by"
+	LabelManagedBy    = labels.ManagedBy
 	LabelDeploymentID = labels.DeploymentID
-	ManagedBy         = "kubectl-stack"
+	ManagedBy         = labels.ManagedByValue
 	// AnnotationComposeName holds the compose name (as written) of an
 	// object whose Kubernetes name had to differ (db_data → db-data).
 	AnnotationComposeName = "kubectl-stack.io/compose-name"

@@ -1,0 +1,215 @@
+package deploy
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
+	"github.com/kubectl-stack/kubectl-stack/test/cluster"
+)
+
+// TestForeignObjectIsRefusedThenAdopted: a Service/web another application
+// owns stops the deploy before anything is written, naming the object and
+// its managers, and is left as it was; --adopt takes it over.
+func TestForeignObjectIsRefusedThenAdopted(t *testing.T) {
+	c := cluster.Shared(t).Client
+	ctx := context.Background()
+	_, specPath, ns := stack(t)
+	dir := create(t, specPath)
+	if _, err := c.CoreV1().Namespaces().Create(ctx, namespace(ns), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	foreign := &corev1.Service{
+		ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: ns, Labels: map[string]string{"app.kubernetes.io/managed-by": "Helm"}},
+		Spec: corev1.ServiceSpec{Selector: map[string]string{"app": "someone-elses"},
+			Ports: []corev1.ServicePort{{Port: 80, TargetPort: intstr.FromInt32(8080)}}},
+	}
+	if _, err := c.CoreV1().Services(ns).Create(ctx, foreign, metav1.CreateOptions{FieldManager: "helm"}); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("DEMO_REGISTRY_TOKEN", token)
+	_, _, err := run(t, "deploy", "-d", dir, "--wait=false")
+	for _, want := range []string{"Service/" + ns + "/web", "field managers: helm", "app.kubernetes.io/managed-by=Helm", "--adopt"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("deploy over a foreign Service = %v\nwant it refused, saying %q", err, want)
+		}
+	}
+	if deps, _ := c.AppsV1().Deployments(ns).List(ctx, metav1.ListOptions{}); len(deps.Items) > 0 {
+		t.Errorf("the refused deploy created %d Deployments", len(deps.Items))
+	}
+	if got, _ := c.CoreV1().Services(ns).Get(ctx, "web", metav1.GetOptions{}); got.Spec.Selector["app"] != "someone-elses" {
+		t.Errorf("the foreign Service was rewritten: selector %v", got.Spec.Selector)
+	}
+
+	deploy(t, dir, "--wait=false", "--adopt")
+	got, err := c.CoreV1().Services(ns).Get(ctx, "web", metav1.GetOptions{})
+	if err != nil || got.Labels["kubectl-stack.io/deployment-id"] != deploymentID(t, dir) {
+		t.Errorf("the adopted Service does not carry the deployment's labels: %v %v", got.Labels, err)
+	}
+}
+
+// TestStopLeavesWhatSomeoneElseTookOver: an object in the inventory that
+// no longer carries the deployment's labels is not deleted by stop.
+func TestStopLeavesWhatSomeoneElseTookOver(t *testing.T) {
+	c := cluster.Shared(t).Client
+	ctx := context.Background()
+	_, specPath, ns := stack(t)
+	dir := create(t, specPath)
+	deploy(t, dir, "--wait=false")
+	svc, err := c.CoreV1().Services(ns).Get(ctx, "web", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.Labels = map[string]string{"owner": "team-b"}
+	if _, err := c.CoreV1().Services(ns).Update(ctx, svc, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, err := run(t, "stop", "-d", dir)
+	if err != nil {
+		t.Fatalf("stop: %v\n%s", err, errOut)
+	}
+	if _, err := c.CoreV1().Services(ns).Get(ctx, "web", metav1.GetOptions{}); err != nil {
+		t.Errorf("stop deleted a Service someone else took over: %v", err)
+	}
+	if !strings.Contains(errOut, "Service/"+ns+"/web: not deleted") {
+		t.Errorf("stop did not say why it left Service/web:\n%s", errOut)
+	}
+	if deps, _ := c.AppsV1().Deployments(ns).List(ctx, metav1.ListOptions{}); len(deps.Items) > 0 {
+		t.Errorf("stop left %d Deployments", len(deps.Items))
+	}
+}
+
+// applierFor connects the library to the local cluster, as deploy does.
+func applierFor(t *testing.T) *apply.Applier {
+	t.Helper()
+	a, err := apply.New(cluster.Shared(t).Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func requestFor(t *testing.T, dir, ns string, objs []*unstructured.Unstructured) apply.Request {
+	t.Helper()
+	abs, _ := filepath.Abs(dir)
+	id := deploymentID(t, dir)
+	apply.MarkOwner(objs, ns, abs)
+	return apply.Request{Namespace: ns, DeploymentDir: abs, DeploymentID: id, Objects: objs,
+		Labels: map[string]string{"kubectl-stack.io/deployment-id": id, "app": id}}
+}
+
+func inventoryLines(t *testing.T, ns, id string) []string {
+	t.Helper()
+	cm, err := cluster.Shared(t).Client.CoreV1().ConfigMaps(ns).Get(context.Background(), id+apply.InventorySuffix, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(strings.TrimSpace(cm.Data["objects"]), "\n")
+}
+
+// without drops the objects of a kind (and name prefix) from a list.
+func without(objs []*unstructured.Unstructured, kind, name string) []*unstructured.Unstructured {
+	return slices.DeleteFunc(slices.Clone(objs), func(o *unstructured.Unstructured) bool {
+		return o.GetKind() == kind && strings.Contains(o.GetName(), name)
+	})
+}
+
+// TestInterruptedDeployConverges: a deploy cut short after its apply and
+// before its prune (as a kill there would) leaves every object it applied
+// and every object it was to prune in the inventory; stop then removes
+// all of them, and a rerun would prune the dropped ones.
+func TestInterruptedDeployConverges(t *testing.T) {
+	c := cluster.Shared(t).Client
+	ctx := context.Background()
+	_, specPath, ns := stack(t)
+	dir := create(t, specPath)
+	t.Setenv("DEMO_REGISTRY_TOKEN", token)
+	a := applierFor(t)
+	full := pluginObjects(t, dir)
+	first, err := a.Apply(ctx, requestFor(t, dir, ns, full))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Prune(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	// The next version drops the counter's Deployment; it is applied and
+	// the process dies before pruning.
+	smaller := without(pluginObjects(t, dir), "Deployment", "counter")
+	if _, err := a.Apply(ctx, requestFor(t, dir, ns, smaller)); err != nil {
+		t.Fatal(err)
+	}
+	id := deploymentID(t, dir)
+	lines := inventoryLines(t, ns, id)
+	if !slices.ContainsFunc(lines, func(l string) bool { return strings.Contains(l, id+"-counter-deployment") }) {
+		t.Fatalf("after the cut-short deploy the inventory lost the Deployment it was to prune:\n%s", strings.Join(lines, "\n"))
+	}
+	// The rerun prunes it and narrows the inventory.
+	rerun, err := a.Apply(ctx, requestFor(t, dir, ns, smaller))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Prune(ctx, rerun); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.AppsV1().Deployments(ns).Get(ctx, id+"-counter-deployment", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		t.Errorf("the rerun did not prune the dropped Deployment: %v", err)
+	}
+	if lines := inventoryLines(t, ns, id); slices.ContainsFunc(lines, func(l string) bool { return strings.Contains(l, "counter-deployment") }) {
+		t.Errorf("the rerun's inventory still lists the pruned Deployment")
+	}
+}
+
+// TestDroppedVolumeStaysTracked: a volume the stack no longer has is not
+// pruned, stays in the inventory, and stop --delete-volumes deletes it.
+func TestDroppedVolumeStaysTracked(t *testing.T) {
+	c := cluster.Shared(t).Client
+	ctx := context.Background()
+	_, specPath, ns := stack(t)
+	dir := create(t, specPath)
+	t.Setenv("DEMO_REGISTRY_TOKEN", token)
+	a := applierFor(t)
+	first, err := a.Apply(ctx, requestFor(t, dir, ns, pluginObjects(t, dir)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Prune(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	id := deploymentID(t, dir)
+	pvc := id + "-counter-data"
+	dropped := without(without(pluginObjects(t, dir), "PersistentVolumeClaim", "counter-data"), "PersistentVolume", "counter-data")
+	second, err := a.Apply(ctx, requestFor(t, dir, ns, dropped))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Prune(ctx, second); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CoreV1().PersistentVolumeClaims(ns).Get(ctx, pvc, metav1.GetOptions{}); err != nil {
+		t.Fatalf("the dropped volume's PVC was pruned: %v", err)
+	}
+	if lines := inventoryLines(t, ns, id); !slices.ContainsFunc(lines, func(l string) bool {
+		return strings.HasSuffix(l, "_"+pvc+"_PersistentVolumeClaim") || strings.Contains(l, pvc)
+	}) {
+		t.Fatalf("the dropped volume fell out of the inventory:\n%s", strings.Join(lines, "\n"))
+	}
+	if _, errOut, err := run(t, "stop", "-d", dir, "--delete-volumes"); err != nil {
+		t.Fatalf("stop --delete-volumes: %v\n%s", err, errOut)
+	}
+	if _, err := c.CoreV1().PersistentVolumeClaims(ns).Get(ctx, pvc, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		t.Errorf("stop --delete-volumes left the dropped volume's PVC: %v", err)
+	}
+	if _, err := c.CoreV1().PersistentVolumes().Get(ctx, pvc, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		t.Errorf("stop --delete-volumes left the dropped volume's PV: %v", err)
+	}
+}
