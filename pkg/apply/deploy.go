@@ -83,7 +83,8 @@ type Applied struct {
 // object it may have written in the inventory, where a rerun prunes it and
 // stop finds it. Prune narrows the inventory again; waiting is Wait's.
 func (a *Applier) Apply(ctx context.Context, req Request) (*Applied, error) {
-	if _, err := a.CheckNamespaceOwner(ctx, req.Namespace, req.DeploymentDir, req.DeploymentID); err != nil {
+	toApply, err := a.claim(ctx, req)
+	if err != nil {
 		return nil, err
 	}
 	previous, err := a.readInventory(ctx, req.Namespace, req.DeploymentID)
@@ -100,10 +101,10 @@ func (a *Applier) Apply(ctx context.Context, req Request) (*Applied, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := a.writeInventory(ctx, req, append(slices.Clone(previous), metas(req.Objects)...)); err != nil {
+	if err := a.writeInventory(ctx, req, toApply, append(slices.Clone(previous), metas(req.Objects)...)); err != nil {
 		return nil, interrupted(ctx, err)
 	}
-	cs, err := a.manager.ApplyAllStaged(ctx, req.Objects, ssa.ApplyOptions{WaitInterval: time.Second, WaitTimeout: time.Minute})
+	cs, err := a.manager.ApplyAllStaged(ctx, toApply, ssa.ApplyOptions{WaitInterval: time.Second, WaitTimeout: time.Minute})
 	if err != nil {
 		return nil, interrupted(ctx, fmt.Errorf("applying: %w", err))
 	}
@@ -116,6 +117,23 @@ func (a *Applier) Apply(ctx context.Context, req Request) (*Applied, error) {
 		}
 	}
 	return &Applied{Result: &Result{Changes: cs.Entries}, req: req, previous: previous, set: cs.ToObjMetadataSet()}, nil
+}
+
+// claim claims the request's namespace for its directory and returns the
+// objects to apply: all of them, or all but the namespace when it is
+// already the directory's as rendered (no cluster-scoped write needed).
+func (a *Applier) claim(ctx context.Context, req Request) ([]*unstructured.Unstructured, error) {
+	for i, o := range req.Objects {
+		if o.GetKind() != "Namespace" || o.GetAPIVersion() != "v1" || o.GetName() != req.Namespace {
+			continue
+		}
+		owned, err := a.ClaimNamespace(ctx, o, req.DeploymentDir, req.DeploymentID)
+		if err != nil || !owned {
+			return req.Objects, err
+		}
+		return slices.Delete(slices.Clone(req.Objects), i, i+1), nil
+	}
+	return req.Objects, a.CheckNamespaceOwner(ctx, req.Namespace, req.DeploymentDir, req.DeploymentID)
 }
 
 // interrupted types an error that a cancelled context caused.
@@ -138,7 +156,7 @@ func (a *Applier) Prune(ctx context.Context, ap *Applied) error {
 	}
 	keep := metas(ap.req.Objects)
 	keep = append(keep, droppedVolumes(ap.previous, ap.req.Objects)...)
-	return interrupted(ctx, a.writeInventory(ctx, ap.req, keep))
+	return interrupted(ctx, a.writeInventory(ctx, ap.req, nil, keep))
 }
 
 // droppedVolumes are the volumes an inventory lists that objects lack.

@@ -31,7 +31,7 @@ func (c Change) Differs() bool {
 // Diff computes what Deploy would change, with server-side dry runs, and
 // includes the objects it would prune. Nothing is written.
 func (a *Applier) Diff(ctx context.Context, req Request) ([]Change, error) {
-	if _, err := a.CheckNamespaceOwner(ctx, req.Namespace, req.DeploymentDir, req.DeploymentID); err != nil {
+	if err := a.CheckNamespaceOwner(ctx, req.Namespace, req.DeploymentDir, req.DeploymentID); err != nil {
 		return nil, err
 	}
 	nsExists := a.client.Get(ctx, client.ObjectKey{Name: req.Namespace}, &corev1.Namespace{}) == nil

@@ -65,10 +65,11 @@ func (a *Applier) readInventory(ctx context.Context, namespace, id string) ([]ob
 }
 
 // writeInventory applies the inventory listing entries, with the
-// namespaces among objects first (the inventory lives in one).
-func (a *Applier) writeInventory(ctx context.Context, req Request, entries []object.ObjMetadata) error {
+// namespaces among objects first (the inventory lives in one; a namespace
+// that exists as wanted is left out of objects).
+func (a *Applier) writeInventory(ctx context.Context, req Request, objects []*unstructured.Unstructured, entries []object.ObjMetadata) error {
 	var objs []*unstructured.Unstructured
-	for _, o := range req.Objects {
+	for _, o := range objects {
 		if o.GetKind() == "Namespace" && o.GetAPIVersion() == "v1" {
 			objs = append(objs, o)
 		}

@@ -18,30 +18,101 @@ const OwnerAnnotation = labels.OwnerAnnotation
 
 // CheckNamespaceOwner refuses a namespace that another deployment directory
 // owns. An absent namespace, one owned by dir, and one without the
-// annotation (which deploy adopts) are fine, unless the unannotated one is
+// annotation (which deploy claims) are fine, unless the unannotated one is
 // labelled as another deployment's: a GitOps pipeline applies a rendered
 // tree's namespace with its labels but without the annotation, which only
-// deploy adds.
-func (a *Applier) CheckNamespaceOwner(ctx context.Context, namespace, dir, id string) (adopt bool, err error) {
+// deploy adds. It only reads: diff uses it; deploy claims with
+// ClaimNamespace.
+func (a *Applier) CheckNamespaceOwner(ctx context.Context, namespace, dir, id string) error {
 	var ns corev1.Namespace
-	err = a.client.Get(ctx, client.ObjectKey{Name: namespace}, &ns)
+	err := a.client.Get(ctx, client.ObjectKey{Name: namespace}, &ns)
 	if apierrors.IsNotFound(err) {
-		return false, nil
+		return nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("reading namespace %s: %w", namespace, err)
+		return fmt.Errorf("reading namespace %s: %w", namespace, err)
 	}
+	_, err = ownerVerdict(&ns, dir, id)
+	return err
+}
+
+// ownerVerdict says whether deployment id of dir may use the namespace,
+// and whether it must claim it first (no owner yet).
+func ownerVerdict(ns *corev1.Namespace, dir, id string) (claim bool, err error) {
 	owner, annotated := ns.Annotations[OwnerAnnotation]
 	other := ns.Labels[labels.DeploymentID]
 	switch {
 	case !annotated && other != "" && other != id:
-		return false, &NamespaceOwnedError{Namespace: namespace, Owner: "deployment " + other + " (applied without a deployment directory, by a pipeline)", Dir: dir}
+		return false, &NamespaceOwnedError{Namespace: ns.Name, Owner: "deployment " + other + " (applied without a deployment directory, by a pipeline)", Dir: dir}
 	case !annotated:
 		return true, nil
 	case owner == dir:
 		return false, nil
 	}
-	return false, &NamespaceOwnedError{Namespace: namespace, Owner: owner, Dir: dir}
+	return false, &NamespaceOwnedError{Namespace: ns.Name, Owner: owner, Dir: dir}
+}
+
+// ClaimNamespace makes the namespace dir's, atomically: a missing one is
+// created with the owner annotation (of two creates, one fails), an
+// unowned one is updated on the condition that nobody changed it since it
+// was read (of two updates, one conflicts); the loser reads again and gets
+// the owner's error. owned is true when the namespace already belonged to
+// dir with every label of ns: then nothing needs writing, which lets a
+// namespace-scoped ServiceAccount deploy.
+func (a *Applier) ClaimNamespace(ctx context.Context, desired *unstructured.Unstructured, dir, id string) (owned bool, err error) {
+	for attempt := 0; attempt < 5; attempt++ {
+		var ns corev1.Namespace
+		err := a.client.Get(ctx, client.ObjectKey{Name: desired.GetName()}, &ns)
+		if apierrors.IsNotFound(err) {
+			err = a.createOwned(ctx, desired, dir)
+			if apierrors.IsAlreadyExists(err) {
+				continue
+			}
+			return false, err
+		}
+		if err != nil {
+			return false, fmt.Errorf("reading namespace %s: %w", desired.GetName(), err)
+		}
+		claim, err := ownerVerdict(&ns, dir, id)
+		if err != nil || !claim {
+			return err == nil && hasLabels(ns.Labels, desired.GetLabels()), err
+		}
+		if ns.Annotations == nil {
+			ns.Annotations = map[string]string{}
+		}
+		ns.Annotations[OwnerAnnotation] = dir
+		err = a.client.Update(ctx, &ns, client.FieldOwner(FieldManager))
+		if apierrors.IsConflict(err) {
+			continue
+		}
+		if err != nil {
+			return false, fmt.Errorf("claiming namespace %s for %s: %w", ns.Name, dir, err)
+		}
+		a.progressf("Namespace/%s claimed for %s", ns.Name, dir)
+		return false, nil
+	}
+	return false, fmt.Errorf("claiming namespace %s: it kept changing while being claimed; try again", desired.GetName())
+}
+
+func (a *Applier) createOwned(ctx context.Context, desired *unstructured.Unstructured, dir string) error {
+	ns := &corev1.Namespace{}
+	ns.Name = desired.GetName()
+	ns.Labels = desired.GetLabels()
+	ns.Annotations = map[string]string{OwnerAnnotation: dir}
+	err := a.client.Create(ctx, ns, client.FieldOwner(FieldManager))
+	if err != nil && !apierrors.IsAlreadyExists(err) {
+		return fmt.Errorf("creating namespace %s: %w", ns.Name, err)
+	}
+	return err
+}
+
+func hasLabels(have, want map[string]string) bool {
+	for k, v := range want {
+		if have[k] != v {
+			return false
+		}
+	}
+	return true
 }
 
 // MarkOwner sets, on the namespace among objects, the annotation naming the

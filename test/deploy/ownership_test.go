@@ -1,10 +1,15 @@
 package deploy
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -211,5 +216,94 @@ func TestDroppedVolumeStaysTracked(t *testing.T) {
 	}
 	if _, err := c.CoreV1().PersistentVolumes().Get(ctx, pvc, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 		t.Errorf("stop --delete-volumes left the dropped volume's PV: %v", err)
+	}
+}
+
+var (
+	buildOnce sync.Once
+	binary    string
+	buildErr  error
+)
+
+// pluginBinary builds kubectl-stack once per package run, for tests that
+// need separate processes (racing operators, kills).
+func pluginBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "kubectl-stack-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binary = filepath.Join(dir, "kubectl-stack")
+		out, err := exec.Command("go", "build", "-o", binary, "../../cmd/kubectl-stack").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binary
+}
+
+// runProcess runs kubectl stack as its own process against the local
+// cluster, returning its stderr and error.
+func runProcess(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	cmd := exec.Command(pluginBinary(t), append([]string{"--kubeconfig", cluster.Shared(t).Kubeconfig}, args...)...)
+	var errOut bytes.Buffer
+	cmd.Stderr = &errOut
+	err := cmd.Run()
+	if err != nil {
+		err = fmt.Errorf("%w: %s", err, errOut.String())
+	}
+	return errOut.String(), err
+}
+
+// TestNamespaceClaimRace: two directories of one spec deploy into one
+// fresh namespace at the same moment (two processes), eight times: exactly
+// one wins each time and the other gets the owner's error, having written
+// nothing.
+func TestNamespaceClaimRace(t *testing.T) {
+	c := cluster.Shared(t).Client
+	ctx := context.Background()
+	t.Setenv("DEMO_REGISTRY_TOKEN", token)
+	for round := range 8 {
+		_, specPath, ns := stack(t)
+		dirs := []string{create(t, specPath), create(t, specPath)}
+		errs := make([]error, 2)
+		var wg sync.WaitGroup
+		for i, d := range dirs {
+			wg.Go(func() { _, errs[i] = runProcess(t, "deploy", "-d", d, "--wait=false") })
+		}
+		wg.Wait()
+		won := 0
+		for i, err := range errs {
+			switch {
+			case err == nil:
+				won++
+			case !strings.Contains(err.Error(), "is already owned by another deployment"):
+				t.Errorf("round %d, %s: %v; want success or the owner's error", round, dirs[i], err)
+			}
+		}
+		if won != 1 {
+			t.Errorf("round %d: %d of 2 racing deploys won the namespace %s, want exactly 1", round, won, ns)
+		}
+		got, err := c.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		owner := got.Annotations[apply.OwnerAnnotation]
+		for i, d := range dirs {
+			if errs[i] == nil && owner != d {
+				t.Errorf("round %d: the winner is %s but the namespace's owner is %s", round, d, owner)
+			}
+			if errs[i] != nil {
+				if _, err := c.CoreV1().ConfigMaps(ns).Get(ctx, deploymentID(t, d)+apply.InventorySuffix, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+					t.Errorf("round %d: the loser %s (%s; other %s) wrote its inventory (%v)", round, d, deploymentID(t, d), deploymentID(t, dirs[1-i]), err)
+				}
+			}
+		}
 	}
 }
