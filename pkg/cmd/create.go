@@ -38,8 +38,10 @@ of every object name), and kind-config.yml for k8s-kind.
 
 Everything is validated first; a failed create writes nothing.
 With --update, an existing directory is re-synced from the spec and the
-stack: deployment.yml and data/ are not touched, changed files are kept as
-<file>.bak, and files the stack no longer has are removed.`,
+stack: deployment.yml and data/ are not touched, files the stack no longer
+has are removed, and the old content of every replaced or edited file is
+kept in .kubectl-stack-backups/<time>/. The update is staged and switched
+in with a journal of renames: an interrupted one is finished by the next.`,
 		Example: `  kubectl stack create --spec-file spec.yml --deployment-dir ./my-deployment
   kubectl stack create --spec-file spec.yml --deployment-dir ./my-deployment --update`,
 		Args: cobra.NoArgs,
@@ -98,8 +100,10 @@ func (o *CreateOptions) Run(c *cobra.Command) error {
 			log.Infof("%s is up to date with the spec and the stack", res.Dir)
 			return nil
 		}
-		log.Infof("updated %s: %d added, %d changed (old copies kept as .bak), %d removed, %d edited files kept as .bak",
-			res.Dir, len(u.Added), len(u.Changed), len(u.Removed), len(u.KeptEdited))
+		log.Infof("updated %s: %d added, %d changed, %d removed, %d edited files removed", res.Dir, len(u.Added), len(u.Changed), len(u.Removed), len(u.KeptEdited))
+		if u.Backups != "" {
+			log.Infof("the replaced and edited files are kept in %s", u.Backups)
+		}
 		for _, f := range u.Removed {
 			log.V(1).Infof("removed %s", f)
 		}

@@ -27,6 +27,7 @@ func hint(err error) error {
 		exists     *deployment.ExistsError
 		notDep     *deployment.NotDeploymentError
 		foreign    *apply.ForeignObjectsError
+		pending    *deployment.InterruptedUpdateError
 	)
 	switch {
 	case err == nil:
@@ -54,6 +55,8 @@ func hint(err error) error {
 		return fmt.Errorf("%w: pass -d/--deployment-dir, or run from a deployment directory", err)
 	case errors.As(err, &exists):
 		return fmt.Errorf("%w: pass --update to re-sync it from the spec and the stack, or choose another --deployment-dir", err)
+	case errors.As(err, &pending):
+		return fmt.Errorf("%w; run kubectl stack create --update -d %s (with its --spec-file) to finish it", err, pending.Dir)
 	case errors.As(err, &foreign):
 		return fmt.Errorf("%w; or, if they are meant to become this deployment's, deploy with --adopt", err)
 	case errors.As(err, &notDep):

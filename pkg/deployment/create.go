@@ -74,7 +74,9 @@ func Create(ctx context.Context, o CreateOptions) (*CreateResult, error) {
 }
 
 func update(ctx context.Context, specPath, dir string) (*CreateResult, error) {
-	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+	// Only a directory create made (its deployment.yml) is re-synced: an
+	// update writes and removes files, so any other directory is refused.
+	if info, err := os.Stat(filepath.Join(dir, DeploymentFile)); err != nil || !info.Mode().IsRegular() {
 		return nil, &NotDeploymentError{Dir: dir}
 	}
 	rec, err := ReadRecord(dir)

@@ -23,5 +23,5 @@ func (e *ExistsError) Error() string {
 type NotDeploymentError struct{ Dir string }
 
 func (e *NotDeploymentError) Error() string {
-	return fmt.Sprintf("%s is not an existing deployment directory, so it cannot be re-synced", e.Dir)
+	return fmt.Sprintf("%s is not an existing deployment directory (it has no %s), so it cannot be re-synced", e.Dir, DeploymentFile)
 }

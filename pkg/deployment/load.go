@@ -61,6 +61,9 @@ func Load(ctx context.Context, dir string) (*Deployment, error) {
 	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
 		return nil, fmt.Errorf("deployment directory %s does not exist; create it with kubectl stack create", dir)
 	}
+	if err := checkNoUpdatePending(dir); err != nil {
+		return nil, err
+	}
 	rec, err := ReadRecord(dir)
 	if err != nil {
 		return nil, err

@@ -1,7 +1,6 @@
 package deployment
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"maps"
@@ -114,89 +113,6 @@ func readManifest(dir string) (map[string]string, error) {
 		}
 	}
 	return out, nil
-}
-
-// UpdateResult says what create --update changed.
-type UpdateResult struct {
-	Added, Changed, Removed, KeptEdited []string
-}
-
-// Update re-syncs an existing deployment directory with the plan:
-// deployment.yml and data/ are never touched; a changed file is first kept
-// as <file>.bak; a file the previous create wrote and the stack no longer
-// has is removed, unless it was edited since, in which case it is kept as
-// <file>.bak. Files the user added are left alone.
-func Update(p *Plan) (*UpdateResult, error) {
-	old, err := readManifest(p.Dir)
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", ManifestFile, err)
-	}
-	files := p.withManifest()
-	res := &UpdateResult{}
-	for _, d := range p.Dirs {
-		if err := os.MkdirAll(filepath.Join(p.Dir, filepath.FromSlash(d)), 0o755); err != nil {
-			return nil, err
-		}
-	}
-	for _, name := range slices.Sorted(maps.Keys(files)) {
-		if isProtected(name) {
-			continue
-		}
-		if err := syncFile(p.Dir, name, files[name], res, name != ManifestFile); err != nil {
-			return nil, err
-		}
-	}
-	for _, name := range slices.Sorted(maps.Keys(old)) {
-		if _, still := files[name]; still || isProtected(name) {
-			continue
-		}
-		if err := removeStale(p.Dir, name, old[name], res); err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
-}
-
-func syncFile(dir, name string, f File, res *UpdateResult, backup bool) error {
-	path := filepath.Join(dir, filepath.FromSlash(name))
-	current, err := os.ReadFile(path)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		res.Added = append(res.Added, name)
-	case err != nil:
-		return err
-	case bytes.Equal(current, f.Data):
-		return os.Chmod(path, f.Mode)
-	default:
-		if backup {
-			res.Changed = append(res.Changed, name)
-			if err := os.Rename(path, path+".bak"); err != nil {
-				return fmt.Errorf("keeping %s as .bak: %w", name, err)
-			}
-		}
-	}
-	return writeFile(path, f)
-}
-
-func removeStale(dir, name, sum string, res *UpdateResult) error {
-	path := filepath.Join(dir, filepath.FromSlash(name))
-	data, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if sha(data) != sum {
-		res.KeptEdited = append(res.KeptEdited, name+".bak")
-		return os.Rename(path, path+".bak")
-	}
-	res.Removed = append(res.Removed, name)
-	if err := os.Remove(path); err != nil {
-		return err
-	}
-	removeEmptyParents(dir, filepath.Dir(path))
-	return nil
 }
 
 // removeEmptyParents removes directories left empty by a removal, up to

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -18,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
+	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
 	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
 	"github.com/kubectl-stack/kubectl-stack/test/cluster"
 )
@@ -219,39 +219,11 @@ func TestDroppedVolumeStaysTracked(t *testing.T) {
 	}
 }
 
-var (
-	buildOnce sync.Once
-	binary    string
-	buildErr  error
-)
-
-// pluginBinary builds kubectl-stack once per package run, for tests that
-// need separate processes (racing operators, kills).
-func pluginBinary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "kubectl-stack-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binary = filepath.Join(dir, "kubectl-stack")
-		out, err := exec.Command("go", "build", "-o", binary, "../../cmd/kubectl-stack").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binary
-}
-
 // runProcess runs kubectl stack as its own process against the local
 // cluster, returning its stderr and error.
 func runProcess(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	cmd := exec.Command(pluginBinary(t), append([]string{"--kubeconfig", cluster.Shared(t).Kubeconfig}, args...)...)
+	cmd := exec.Command(testutil.PluginBinary(t), append([]string{"--kubeconfig", cluster.Shared(t).Kubeconfig}, args...)...)
 	var errOut bytes.Buffer
 	cmd.Stderr = &errOut
 	err := cmd.Run()
