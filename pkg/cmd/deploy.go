@@ -30,6 +30,8 @@ type DeployOptions struct {
 	SecretsOnly bool
 	// Adopt takes over foreign objects under the deployment's names.
 	Adopt bool
+	// BreakLock takes the deployment's lock from another command.
+	BreakLock bool
 }
 
 // NewDeployOptions returns DeployOptions with their defaults.
@@ -70,6 +72,7 @@ func addDeployFlags(cmd *cobra.Command, o *DeployOptions) {
 	f.DurationVar(&o.Timeout, "timeout", o.Timeout, "How long to wait for readiness.")
 	f.StringToStringVar(&o.Images, "image", o.Images, "Replace a container's image: container=image (repeatable).")
 	f.BoolVar(&o.SkipClusterManagement, "skip-cluster-management", o.SkipClusterManagement, "If true, do not create the kind cluster: it must be running (k8s-kind only; mounts are still checked).")
+	f.BoolVar(&o.BreakLock, "break-lock", o.BreakLock, "If true, take the deployment's lock from another command that holds it (use when that command is gone).")
 	f.BoolVar(&o.Adopt, "adopt", o.Adopt, "If true, take over existing objects under this deployment's names that are someone else's (they are refused otherwise: deploy would rewrite them and stop delete them).")
 	f.StringVar(&o.KindNodeImage, "kind-node-image", o.KindNodeImage, "Node image of the kind cluster, if deploy creates it (default: the spec's kind-node-image, else kind's default).")
 }
@@ -96,7 +99,7 @@ func (o *DeployOptions) request(t *lifecycle.Target) lifecycle.DeployRequest {
 	return lifecycle.DeployRequest{
 		Target: t, ServerDryRun: o.DryRun == "server", Wait: o.Wait, Timeout: o.Timeout,
 		SkipClusterManagement: o.SkipClusterManagement, KindNodeImage: o.KindNodeImage, Getenv: o.Getenv,
-		SecretsOnly: o.SecretsOnly, Adopt: o.Adopt,
+		SecretsOnly: o.SecretsOnly, Adopt: o.Adopt, BreakLock: o.BreakLock,
 	}
 }
 

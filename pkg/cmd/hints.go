@@ -28,6 +28,7 @@ func hint(err error) error {
 		notDep     *deployment.NotDeploymentError
 		foreign    *apply.ForeignObjectsError
 		pending    *deployment.InterruptedUpdateError
+		locked     *apply.LockedError
 	)
 	switch {
 	case err == nil:
@@ -55,6 +56,8 @@ func hint(err error) error {
 		return fmt.Errorf("%w: pass -d/--deployment-dir, or run from a deployment directory", err)
 	case errors.As(err, &exists):
 		return fmt.Errorf("%w: pass --update to re-sync it from the spec and the stack, or choose another --deployment-dir", err)
+	case errors.As(err, &locked):
+		return fmt.Errorf("%w; wait for it to finish, or, if that command is gone, rerun with --break-lock", err)
 	case errors.As(err, &pending):
 		return fmt.Errorf("%w; run kubectl stack create --update -d %s (with its --spec-file) to finish it", err, pending.Dir)
 	case errors.As(err, &foreign):

@@ -16,6 +16,7 @@ type StopOptions struct {
 	SkipClusterManagement bool
 	Force                 bool
 	Timeout               time.Duration
+	BreakLock             bool
 }
 
 // NewStopOptions returns StopOptions with their defaults.
@@ -48,6 +49,7 @@ which deleting the cluster would lose (unless --delete-volumes or --force).`,
 	f.BoolVar(&o.DeleteNamespace, "delete-namespace", o.DeleteNamespace, "If true, delete the namespace after the objects.")
 	f.BoolVar(&o.SkipClusterManagement, "skip-cluster-management", o.SkipClusterManagement, "If true, leave the kind cluster alone (k8s-kind only).")
 	f.BoolVar(&o.Force, "force", o.Force, "If true, delete the kind cluster although other deployments or node-local data live in it.")
+	f.BoolVar(&o.BreakLock, "break-lock", o.BreakLock, "If true, take the deployment's lock from another command that holds it (use when that command is gone).")
 	f.DurationVar(&o.Timeout, "timeout", o.Timeout, "How long to wait for the objects to go.")
 	return cmd
 }
@@ -57,7 +59,7 @@ which deleting the cluster would lose (unless --delete-volumes or --force).`,
 func (o *StopOptions) Run(c *cobra.Command) error {
 	_, err := o.lifecycle().Stop(c.Context(), lifecycle.StopRequest{
 		Target: o.target, DeleteVolumes: o.DeleteVolumes, DeleteNamespace: o.DeleteNamespace,
-		SkipClusterManagement: o.SkipClusterManagement, Force: o.Force, Timeout: o.Timeout,
+		SkipClusterManagement: o.SkipClusterManagement, Force: o.Force, Timeout: o.Timeout, BreakLock: o.BreakLock,
 	})
 	return refusalHint(err, "stop only this deployment with --skip-cluster-management, or pass --force (and --delete-volumes to accept losing node-local data)")
 }

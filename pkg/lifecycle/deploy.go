@@ -36,6 +36,8 @@ type DeployRequest struct {
 	// Adopt takes over existing objects under the deployment's names that
 	// are someone else's, instead of refusing to deploy.
 	Adopt bool
+	// BreakLock takes the deployment's lock from another command.
+	BreakLock bool
 }
 
 // DeployResult is what a deploy did.
@@ -70,6 +72,8 @@ type deployRun struct {
 	// extra are objects made at deploy time (the routes' certificate),
 	// applied with the rendered ones.
 	extra []*unstructured.Unstructured
+	// release gives the deployment's lock back (nil while not held).
+	release func()
 }
 
 // step is one stage of a deploy. A step decides for itself whether it
@@ -94,6 +98,7 @@ var deploySteps = []step{
 	{name: "tls", secrets: true, run: issueTLS},
 	{name: "external-endpoints", run: externalEndpointsStep},
 	{name: "generated-secrets", secrets: true, run: generatedSecretsStep},
+	{name: "lock", secrets: true, run: lockDeployment},
 	{name: "runtime-classes", writes: true, run: ensureRuntimeClasses},
 	{name: "ingress-controller", writes: true, run: ensureIngressController},
 	{name: "apply", writes: true, secrets: true, run: applyObjects},
@@ -106,6 +111,11 @@ var deploySteps = []step{
 // refusals: the deployment's objects are untouched.
 func (l *Lifecycle) Deploy(ctx context.Context, req DeployRequest) (*DeployResult, error) {
 	r := &deployRun{l: l, req: req, res: &DeployResult{}}
+	defer func() {
+		if r.release != nil {
+			r.release()
+		}
+	}()
 	dir := req.Target.Dir()
 	var done []string
 	for _, s := range deploySteps {

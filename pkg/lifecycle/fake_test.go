@@ -75,6 +75,8 @@ type fakeCluster struct {
 	sharedImage string
 	// applied and diffed are the objects of the last Apply and Diff.
 	applied, diffed []*unstructured.Unstructured
+	// lockedBy holds the deployment's lock for another command.
+	lockedBy string
 	// secret is the live Secret of generated values (nil: none).
 	secret map[string][]byte
 	// history holds the objects of every Apply, in order.
@@ -86,6 +88,16 @@ func (f *fakeCluster) Apply(_ context.Context, req apply.Request) (*apply.Applie
 	f.applied = req.Objects
 	f.history = append(f.history, req.Objects)
 	return &apply.Applied{Result: &apply.Result{}}, nil
+}
+
+// Lock is recorded as a call, not a write: it changes none of the
+// deployment's objects.
+func (f *fakeCluster) Lock(_ context.Context, req apply.LockRequest) (func(), error) {
+	f.add("cluster.Lock " + req.Verb)
+	if f.lockedBy != "" && !req.Break {
+		return nil, &apply.LockedError{Holder: f.lockedBy}
+	}
+	return func() { f.add("cluster.Unlock " + req.Verb) }, nil
 }
 func (f *fakeCluster) Prune(context.Context, *apply.Applied) error {
 	f.add("cluster.Prune")

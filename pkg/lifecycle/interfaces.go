@@ -16,6 +16,8 @@ import (
 // Cluster is the Kubernetes API of the cluster a deployment lives in;
 // *apply.Applier is the real one.
 type Cluster interface {
+	// Lock takes the deployment's lock until release is called.
+	Lock(ctx context.Context, req apply.LockRequest) (release func(), err error)
 	Apply(ctx context.Context, req apply.Request) (*apply.Applied, error)
 	Prune(ctx context.Context, ap *apply.Applied) error
 	Wait(ctx context.Context, ap *apply.Applied, namespace string, timeout time.Duration) error

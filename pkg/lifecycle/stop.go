@@ -22,6 +22,8 @@ type StopRequest struct {
 	// node-local data live in it.
 	Force   bool
 	Timeout time.Duration
+	// BreakLock takes the deployment's lock from another command.
+	BreakLock bool
 }
 
 // StopResult is what a stop deleted.
@@ -55,6 +57,11 @@ func (l *Lifecycle) Stop(ctx context.Context, req StopRequest) (*StopResult, err
 		}
 	}
 	d := t.Deployment
+	release, err := c.Lock(ctx, apply.LockRequest{Namespace: d.Namespace(), DeploymentID: d.Record.DeploymentID, Verb: "stop", Break: req.BreakLock})
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	deleted, err := c.Stop(ctx, apply.StopRequest{
 		Namespace: d.Namespace(), DeploymentID: d.Record.DeploymentID,
 		DeleteVolumes: req.DeleteVolumes, DeleteNamespace: req.DeleteNamespace, Timeout: req.Timeout,

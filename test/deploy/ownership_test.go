@@ -279,3 +279,69 @@ func TestNamespaceClaimRace(t *testing.T) {
 		}
 	}
 }
+
+// TestLockKeepsCommandsApart: while another command holds a deployment's
+// lock, deploy and stop refuse, naming the holder; --break-lock takes it.
+// Racing deploy and stop processes then always leave the deployment whole
+// or wholly stopped, never half.
+func TestLockKeepsCommandsApart(t *testing.T) {
+	c := cluster.Shared(t).Client
+	ctx := context.Background()
+	_, specPath, ns := stack(t)
+	dir := create(t, specPath)
+	deploy(t, dir, "--wait=false")
+	id := deploymentID(t, dir)
+	release, err := applierFor(t).Lock(ctx, apply.LockRequest{Namespace: ns, DeploymentID: id, Verb: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, verb := range []string{"deploy", "stop"} {
+		_, err := runProcess(t, verb, "-d", dir, "--wait=false")
+		if verb == "stop" {
+			_, err = runProcess(t, verb, "-d", dir)
+		}
+		if err == nil || !strings.Contains(err.Error(), "the lock is held by") || !strings.Contains(err.Error(), "(test) since") || !strings.Contains(err.Error(), "--break-lock") {
+			t.Errorf("%s while the lock is held = %v, want it refused naming the holder", verb, err)
+		}
+	}
+	if _, err := runProcess(t, "deploy", "-d", dir, "--wait=false", "--break-lock"); err != nil {
+		t.Errorf("deploy --break-lock: %v", err)
+	}
+	release()
+
+	full := len(liveDeployments(t, ns))
+	for round := range 5 {
+		errs := make([]error, 2)
+		var wg sync.WaitGroup
+		wg.Go(func() { _, errs[0] = runProcess(t, "deploy", "-d", dir, "--wait=false") })
+		wg.Go(func() { _, errs[1] = runProcess(t, "stop", "-d", dir) })
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil && !strings.Contains(err.Error(), "the lock is held by") {
+				t.Errorf("round %d: %v; want success or the lock's refusal", round, err)
+			}
+		}
+		if n := len(liveDeployments(t, ns)); n != 0 && n != full {
+			t.Errorf("round %d: %d of %d Deployments after racing deploy and stop: a half-stopped deployment", round, n, full)
+		}
+		if _, err := c.CoordinationV1().Leases(ns).Get(ctx, id+apply.LockSuffix, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+			t.Errorf("round %d: the lock was not given back (%v)", round, err)
+		}
+		deploy(t, dir, "--wait=false")
+	}
+}
+
+func liveDeployments(t *testing.T, ns string) []string {
+	t.Helper()
+	deps, err := cluster.Shared(t).Client.AppsV1().Deployments(ns).List(context.Background(), metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, d := range deps.Items {
+		if d.DeletionTimestamp == nil {
+			out = append(out, d.Name)
+		}
+	}
+	return out
+}

@@ -1,0 +1,31 @@
+package lifecycle
+
+import (
+	"context"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
+)
+
+// lockDeployment claims the namespace and takes the deployment's lock, so
+// that no other deploy, restart or stop of it interleaves with this one;
+// Deploy gives it back when it ends. A dry run writes nothing and takes
+// no lock.
+func lockDeployment(ctx context.Context, r *deployRun) error {
+	if r.req.ServerDryRun {
+		return nil
+	}
+	c, err := r.connect()
+	if err != nil {
+		return err
+	}
+	t := r.req.Target
+	req := t.request()
+	lock := apply.LockRequest{Namespace: req.Namespace, DeploymentID: req.DeploymentID, Verb: "deploy", Break: r.req.BreakLock, Dir: req.DeploymentDir}
+	for _, o := range t.Objects {
+		if o.GetKind() == "Namespace" && o.GetAPIVersion() == "v1" && o.GetName() == req.Namespace {
+			lock.Claim = o
+		}
+	}
+	r.release, err = c.Lock(ctx, lock)
+	return err
+}
