@@ -49,6 +49,9 @@ func (l *Lifecycle) Restart(ctx context.Context, req RestartRequest) (*RestartRe
 	if err != nil {
 		return nil, err
 	}
+	if err := l.preflight(ctx, req); err != nil {
+		return nil, err
+	}
 	res := &RestartResult{}
 	var repo string
 	if res.Pulled, repo, err = l.pull(ctx, source); err != nil {
@@ -84,6 +87,19 @@ func (l *Lifecycle) Restart(ctx context.Context, req RestartRequest) (*RestartRe
 	}
 	res.Deploy, err = l.Deploy(ctx, dep)
 	return res, err
+}
+
+// preflight checks, before restart pulls the checkout or rewrites the
+// directory, what the redeploy needs and the current directory already
+// tells: that it renders and that its registry token is there. A restart
+// refused for a missing token then changes nothing.
+func (l *Lifecycle) preflight(ctx context.Context, req RestartRequest) error {
+	prep := req.Prepare
+	prep.Dir = req.Dir
+	if _, err := l.Prepare(ctx, prep); err != nil {
+		return fmt.Errorf("checking %s before restarting it (nothing was pulled or re-synced): %w", req.Dir, err)
+	}
+	return nil
 }
 
 // stackSource is the checkout to pull: a plain compose stack's directory

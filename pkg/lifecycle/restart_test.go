@@ -10,6 +10,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
 	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
 )
@@ -31,6 +32,35 @@ func TestRestartWithoutItsStackSource(t *testing.T) {
 		if w.has("git.Pull") {
 			t.Errorf("asked=%v: pulled without a checkout", asked)
 		}
+	}
+}
+
+// TestRestartChecksTheTokenFirst: a restart whose registry token is
+// missing is refused before it pulls the checkout or re-syncs the
+// directory.
+func TestRestartChecksTheTokenFirst(t *testing.T) {
+	t.Parallel()
+	specPath, _ := filepath.Abs("../../examples/hello/ops/spec.yml")
+	dir := filepath.Join(t.TempDir(), "dep")
+	created, err := deployment.Create(context.Background(), deployment.CreateOptions{SpecPath: specPath, Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := testutil.ReadFile(t, filepath.Join(dir, deployment.ManifestFile))
+	w := newWorld(t)
+	w.l.Git = &fakeGit{calls: w.calls, checkout: true}
+	_, err = w.l.Restart(context.Background(), RestartRequest{
+		Dir: dir, Record: created.Record, StackPath: t.TempDir(),
+		Prepare: PrepareRequest{Getenv: func(string) string { return "" }},
+	})
+	if err == nil || !strings.Contains(err.Error(), "DEMO_REGISTRY_TOKEN") || !strings.Contains(err.Error(), "nothing was pulled") {
+		t.Fatalf("Restart without the token = %v, want a refusal naming the variable", err)
+	}
+	if w.has("git.Pull") {
+		t.Error("the refused restart pulled the checkout")
+	}
+	if testutil.ReadFile(t, filepath.Join(dir, deployment.ManifestFile)) != before {
+		t.Error("the refused restart re-synced the directory")
 	}
 }
 

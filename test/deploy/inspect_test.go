@@ -43,6 +43,27 @@ func TestDiffShowsAChangedImage(t *testing.T) {
 	}
 }
 
+// TestDiffShowsARotatedToken: after the registry token changes, diff
+// says that the pull secret's data changes, masked, and exits 1.
+func TestDiffShowsARotatedToken(t *testing.T) {
+	_, specPath, _ := stack(t)
+	dir := create(t, specPath)
+	deploy(t, dir, "--wait=false")
+	const rotated = "tok-rotated-also-secret"
+	t.Setenv("DEMO_REGISTRY_TOKEN", rotated)
+	out, _, err := run(t, "diff", "-d", dir)
+	var exit *cmd.ExitError
+	if !errors.As(err, &exit) || exit.Code != 1 {
+		t.Fatalf("diff after the token changed = %v, want exit 1:\n%s", err, out)
+	}
+	if !strings.Contains(out, "-registry") || !strings.Contains(out, "*** (before)") || !strings.Contains(out, "*** (after)") {
+		t.Errorf("diff does not say that the pull secret's data changes:\n%s", out)
+	}
+	if strings.Contains(out, rotated) || strings.Contains(out, token) {
+		t.Error("diff shows a token")
+	}
+}
+
 func TestStatusTableAndJSON(t *testing.T) {
 	_, specPath, _ := stack(t)
 	dir := create(t, specPath)
