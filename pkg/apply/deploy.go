@@ -94,6 +94,7 @@ func (a *Applier) Apply(ctx context.Context, req Request) (*Applied, error) {
 	if err := a.checkForeign(ctx, req, previous); err != nil {
 		return nil, err
 	}
+	a.warnSharedHostPaths(ctx, req)
 	if err := a.releaseClaims(ctx, req.Objects); err != nil {
 		return nil, err
 	}

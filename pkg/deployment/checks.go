@@ -3,6 +3,7 @@ package deployment
 import (
 	"fmt"
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 
@@ -76,6 +77,42 @@ func (b *builder) checkVolumes() {
 	}
 	if s.DeployTo == spec.DeployToKind && s.KindMountRoot != "" {
 		b.checkMountRoot()
+	}
+	b.checkRiskyHostPaths()
+}
+
+// systemDirs are host directories a volume should never be: a container
+// writing its data there changes the host itself.
+var systemDirs = []string{"/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/root", "/run", "/sbin", "/sys", "/usr", "/var", "/var/lib", "/var/run", "/home", "/tmp"}
+
+// checkRiskyHostPaths warns about volumes whose host path (cleaned, so
+// /var/lib/../../etc is /etc) is a system directory, lies inside /etc,
+// /proc, /sys, /dev or /boot, or is the home directory itself.
+func (b *builder) checkRiskyHostPaths() {
+	s := b.plan.Spec
+	home, _ := os.UserHomeDir()
+	for _, name := range slices.Sorted(maps.Keys(s.Volumes)) {
+		if s.Volumes[name] == "" {
+			continue
+		}
+		host := filepath.Clean(spec.ResolvePath(b.plan.Dir, s.Volumes[name]))
+		var why string
+		switch {
+		case home != "" && host == filepath.Clean(home):
+			why = "the home directory"
+		case slices.Contains(systemDirs, host):
+			why = "a system directory"
+		default:
+			for _, inside := range []string{"/etc", "/proc", "/sys", "/dev", "/boot"} {
+				if _, ok := spec.Within(inside, host); ok {
+					why = "inside " + inside
+				}
+			}
+		}
+		if why != "" {
+			b.warn("%s: volumes.%s: host path %s is %s: the containers mounting it can change the host's files there; point the volume at a directory of its own (for example /srv/%s/%s)",
+				b.specPath, s.Written(name), host, why, b.plan.Stack.Name, s.Written(name))
+		}
 	}
 }
 

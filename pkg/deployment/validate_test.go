@@ -159,3 +159,29 @@ func TestFailedWriteLeavesNothing(t *testing.T) {
 		t.Errorf("a failed write left %v in %s", entries, parent)
 	}
 }
+
+// TestRiskyHostPathsWarn: a volume on /, /etc (also spelled
+// /var/lib/../../etc), inside /etc or on the home directory is created
+// with a warning naming the volume; an ordinary data directory is not.
+func TestRiskyHostPathsWarn(t *testing.T) {
+	t.Parallel()
+	home, _ := os.UserHomeDir()
+	for path, want := range map[string]string{
+		"/":                  "host path / is a system directory",
+		"/etc":               "host path /etc is a system directory",
+		"/var/lib/../../etc": "host path /etc is a system directory",
+		"/etc/ssl/private":   "host path /etc/ssl/private is inside /etc",
+		home:                 "is the home directory",
+		"/srv/app/db":        "",
+	} {
+		root, specPath := fixture(t, "deploy-to: k8s\nvolumes:\n  db-data: "+path+"\n  web-data:\nconfigmaps:\n  web-config: ./configmaps/web-config\n")
+		res := create(t, specPath, filepath.Join(root, "dep"))
+		all := strings.Join(res.Warnings, "\n")
+		switch {
+		case want == "" && strings.Contains(all, "volumes.db-data: host path"):
+			t.Errorf("%s: warned:\n%s", path, all)
+		case want != "" && !strings.Contains(all, want):
+			t.Errorf("%s: warnings:\n%s\nwant one saying %q", path, all, want)
+		}
+	}
+}

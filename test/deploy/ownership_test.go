@@ -345,3 +345,25 @@ func liveDeployments(t *testing.T, ns string) []string {
 	}
 	return out
 }
+
+// TestSharedHostPathWarns: two deployments whose volumes point at one host
+// directory deploy with a warning naming both.
+func TestSharedHostPathWarns(t *testing.T) {
+	_, specPath, _ := stack(t)
+	first := create(t, specPath)
+	deploy(t, first, "--wait=false")
+	_, otherSpec, _ := stack(t)
+	shared := testutil.ReadFile(t, specPath)
+	hostPath := shared[strings.Index(shared, "counter-data: ")+len("counter-data: "):]
+	hostPath = hostPath[:strings.Index(hostPath, "\n")]
+	spec := testutil.ReadFile(t, otherSpec)
+	at := strings.Index(spec, "counter-data: ")
+	end := at + strings.Index(spec[at:], "\n")
+	testutil.WriteFile(t, filepath.Dir(otherSpec), "spec.yml", spec[:at]+"counter-data: "+hostPath+spec[end:])
+	second := create(t, otherSpec)
+	_, errOut := deploy(t, second, "--wait=false")
+	want := "share the host path " + hostPath
+	if !strings.Contains(errOut, want) || !strings.Contains(errOut, deploymentID(t, first)) || !strings.Contains(errOut, deploymentID(t, second)) {
+		t.Errorf("deploy of a second deployment on the same host path; stderr:\n%s\nwant a warning %q naming both deployments", errOut, want)
+	}
+}
