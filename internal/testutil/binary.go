@@ -40,3 +40,9 @@ func PluginBinary(t testing.TB) string {
 	}
 	return binary
 }
+
+// PluginCommand is kubectl-stack, built by PluginBinary, with args.
+func PluginCommand(t testing.TB, args ...string) *exec.Cmd {
+	t.Helper()
+	return exec.Command(PluginBinary(t), args...)
+}

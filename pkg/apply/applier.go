@@ -2,6 +2,7 @@ package apply
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -10,6 +11,7 @@ import (
 	ssautil "github.com/fluxcd/pkg/ssa/utils"
 	"github.com/go-logr/logr"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
@@ -27,6 +29,9 @@ type Applier struct {
 	manager *ssa.ResourceManager
 	// Log receives one line per change and the wait's progress.
 	Log *log.Logger
+	// probe asks the API server whether it is there; host is its URL.
+	probe func() error
+	host  string
 }
 
 // quietControllerRuntime gives controller-runtime a logger that discards:
@@ -48,6 +53,15 @@ func New(cfg *rest.Config) (*Applier, error) {
 	if err != nil {
 		return nil, err
 	}
+	dc, err := discovery.NewDiscoveryClientForConfigAndClient(cfg, httpClient)
+	if err != nil {
+		return nil, err
+	}
+	probe := serverProbe(cfg, dc)
+	var notAPI *NotAPIServerError
+	if err := probe(); errors.As(err, &notAPI) {
+		return nil, err
+	}
 	mapper, err := apiutil.NewDynamicRESTMapper(cfg, httpClient)
 	if err != nil {
 		return nil, fmt.Errorf("reading the cluster's API resources: %w", err)
@@ -60,7 +74,7 @@ func New(cfg *rest.Config) (*Applier, error) {
 	m := ssa.NewResourceManager(c, poller, ssa.Owner{Field: FieldManager, Group: "kubectl-stack.io"})
 	// Dry runs and applies of one stage run concurrently.
 	m.SetConcurrency(8)
-	return &Applier{client: c, manager: m, Log: log.Discard()}, nil
+	return &Applier{client: c, manager: m, Log: log.Discard(), probe: probe, host: cfg.Host}, nil
 }
 
 func (a *Applier) progressf(format string, args ...any) { a.Log.Infof(format, args...) }

@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -182,6 +183,10 @@ func (a *Applier) Wait(ctx context.Context, ap *Applied, namespace string, timeo
 		if ctx.Err() != nil {
 			return &InterruptedError{Applied: true, Err: err}
 		}
+		var gone *UnreachableError
+		if errors.As(err, &gone) {
+			return err
+		}
 		return fmt.Errorf("%w%s", err, a.warnings(ctx, namespace))
 	}
 	return nil
@@ -316,9 +321,16 @@ func (a *Applier) wait(ctx context.Context, set object.ObjMetadataSet, timeout t
 	defer close(done)
 	go a.reportProgress(ctx, set, done)
 	deadline := time.Now().Add(timeout)
-	err := a.manager.WaitForSetWithContext(ctx, set, ssa.WaitOptions{Interval: time.Second, Timeout: timeout, FailFast: true})
+	watched, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	go a.watchServer(watched, cancel, a.host)
+	err := a.manager.WaitForSetWithContext(watched, set, ssa.WaitOptions{Interval: time.Second, Timeout: timeout, FailFast: true})
 	if err == nil {
-		err = a.waitJobs(ctx, set, deadline)
+		err = a.waitJobs(watched, set, deadline)
+	}
+	var gone *UnreachableError
+	if cause := context.Cause(watched); errors.As(cause, &gone) {
+		return gone
 	}
 	if err != nil {
 		return fmt.Errorf("waiting for the deployment to become ready: %w", err)
