@@ -185,3 +185,46 @@ func TestRiskyHostPathsWarn(t *testing.T) {
 		}
 	}
 }
+
+// TestSymlinkedConfigDirectories: a config directory that is a link inside
+// the stack is copied as what it points at (create and --update alike);
+// one that links out of the stack is refused, and nothing is written.
+func TestSymlinkedConfigDirectories(t *testing.T) {
+	t.Parallel()
+	root, specPath := fixture(t, demoSpec)
+	web := filepath.Join(root, "config/web")
+	if err := os.Rename(web, web+"-real"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("web-real", web); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(root, "dep")
+	create(t, specPath, dir)
+	if _, err := Create(context.Background(), CreateOptions{SpecPath: specPath, Dir: dir, Update: true}); err != nil {
+		t.Fatalf("--update through the link: %v", err)
+	}
+	for _, p := range []string{"config/web", "config/web/nginx.conf"} {
+		info, err := os.Lstat(filepath.Join(dir, p))
+		if err != nil || info.Mode()&os.ModeSymlink != 0 {
+			t.Errorf("%s in the deployment: %v, %v; want it copied as what the link points at", p, info, err)
+		}
+	}
+
+	outside := t.TempDir()
+	testutil.WriteFile(t, outside, "nginx.conf", "from outside")
+	if err := os.Remove(web); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, web); err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(root, "dep2")
+	_, err := Create(context.Background(), CreateOptions{SpecPath: specPath, Dir: other})
+	if err == nil || !strings.Contains(err.Error(), "links out of the stack are never followed") {
+		t.Fatalf("create with a link out of the stack = %v, want it refused", err)
+	}
+	if _, err := os.Stat(other); !os.IsNotExist(err) {
+		t.Errorf("the refused create left %s (%v)", other, err)
+	}
+}
