@@ -96,6 +96,10 @@ func (a *Applier) Lock(ctx context.Context, req LockRequest) (release func(), er
 	if apierrors.IsNotFound(err) {
 		return func() {}, nil
 	}
+	if apierrors.IsForbidden(err) {
+		a.progressf("warning: no lock taken (these credentials may not use leases in %s: %v); another deploy, restart or stop of this deployment could interleave with this one. docs/rbac.yaml's Role grants it", req.Namespace, err)
+		return func() {}, nil
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
@@ -127,6 +128,7 @@ func (l *Lifecycle) Deploy(ctx context.Context, req DeployRequest) (*DeployResul
 		}
 		l.Log.V(2).Infof("deploy step %s", s.name)
 		if err := s.run(ctx, r); err != nil {
+			err = rightsHint(s.name, err)
 			if !s.writes {
 				return r.res, fmt.Errorf("refusing to deploy %s: %w", dir, err)
 			}
@@ -147,4 +149,25 @@ func (r *deployRun) connect() (Cluster, error) {
 		r.cluster = c
 	}
 	return r.cluster, nil
+}
+
+// RightsError: a step was forbidden by the cluster's RBAC; it says what
+// the credentials lack (the server's own words) and where the minimal
+// rights are written down.
+type RightsError struct {
+	Step string
+	Err  error
+}
+
+func (e *RightsError) Error() string {
+	return fmt.Sprintf("the %s step needs rights these credentials lack: %v; docs/rbac.yaml has the minimal Role (inside the namespace) and ClusterRole (namespaces, host-path PersistentVolumes, RuntimeClasses) a deployment needs", e.Step, e.Err)
+}
+
+func (e *RightsError) Unwrap() error { return e.Err }
+
+func rightsHint(step string, err error) error {
+	if apierrors.IsForbidden(err) {
+		return &RightsError{Step: step, Err: err}
+	}
+	return err
 }
