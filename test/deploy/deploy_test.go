@@ -294,3 +294,21 @@ func TestChangedConfigFileRollsOnlyItsPods(t *testing.T) {
 		}
 	}
 }
+
+// TestFiveHundredPods: a stack of 500 pods (two Deployments of 250
+// replicas) deploys and becomes ready on the local control plane: its
+// nodes take that many pods and its Service range that many stacks.
+func TestFiveHundredPods(t *testing.T) {
+	c := cluster.Shared(t)
+	root, specPath, ns := stack(t)
+	testutil.WriteFile(t, root, "ops/spec.yml", testutil.ReadFile(t, specPath)+"replicas: 250\n")
+	dir := create(t, specPath)
+	deploy(t, dir, "--timeout", "10m")
+	pods, err := c.Client.CoreV1().Pods(ns).List(context.Background(), metav1.ListOptions{FieldSelector: "status.phase=Running"})
+	if err != nil || len(pods.Items) < 500 {
+		t.Fatalf("running pods in %s: %d (%v), want 500", ns, len(pods.Items), err)
+	}
+	if _, errOut, err := run(t, "stop", "-d", dir); err != nil {
+		t.Fatalf("stop: %v\n%s", err, errOut)
+	}
+}
