@@ -68,6 +68,7 @@ func (a *Applier) Status(ctx context.Context, namespace, id string) (*Status, er
 		return nil, fmt.Errorf("namespace %s holds no inventory %s%s: the deployment has not been deployed (run kubectl stack deploy)", namespace, id, InventorySuffix)
 	}
 	st := &Status{Namespace: namespace}
+	mounted := map[string]bool{} // claims the workloads mount
 	for _, m := range inv {
 		os := ObjectStatus{Kind: m.GroupKind.Kind, Namespace: m.Namespace, Name: m.Name}
 		live, err := a.stub(m)
@@ -82,11 +83,51 @@ func (a *Applier) Status(ctx context.Context, namespace, id string) (*Status, er
 		default:
 			os.Status, os.Message = compute(live)
 			os.Detail = detail(live)
+			for _, claim := range claimsOf(live) {
+				mounted[claim] = true
+			}
 		}
 		st.Objects = append(st.Objects, os)
 	}
+	markOrphanedVolumes(st.Objects, mounted)
 	st.Pods, err = a.pods(ctx, namespace, id)
 	return st, err
+}
+
+// OrphanedVolume marks, in a volume's Detail, a PVC no workload of the
+// deployment mounts any more (the stack dropped it) and its PV: kept with
+// their data, deleted only by stop --delete-volumes.
+const OrphanedVolume = "orphaned: the stack no longer mounts it; stop --delete-volumes deletes it"
+
+func markOrphanedVolumes(objects []ObjectStatus, mounted map[string]bool) {
+	orphanedClaims := map[string]bool{}
+	for i, o := range objects {
+		if o.Kind == "PersistentVolumeClaim" && o.Status != "NotFound" && !mounted[o.Name] {
+			objects[i].Detail = strings.TrimSpace(o.Detail + " " + OrphanedVolume)
+			orphanedClaims[o.Name] = true
+		}
+	}
+	for i, o := range objects {
+		// A PV's Detail ends with the name of its claim.
+		if f := strings.Fields(o.Detail); o.Kind == "PersistentVolume" && len(f) > 0 && orphanedClaims[f[len(f)-1]] {
+			objects[i].Detail = strings.TrimSpace(o.Detail + " " + OrphanedVolume)
+		}
+	}
+}
+
+// claimsOf are the PVCs a Deployment's or Job's pod template mounts.
+func claimsOf(u *unstructured.Unstructured) []string {
+	if u.GetKind() != "Deployment" && u.GetKind() != "Job" {
+		return nil
+	}
+	volumes, _, _ := unstructured.NestedSlice(u.Object, "spec", "template", "spec", "volumes")
+	var out []string
+	for _, v := range volumes {
+		if claim, ok, _ := unstructured.NestedString(v.(map[string]any), "persistentVolumeClaim", "claimName"); ok {
+			out = append(out, claim)
+		}
+	}
+	return out
 }
 
 func compute(u *unstructured.Unstructured) (string, string) {

@@ -208,6 +208,20 @@ func TestDroppedVolumeStaysTracked(t *testing.T) {
 	}) {
 		t.Fatalf("the dropped volume fell out of the inventory:\n%s", strings.Join(lines, "\n"))
 	}
+	// The workloads that mounted it must be gone from the stack too, for
+	// status to call it orphaned: drop the counter's Deployment and Job.
+	third := without(without(dropped, "Deployment", "counter"), "Job", "seed")
+	ap, err := a.Apply(ctx, requestFor(t, dir, ns, third))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Prune(ctx, ap); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := run(t, "status", "-d", dir)
+	if err != nil || !strings.Contains(out, pvc) || !strings.Contains(out, "orphaned: the stack no longer mounts it") {
+		t.Errorf("status = %v; want the dropped volume listed as orphaned:\n%s", err, out)
+	}
 	if _, errOut, err := run(t, "stop", "-d", dir, "--delete-volumes"); err != nil {
 		t.Fatalf("stop --delete-volumes: %v\n%s", err, errOut)
 	}

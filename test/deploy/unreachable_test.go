@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -24,9 +25,10 @@ import (
 // proxy forwards TCP connections to target until closed; closing it also
 // cuts the connections it carries, as a dead API server would.
 type proxy struct {
-	ln    net.Listener
-	mu    sync.Mutex
-	conns []net.Conn
+	ln     net.Listener
+	target string
+	mu     sync.Mutex
+	conns  []net.Conn
 }
 
 func startProxy(t *testing.T, target string) *proxy {
@@ -35,35 +37,52 @@ func startProxy(t *testing.T, target string) *proxy {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &proxy{ln: ln}
-	go func() {
-		for {
-			in, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			out, err := net.Dial("tcp", target)
-			if err != nil {
-				in.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns = append(p.conns, in, out)
-			p.mu.Unlock()
-			go func() { _, _ = io.Copy(out, in) }()
-			go func() { _, _ = io.Copy(in, out) }()
-		}
-	}()
+	p := &proxy{ln: ln, target: target}
+	go p.serve(ln)
 	return p
 }
 
+func (p *proxy) serve(ln net.Listener) {
+	for {
+		in, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		out, err := net.Dial("tcp", p.target)
+		if err != nil {
+			in.Close()
+			continue
+		}
+		p.mu.Lock()
+		p.conns = append(p.conns, in, out)
+		p.mu.Unlock()
+		go func() { _, _ = io.Copy(out, in) }()
+		go func() { _, _ = io.Copy(in, out) }()
+	}
+}
+
+// restart listens again on the address close gave up: the API server is
+// back.
+func (p *proxy) restart(t *testing.T) {
+	t.Helper()
+	ln, err := net.Listen("tcp", p.ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.mu.Lock()
+	p.ln = ln
+	p.mu.Unlock()
+	go p.serve(ln)
+}
+
 func (p *proxy) close() {
-	p.ln.Close()
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.ln.Close()
 	for _, c := range p.conns {
 		c.Close()
 	}
+	p.conns = nil
 }
 
 // apiServerAddress is host:port of the shared cluster's API server.
@@ -164,4 +183,54 @@ func TestNotAnAPIServer(t *testing.T) {
 			t.Errorf("%s against a 404 server = %v:\n%s\nwant it to say it is not a Kubernetes API server", verb[0], err, out)
 		}
 	}
+}
+
+// TestAPIServerRestartMidDeploy: the API server goes away while deploy
+// applies (after its first object) and comes back; the deploy fails, and
+// the rerun converges: every object is there and listed in the inventory.
+func TestAPIServerRestartMidDeploy(t *testing.T) {
+	_, specPath, ns := stack(t)
+	dir := create(t, specPath)
+	p := startProxy(t, apiServerAddress(t))
+	kubeconfig := kubeconfigFor(t, "https://"+p.ln.Addr().String(), nil)
+	cmd := testutil.PluginCommand(t, "--kubeconfig", kubeconfig, "deploy", "-d", dir, "--wait=false")
+	cmd.Env = append(os.Environ(), "DEMO_REGISTRY_TOKEN="+token)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	cut := false
+	scanner := bufio.NewScanner(stderr)
+	for scanner.Scan() {
+		out.WriteString(scanner.Text() + "\n")
+		if !cut && strings.Contains(scanner.Text(), " created") {
+			p.close()
+			cut = true
+			time.AfterFunc(3*time.Second, func() { p.restart(t) })
+		}
+	}
+	err = cmd.Wait()
+	if !cut {
+		t.Fatalf("the deploy created nothing before it ended (%v):\n%s", err, out.String())
+	}
+	time.Sleep(4 * time.Second)
+	rerun := testutil.PluginCommand(t, "--kubeconfig", kubeconfig, "deploy", "-d", dir, "--wait=false")
+	rerun.Env = cmd.Env
+	if b, err := rerun.CombinedOutput(); err != nil {
+		t.Fatalf("the rerun after the API server came back: %v\n%s", err, b)
+	}
+	if n := len(liveDeployments(t, ns)); n != 2 {
+		t.Errorf("after the rerun %d Deployments, want 2", n)
+	}
+	lines := inventoryLines(t, ns, deploymentID(t, dir))
+	for _, want := range []string{"Deployment", "Service", "ConfigMap", "Job"} {
+		if !slices.ContainsFunc(lines, func(l string) bool { return strings.Contains(l, "_"+want) }) {
+			t.Errorf("the inventory after the rerun lacks every %s:\n%s", want, strings.Join(lines, "\n"))
+		}
+	}
+	t.Logf("first deploy, cut mid-apply: %v", err)
 }
