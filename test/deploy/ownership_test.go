@@ -121,6 +121,19 @@ func inventoryLines(t *testing.T, ns, id string) []string {
 	return strings.Split(strings.TrimSpace(cm.Data["objects"]), "\n")
 }
 
+// applyAndPrune applies and prunes as a deploy does.
+func applyAndPrune(t *testing.T, a *apply.Applier, req apply.Request) {
+	t.Helper()
+	ctx := context.Background()
+	ap, err := a.Apply(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Prune(ctx, ap); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // without drops the objects of a kind (and name prefix) from a list.
 func without(objs []*unstructured.Unstructured, kind, name string) []*unstructured.Unstructured {
 	return slices.DeleteFunc(slices.Clone(objs), func(o *unstructured.Unstructured) bool {
@@ -140,13 +153,7 @@ func TestInterruptedDeployConverges(t *testing.T) {
 	t.Setenv("DEMO_REGISTRY_TOKEN", token)
 	a := applierFor(t)
 	full := pluginObjects(t, dir)
-	first, err := a.Apply(ctx, requestFor(t, dir, ns, full))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Prune(ctx, first); err != nil {
-		t.Fatal(err)
-	}
+	applyAndPrune(t, a, requestFor(t, dir, ns, full))
 	// The next version drops the counter's Deployment; it is applied and
 	// the process dies before pruning.
 	smaller := without(pluginObjects(t, dir), "Deployment", "counter")
@@ -159,13 +166,7 @@ func TestInterruptedDeployConverges(t *testing.T) {
 		t.Fatalf("after the cut-short deploy the inventory lost the Deployment it was to prune:\n%s", strings.Join(lines, "\n"))
 	}
 	// The rerun prunes it and narrows the inventory.
-	rerun, err := a.Apply(ctx, requestFor(t, dir, ns, smaller))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Prune(ctx, rerun); err != nil {
-		t.Fatal(err)
-	}
+	applyAndPrune(t, a, requestFor(t, dir, ns, smaller))
 	if _, err := c.AppsV1().Deployments(ns).Get(ctx, id+"-counter-deployment", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 		t.Errorf("the rerun did not prune the dropped Deployment: %v", err)
 	}
@@ -183,23 +184,11 @@ func TestDroppedVolumeStaysTracked(t *testing.T) {
 	dir := create(t, specPath)
 	t.Setenv("DEMO_REGISTRY_TOKEN", token)
 	a := applierFor(t)
-	first, err := a.Apply(ctx, requestFor(t, dir, ns, pluginObjects(t, dir)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Prune(ctx, first); err != nil {
-		t.Fatal(err)
-	}
+	applyAndPrune(t, a, requestFor(t, dir, ns, pluginObjects(t, dir)))
 	id := deploymentID(t, dir)
 	pvc := id + "-counter-data"
 	dropped := without(without(pluginObjects(t, dir), "PersistentVolumeClaim", "counter-data"), "PersistentVolume", "counter-data")
-	second, err := a.Apply(ctx, requestFor(t, dir, ns, dropped))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Prune(ctx, second); err != nil {
-		t.Fatal(err)
-	}
+	applyAndPrune(t, a, requestFor(t, dir, ns, dropped))
 	if _, err := c.CoreV1().PersistentVolumeClaims(ns).Get(ctx, pvc, metav1.GetOptions{}); err != nil {
 		t.Fatalf("the dropped volume's PVC was pruned: %v", err)
 	}
@@ -211,13 +200,7 @@ func TestDroppedVolumeStaysTracked(t *testing.T) {
 	// The workloads that mounted it must be gone from the stack too, for
 	// status to call it orphaned: drop the counter's Deployment and Job.
 	third := without(without(dropped, "Deployment", "counter"), "Job", "seed")
-	ap, err := a.Apply(ctx, requestFor(t, dir, ns, third))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Prune(ctx, ap); err != nil {
-		t.Fatal(err)
-	}
+	applyAndPrune(t, a, requestFor(t, dir, ns, third))
 	out, _, err := run(t, "status", "-d", dir)
 	if err != nil || !strings.Contains(out, pvc) || !strings.Contains(out, "orphaned: the stack no longer mounts it") {
 		t.Errorf("status = %v; want the dropped volume listed as orphaned:\n%s", err, out)
