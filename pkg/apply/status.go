@@ -51,6 +51,8 @@ type PodStatus struct {
 	// Services are the compose services the pod runs, as the compose
 	// files write them (web.frontend, whose container is web-frontend).
 	Services []string `json:"services,omitempty"`
+	// Reason says why a Pending pod does not run.
+	Reason string `json:"reason,omitempty"`
 }
 
 // Pods lists the deployment's pods: its Deployments' and its Jobs'.
@@ -203,7 +205,7 @@ func (a *Applier) pods(ctx context.Context, namespace, id string) ([]PodStatus, 
 			out = append(out, PodStatus{
 				Name: p.Name, Phase: string(p.Status.Phase), Ready: fmt.Sprintf("%d/%d", ready, len(p.Spec.Containers)),
 				Restarts: restarts, Node: p.Spec.NodeName, IP: p.Status.PodIP, Ports: ports, Owner: owner,
-				Services: composeServices(p),
+				Services: composeServices(p), Reason: PendingReason(p),
 			})
 		}
 	}

@@ -205,3 +205,45 @@ func TestRenderRefusesBeforeWriting(t *testing.T) {
 		t.Errorf("Flux Kustomization:\n%s\nwant the overlay's path and flux bootstrap's GitRepository", data)
 	}
 }
+
+// TestKubectlConventions: mistyped verbs and sub-verbs get suggestions,
+// -n on a deployment verb is refused rather than ignored, a bare --dry-run
+// is client and takes no argument, and a client dry run prints objects
+// with a placeholder instead of needing the registry token.
+func TestKubectlConventions(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"deplyo"}, "Did you mean this?\n\tdeploy"},
+		{[]string{"kind", "crate"}, "Did you mean this?\n\tcreate"},
+		{[]string{"status", "-n", "kube-system", "-d", "."}, "-n/--namespace does not apply to kubectl stack status"},
+	} {
+		var errOut bytes.Buffer
+		err := Run(context.Background(), tc.args, genericiooptions.IOStreams{Out: &bytes.Buffer{}, ErrOut: &errOut})
+		if err == nil || !strings.Contains(errOut.String()+err.Error(), tc.want) {
+			t.Errorf("%v = %v (stderr %q), want %q", tc.args, err, errOut.String(), tc.want)
+		}
+	}
+	specPath, _ := filepath.Abs("../../examples/hello/ops/spec.yml")
+	dir := filepath.Join(t.TempDir(), "dep")
+	if _, errOut, err := run(t, "", "create", "--spec-file", specPath, "-d", dir); err != nil {
+		t.Fatalf("create: %v\n%s", err, errOut)
+	}
+	t.Setenv("DEMO_REGISTRY_TOKEN", "")
+	out, errOut, err := run(t, "", "deploy", "--dry-run", "-d", dir, "-o", "yaml")
+	if err != nil {
+		t.Fatalf("deploy --dry-run -d DIR -o yaml without the token: %v\n%s", err, errOut)
+	}
+	if !strings.Contains(out, "kind: Deployment") || !strings.Contains(out, "kubectl-stack.io/placeholder") {
+		t.Errorf("the client dry run does not print the objects with the placeholder Secret:\n%s", out)
+	}
+	out, _, err = run(t, "", "deploy", "--dry-run=client", "-d", dir, "-o", "json")
+	if err != nil || !strings.Contains(out, `"kind": "List"`) {
+		t.Errorf("-o json = %v, want a v1 List:\n%.300s", err, out)
+	}
+	t.Setenv("DEMO_REGISTRY_TOKEN", "a-token")
+	if _, _, err := run(t, "", "deploy", "-d", dir, "-o", "yaml"); err == nil || !strings.Contains(err.Error(), "add --dry-run=client") {
+		t.Errorf("deploy -o yaml without a dry run = %v, want it refused", err)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/lifecycle"
+	"github.com/kubectl-stack/kubectl-stack/pkg/render"
 )
 
 // DeployOptions are the inputs of "kubectl stack deploy".
@@ -32,6 +33,8 @@ type DeployOptions struct {
 	Adopt bool
 	// BreakLock takes the deployment's lock from another command.
 	BreakLock bool
+	// output is -o of a client dry run.
+	output outputFlag
 }
 
 // NewDeployOptions returns DeployOptions with their defaults.
@@ -53,7 +56,7 @@ renders are pruned, except volumes. For deploy-to: k8s-kind the context
 kind-<cluster-id> is used unless --context is given.`,
 		Example: `  kubectl stack deploy -d ./my-deployment
   kubectl stack deploy -d ./my-deployment --wait=false
-  kubectl stack deploy -d ./my-deployment --dry-run=client
+  kubectl stack deploy -d ./my-deployment --dry-run=client -o yaml   # the objects, no cluster, no token needed
   kubectl stack deploy -d ./my-deployment --secrets-only   # before Flux or Argo CD applies the rendered tree`,
 		Args: cobra.NoArgs,
 		RunE: runE(o),
@@ -61,7 +64,10 @@ kind-<cluster-id> is used unless --context is given.`,
 	o.addFlags(cmd)
 	addDeployFlags(cmd, o)
 	cmd.Flags().BoolVar(&o.SecretsOnly, "secrets-only", o.SecretsOnly, "If true, apply only the namespace (claiming it for this directory) and the Secrets deploy makes (registry pull secret, generated config values, the routes' certificate on kind): what a GitOps pipeline applying the rendered tree cannot. Prunes and waits for nothing.")
-	cmd.Flags().StringVar(&o.DryRun, "dry-run", o.DryRun, `"client" prints the objects without contacting the cluster; "server" asks the API server what each apply would do; neither writes anything.`)
+	cmd.Flags().StringVar(&o.DryRun, "dry-run", o.DryRun, `"client" (or a bare --dry-run) prints the objects without contacting the cluster, a placeholder for the registry token; "server" asks the API server what each apply would do; neither writes anything.`)
+	// As kubectl's: a bare --dry-run is client and takes no argument.
+	cmd.Flags().Lookup("dry-run").NoOptDefVal = "client"
+	o.output.add(cmd, "one line per object", "yaml", "json")
 	return cmd
 }
 
@@ -78,15 +84,29 @@ func addDeployFlags(cmd *cobra.Command, o *DeployOptions) {
 }
 
 // Complete loads and renders the deployment and builds the pull secret, so
-// that every input error surfaces before anything is written.
+// that every input error surfaces before anything is written. A client dry
+// run needs no token: its pull secret holds a placeholder, marked so.
 func (o *DeployOptions) Complete(c *cobra.Command, args []string) error {
+	getenv := o.Getenv
+	if o.DryRun == "client" {
+		getenv = func(name string) string { return "<" + name + ": read at deploy time>" }
+	}
 	var err error
-	o.target, err = prepareTarget(c, o.GlobalOptions, o.DeploymentDir, o.Images, o.Getenv)
+	o.target, err = prepareTarget(c, o.GlobalOptions, o.DeploymentDir, o.Images, getenv)
+	if err == nil && o.DryRun == "client" {
+		markPlaceholderSecret(o.target)
+	}
 	return err
 }
 
 // Validate checks the flags.
 func (o *DeployOptions) Validate() error {
+	if err := o.output.Validate(); err != nil {
+		return err
+	}
+	if o.output.Output != "" && o.DryRun != "client" {
+		return errors.New("-o/--output prints the objects of a client dry run: add --dry-run=client")
+	}
 	switch o.DryRun {
 	case "none", "client", "server":
 		return nil
@@ -106,10 +126,7 @@ func (o *DeployOptions) request(t *lifecycle.Target) lifecycle.DeployRequest {
 // Run deploys (a client dry run only prints the objects) and reports.
 func (o *DeployOptions) Run(c *cobra.Command) error {
 	if o.DryRun == "client" {
-		for _, obj := range o.target.Objects {
-			fmt.Fprintf(o.Out, "%s/%s/%s (dry run)\n", obj.GetKind(), obj.GetNamespace(), obj.GetName())
-		}
-		return nil
+		return printObjects(o.Out, o.output.Output, o.target.Objects)
 	}
 	res, err := o.lifecycle().Deploy(c.Context(), o.request(o.target))
 	if err != nil {
@@ -125,5 +142,23 @@ func printDeployResult(g *GlobalOptions, t *lifecycle.Target, res *lifecycle.Dep
 	}
 	if res.Applied != nil && !res.Applied.Changed() {
 		g.Logger().Infof("nothing changed: the cluster already matches %s", t.Dir())
+	}
+}
+
+// PlaceholderAnnotation marks the pull secret of a client dry run: its
+// token is a placeholder, the real one is read at deploy time.
+const PlaceholderAnnotation = "kubectl-stack.io/placeholder"
+
+func markPlaceholderSecret(t *lifecycle.Target) {
+	name := render.PullSecretName(t.Deployment.Record.DeploymentID)
+	for _, o := range t.Objects {
+		if o.GetKind() == "Secret" && o.GetName() == name {
+			ann := o.GetAnnotations()
+			if ann == nil {
+				ann = map[string]string{}
+			}
+			ann[PlaceholderAnnotation] = "the registry token is a placeholder in a client dry run; deploy reads it from the environment"
+			o.SetAnnotations(ann)
+		}
 	}
 }

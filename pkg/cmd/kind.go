@@ -9,12 +9,10 @@ import (
 )
 
 func newCmdKind(g *GlobalOptions) *cobra.Command {
-	cmd := &cobra.Command{
+	cmd := groupCommand(&cobra.Command{
 		Use:   "kind",
 		Short: "Work with the kind cluster of a k8s-kind deployment",
-		Args:  cobra.NoArgs,
-		RunE:  func(c *cobra.Command, _ []string) error { return c.Help() },
-	}
+	})
 	cmd.AddCommand(newCmdKindCreate(g), newCmdCheckMounts(g), newCmdKindLoad(g), newCmdKindDelete(g), newCmdMigratePlan(g), newCmdKindCA(g))
 	return cmd
 }

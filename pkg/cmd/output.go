@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
 )
 
@@ -54,4 +55,36 @@ func printJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// printObjects prints objects as kubectl apply --dry-run=client does:
+// -o yaml as YAML documents, -o json as a v1 List, otherwise one line per
+// object.
+func printObjects(w io.Writer, format string, objects []*unstructured.Unstructured) error {
+	switch format {
+	case "json":
+		items := make([]any, len(objects))
+		for i, o := range objects {
+			items[i] = o.Object
+		}
+		return printJSON(w, map[string]any{"apiVersion": "v1", "kind": "List", "items": items})
+	case "yaml":
+		for i, o := range objects {
+			data, err := yaml.Marshal(o.Object)
+			if err != nil {
+				return err
+			}
+			if i > 0 {
+				fmt.Fprintln(w, "---")
+			}
+			if _, err := w.Write(data); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, o := range objects {
+		fmt.Fprintf(w, "%s/%s created (dry run)\n", strings.ToLower(o.GetKind()), o.GetName())
+	}
+	return nil
 }

@@ -32,7 +32,7 @@ func (g *GlobalOptions) Logger() *log.Logger {
 // NewCmdStack builds the root command, "kubectl stack".
 func NewCmdStack(streams genericiooptions.IOStreams) *cobra.Command {
 	g := &GlobalOptions{IOStreams: streams, ConfigFlags: genericclioptions.NewConfigFlags(true)}
-	root := &cobra.Command{
+	root := groupCommand(&cobra.Command{
 		Use:   "kubectl-stack",
 		Short: "Deploy multi-service compose stacks to Kubernetes and kind",
 		Long: `kubectl stack turns a stack (docker-compose files plus a git-tracked spec.yml)
@@ -44,9 +44,7 @@ Start with:
 		Annotations:   map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl stack"},
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Args:          cobra.NoArgs,
-		RunE:          func(c *cobra.Command, _ []string) error { return c.Help() },
-	}
+	})
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)
 	g.ConfigFlags.AddFlags(root.PersistentFlags())
@@ -60,7 +58,7 @@ Start with:
 			g.Verbosity = -1
 		}
 		log.RouteKlog(g.ErrOut, g.Verbosity)
-		return nil
+		return rejectNamespaceFlag(c)
 	}
 	root.AddCommand(newCmdVersion(g), newCmdInit(g), newCmdCreate(g), newCmdRender(g), newCmdDeploy(g), newCmdStop(g), newCmdDiff(g), newCmdStatus(g), newCmdKind(g), newCmdPs(g), newCmdRestart(g), newCmdLogs(g), newCmdExec(g), newCmdBuild(g), newCmdPort(g))
 	return root

@@ -57,9 +57,9 @@ func printStatus(o *StatusOptions, st *lifecycle.StatusResult) error {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", s.Kind, s.Name, s.Status, s.Detail, s.Message)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "POD\tSERVICES\tPHASE\tREADY\tRESTARTS\tNODE\tIP")
+	fmt.Fprintln(w, "POD\tSERVICES\tPHASE\tREADY\tRESTARTS\tNODE\tIP\tREASON")
 	for _, p := range st.Pods {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", p.Name, strings.Join(p.Services, ","), p.Phase, p.Ready, p.Restarts, p.Node, p.IP)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", p.Name, strings.Join(p.Services, ","), p.Phase, p.Ready, p.Restarts, p.Node, p.IP, p.Reason)
 	}
 	if pub := st.Published; pub != nil && len(pub.Routes)+len(pub.NodePorts) > 0 {
 		fmt.Fprintln(w)

@@ -195,3 +195,20 @@ func TestPortPrintsANodeAddressAndTheNodePort(t *testing.T) {
 		t.Errorf("port web 8080 = %v, want the list of published ports", err)
 	}
 }
+
+// TestPendingPodsSayWhy: pods that cannot be scheduled make deploy's wait
+// fail with the scheduler's reason for each, and status shows it.
+func TestPendingPodsSayWhy(t *testing.T) {
+	root, specPath, _ := stack(t)
+	testutil.WriteFile(t, root, "ops/spec.yml", testutil.ReadFile(t, specPath)+"node-affinities:\n  - {label: kubectl-stack-test/never, value: \"true\"}\n")
+	dir := create(t, specPath)
+	t.Setenv("DEMO_REGISTRY_TOKEN", token)
+	_, _, err := run(t, "deploy", "-d", dir, "--timeout", "10s")
+	if err == nil || !strings.Contains(err.Error(), "pending pods in") || !strings.Contains(err.Error(), "unschedulable:") {
+		t.Errorf("deploy of unschedulable pods = %v, want the pending pods' reasons", err)
+	}
+	out, _, err := run(t, "status", "-d", dir)
+	if err != nil || !strings.Contains(out, "REASON") || !strings.Contains(out, "unschedulable:") {
+		t.Errorf("status = %v, want the pending pods' reasons:\n%s", err, out)
+	}
+}
