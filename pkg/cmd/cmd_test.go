@@ -247,3 +247,26 @@ func TestKubectlConventions(t *testing.T) {
 		t.Errorf("deploy -o yaml without a dry run = %v, want it refused", err)
 	}
 }
+
+// TestInitWritesTheStackRelativeToTheSpec: in one git checkout, init run
+// from the repository root writes stack: relative to the spec's own
+// directory and says so, and create works from another directory.
+func TestInitWritesTheStackRelativeToTheSpec(t *testing.T) {
+	repo := t.TempDir()
+	testutil.CopyTree(t, "../../examples/hello/stacks", filepath.Join(repo, "stacks"))
+	testutil.CopyTree(t, "../../examples/hello/compose", filepath.Join(repo, "compose"))
+	testutil.CopyTree(t, "../../examples/hello/compose-jobs", filepath.Join(repo, "compose-jobs"))
+	testutil.CopyTree(t, "../../examples/hello/config", filepath.Join(repo, "config"))
+	testutil.Git(t, repo, "init", "-q")
+	_, errOut, err := run(t, repo, "init", "--stack", "stacks/hello", "--output", "ops/spec.yml")
+	if err != nil {
+		t.Fatalf("init: %v\n%s", err, errOut)
+	}
+	spec := testutil.ReadFile(t, filepath.Join(repo, "ops/spec.yml"))
+	if !strings.Contains(spec, "\nstack: ../stacks/hello\n") || !strings.Contains(errOut, "relative to the spec's directory") {
+		t.Errorf("spec.yml's stack: and init's note:\n%s\n%s\nwant ../stacks/hello, said to be relative to the spec", spec, errOut)
+	}
+	if _, errOut, err := run(t, t.TempDir(), "create", "--spec-file", filepath.Join(repo, "ops/spec.yml"), "-d", filepath.Join(t.TempDir(), "dep")); err != nil {
+		t.Errorf("create from another directory: %v\n%s", err, errOut)
+	}
+}

@@ -96,8 +96,9 @@ func (o *InitOptions) Run(c *cobra.Command) error {
 	if _, err := os.Stat(o.Output); err == nil && !o.Force {
 		return fmt.Errorf("%s already exists and init will not overwrite it: spec.yml is your git-tracked source of truth, and regenerating it on every deployment throws your edits away. Edit it instead, or pass --force to replace it", o.Output)
 	}
+	written, how := deployment.StackRefFor(c.Context(), o.Stack, o.Output)
 	data, err := deployment.SpecTemplate(c.Context(), deployment.TemplateOptions{
-		StackRef: o.Stack, DeployTo: o.DeployTo, Config: o.config, PortRecipe: o.PortRecipe,
+		StackRef: o.Stack, StackWritten: written, DeployTo: o.DeployTo, Config: o.config, PortRecipe: o.PortRecipe,
 	})
 	if err != nil {
 		return fmt.Errorf("writing a spec for %s: %w", o.Stack, err)
@@ -110,6 +111,7 @@ func (o *InitOptions) Run(c *cobra.Command) error {
 	if err := os.WriteFile(o.Output, data, 0o644); err != nil {
 		return fmt.Errorf("writing %s: %w", o.Output, err)
 	}
+	o.Logger().Infof("stack: %s in %s (%s)", written, o.Output, how)
 	o.Logger().Infof("wrote %s; edit it, commit it, then run: kubectl stack create --spec-file %s --deployment-dir DIR", o.Output, o.Output)
 	return nil
 }

@@ -1,15 +1,19 @@
 package deployment
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/compose"
+	"github.com/kubectl-stack/kubectl-stack/pkg/gitrepo"
 	"github.com/kubectl-stack/kubectl-stack/pkg/ingress"
 	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
 	"github.com/kubectl-stack/kubectl-stack/pkg/stack"
@@ -21,10 +25,12 @@ var PortRecipes = []string{"any-variable-random", "localhost-same", "any-same", 
 
 // TemplateOptions are the inputs of SpecTemplate.
 type TemplateOptions struct {
-	// StackRef is written verbatim as the spec's stack: value.
+	// StackRef locates the stack (relative to the current directory).
 	StackRef string
-	DeployTo string
-	Config   map[string]string
+	// StackWritten is the spec's stack: value ("" writes StackRef).
+	StackWritten string
+	DeployTo     string
+	Config       map[string]string
 	// PortRecipe is one of PortRecipes; "" means any-variable-random.
 	PortRecipe string
 	// Rand picks fixed random host ports; nil uses a random source.
@@ -141,7 +147,7 @@ func (t *template) render(st *stack.Stack) ([]byte, error) {
 	w.line("# spec.yml for the stack %q, written by kubectl stack init.", st.Name)
 	w.line("# Run init once: edit this file and commit it to your operator repository.")
 	w.line("# Deploy from it with kubectl stack create; regenerating it discards your edits.")
-	w.kv(0, "stack", t.opts.StackRef)
+	w.kv(0, "stack", cmp.Or(t.opts.StackWritten, t.opts.StackRef))
 	w.kv(0, "deploy-to", t.opts.DeployTo)
 	w.line("# Every object goes to this namespace; give a second deployment of the same stack its own.")
 	w.kv(0, "namespace", spec.DefaultNamespace(st.Name))
@@ -253,3 +259,44 @@ func yamlScalar(v string) string {
 }
 
 func yamlKey(k string) string { return yamlScalar(k) }
+
+// StackRefFor is the stack: value a spec at specPath should hold for the
+// stack at ref (ref relative to the current directory), and how it is
+// meant: relative to the spec's directory when the two share a git
+// checkout or the stack lies below the spec's directory, so the spec
+// works from any directory and on any clone; absolute otherwise.
+func StackRefFor(ctx context.Context, ref, specPath string) (string, string) {
+	stackAbs, err1 := filepath.Abs(spec.ExpandHome(ref))
+	specDir, err2 := filepath.Abs(filepath.Dir(specPath))
+	if err1 != nil || err2 != nil {
+		return ref, "as given"
+	}
+	rel, err := filepath.Rel(specDir, stackAbs)
+	if err != nil {
+		return stackAbs, "absolute"
+	}
+	if !strings.HasPrefix(rel, "..") {
+		return filepath.ToSlash(rel), "relative to the spec's directory"
+	}
+	stackRepo, ok1 := gitrepo.Describe(ctx, existingDir(stackAbs))
+	specRepo, ok2 := gitrepo.Describe(ctx, existingDir(specDir))
+	if ok1 && ok2 && stackRepo.Root == specRepo.Root {
+		return filepath.ToSlash(rel), "relative to the spec's directory, in the same git checkout"
+	}
+	return stackAbs, "absolute: the stack is outside the spec's directory and its git checkout"
+}
+
+// existingDir is p's nearest existing directory (the spec's directory may
+// not exist yet; a stack may be a compose file).
+func existingDir(p string) string {
+	for {
+		if info, err := os.Stat(p); err == nil && info.IsDir() {
+			return p
+		}
+		parent := filepath.Dir(p)
+		if parent == p {
+			return p
+		}
+		p = parent
+	}
+}
