@@ -34,7 +34,7 @@ done
 "$work/kubectl-stack" create --spec-file "$work/spec.yml" -d "$work/dep" >/dev/null 2>&1
 for i in 1 2 3; do
   /usr/bin/time -f "render (tree) ${pods}x${services}: %e s wall, %M KiB max RSS" \
-    "$work/kubectl-stack" render -d "$work/dep" -o "$work/tree" 2>&1 >/dev/null | grep '^render'
+    "$work/kubectl-stack" render -d "$work/dep" --output-dir "$work/tree" 2>&1 >/dev/null | grep '^render'
 done
 for i in 1 2 3; do
   /usr/bin/time -f "render --stdout (tree + kustomize build) ${pods}x${services}: %e s wall, %M KiB max RSS" \

@@ -197,7 +197,7 @@ func TestRenderRefusesBeforeWriting(t *testing.T) {
 			t.Fatalf("render %v left %s behind (%v)", tc.args, tree, err)
 		}
 	}
-	if _, _, err := run(t, "", "render", "-d", dir, "-o", tree, "--flux-kustomization", "--repo-path", "clusters/dev"); err != nil {
+	if _, _, err := run(t, "", "render", "-d", dir, "--output-dir", tree, "--flux-kustomization", "--repo-path", "clusters/dev"); err != nil {
 		t.Fatal(err)
 	}
 	data := testutil.ReadFile(t, filepath.Join(tree, "pipelines", "laconic-f554yj0t", "flux-kustomization.yaml"))

@@ -30,7 +30,7 @@ func NewRenderOptions(g *GlobalOptions) *RenderOptions {
 func newCmdRender(g *GlobalOptions) *cobra.Command {
 	o := NewRenderOptions(g)
 	cmd := &cobra.Command{
-		Use:   "render [-d DIR] [-o TREE | --stdout]",
+		Use:   "render [-d DIR] [--output-dir TREE | --stdout]",
 		Short: "Render a deployment into a kustomize tree (a base and an overlay per deployment)",
 		Long: `Render a deployment directory into Kubernetes objects laid out as a kustomize
 tree: base/<stack>/<deployment-id>/ and overlays/<deployment-id>/. kustomize
@@ -48,9 +48,9 @@ pipelines/<deployment-id>/, the object that points Flux or Argo CD at the
 overlay. With --stdout, the overlay is built in process (as kubectl
 kustomize would) and the objects are printed instead.`,
 		Example: `  kubectl stack render -d ./my-deployment              # writes ./my-deployment/kustomize
-  kubectl stack render -d ./my-deployment -o ./gitops --prune
-  kubectl stack render -d ./my-deployment -o ./gitops --flux-kustomization
-  kubectl stack render -d ./my-deployment -o ./gitops --argocd-application --repo-url https://git.example.com/ops.git
+  kubectl stack render -d ./my-deployment --output-dir ./gitops --prune
+  kubectl stack render -d ./my-deployment --output-dir ./gitops --flux-kustomization
+  kubectl stack render -d ./my-deployment --output-dir ./gitops --argocd-application --repo-url https://git.example.com/ops.git
   kubectl stack render -d ./my-deployment --stdout | kubectl apply --server-side -f -`,
 		Args: cobra.NoArgs,
 		RunE: runE(o),
@@ -58,6 +58,9 @@ kustomize would) and the objects are printed instead.`,
 	f := cmd.Flags()
 	o.addFlags(cmd)
 	f.StringVarP(&o.Output, "output-dir", "o", o.Output, "Directory of the tree to write into (default: <deployment-dir>/kustomize).")
+	// kubectl users read -o as the output format: the short spelling
+	// still works, with a warning, until it can take that meaning.
+	_ = f.MarkShorthandDeprecated("output-dir", "use --output-dir; -o will mean the output format, as in kubectl")
 	f.BoolVar(&o.Stdout, "stdout", o.Stdout, "If true, print the built objects instead of writing the tree.")
 	f.StringToStringVar(&o.Images, "image", o.Images, "Replace a container's image: container=image (repeatable); wins over image-overrides in spec.yml.")
 	f.BoolVar(&o.Prune, "prune", o.Prune, "If true, also remove the overlays (and bases) of deployments whose directories no longer exist.")

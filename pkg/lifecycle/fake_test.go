@@ -90,6 +90,8 @@ func (f *fakeCluster) Apply(_ context.Context, req apply.Request) (*apply.Applie
 	return &apply.Applied{Result: &apply.Result{}}, nil
 }
 
+func (f *fakeCluster) List(context.Context) ([]apply.DeploymentSummary, error) { return nil, nil }
+
 // Lock is recorded as a call, not a write: it changes none of the
 // deployment's objects.
 func (f *fakeCluster) Lock(_ context.Context, req apply.LockRequest) (func(), error) {

@@ -103,3 +103,13 @@ func (l *Lifecycle) Port(ctx context.Context, t *Target, service string, port in
 	}
 	return "", fmt.Errorf("%s does not publish port %d of service %s; it publishes: %s", d.Dir, port, service, strings.Join(all, ", "))
 }
+
+// List finds every deployment on the cluster of a kubeconfig context ("" is
+// the current one).
+func (l *Lifecycle) List(ctx context.Context, kubeContext string) ([]apply.DeploymentSummary, error) {
+	c, err := l.Connect(kubeContext)
+	if err != nil {
+		return nil, err
+	}
+	return c.List(ctx)
+}

@@ -39,6 +39,8 @@ type Cluster interface {
 	Deployments(ctx context.Context) ([]apply.OwnedNamespace, error)
 	OtherDeployments(ctx context.Context, dir string) ([]string, error)
 	Volumes(ctx context.Context) ([]apply.Volume, error)
+	// List finds every deployment on the cluster.
+	List(ctx context.Context) ([]apply.DeploymentSummary, error)
 }
 
 // KindProvider manages kind clusters; *kindcluster.Provider is the real

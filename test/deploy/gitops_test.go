@@ -51,7 +51,7 @@ func mustKubectl(t *testing.T, args ...string) string {
 // renderTo renders a deployment into the tree and returns its overlay.
 func renderTo(t *testing.T, dir, tree string, extra ...string) string {
 	t.Helper()
-	out, errOut, err := run(t, append([]string{"render", "-d", dir, "-o", tree}, extra...)...)
+	out, errOut, err := run(t, append([]string{"render", "-d", dir, "--output-dir", tree}, extra...)...)
 	if err != nil {
 		t.Fatalf("render: %v\n%s", err, errOut)
 	}

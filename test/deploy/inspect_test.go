@@ -14,6 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
+	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
 	"github.com/kubectl-stack/kubectl-stack/pkg/cmd"
 	"github.com/kubectl-stack/kubectl-stack/test/cluster"
 )
@@ -210,5 +211,39 @@ func TestPendingPodsSayWhy(t *testing.T) {
 	out, _, err := run(t, "status", "-d", dir)
 	if err != nil || !strings.Contains(out, "REASON") || !strings.Contains(out, "unschedulable:") {
 		t.Errorf("status = %v, want the pending pods' reasons:\n%s", err, out)
+	}
+}
+
+// TestListShowsWhatIsDeployedWhere: list finds a deployment with its
+// stack, namespace, directory, objects, ready pods and last deploy.
+func TestListShowsWhatIsDeployedWhere(t *testing.T) {
+	_, specPath, ns := stack(t)
+	dir := create(t, specPath)
+	deploy(t, dir)
+	out, _, err := run(t, "list", "-o", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list []apply.DeploymentSummary
+	if err := json.Unmarshal([]byte(out), &list); err != nil {
+		t.Fatalf("list -o json: %v\n%s", err, out)
+	}
+	var found *apply.DeploymentSummary
+	for i := range list {
+		if list[i].Namespace == ns {
+			found = &list[i]
+		}
+	}
+	switch {
+	case found == nil:
+		t.Fatalf("list does not show the deployment in %s:\n%s", ns, out)
+	case found.Stack != "hello" || found.DeploymentID != deploymentID(t, dir) || found.DeploymentDir != dir:
+		t.Errorf("list entry = %+v, want stack hello, the deployment-id and %s", *found, dir)
+	case found.Objects < 10 || found.Pods != 2 || found.PodsReady != 2 || found.LastDeploy == nil:
+		t.Errorf("list entry = %+v, want its objects, 2/2 ready pods and the last deploy time", *found)
+	}
+	table, _, err := run(t, "ls")
+	if err != nil || !strings.Contains(table, ns) || !strings.Contains(table, "LAST DEPLOY") {
+		t.Errorf("ls = %v:\n%s", err, table)
 	}
 }
