@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
@@ -269,4 +270,26 @@ func TestInitWritesTheStackRelativeToTheSpec(t *testing.T) {
 	if _, errOut, err := run(t, t.TempDir(), "create", "--spec-file", filepath.Join(repo, "ops/spec.yml"), "-d", filepath.Join(t.TempDir(), "dep")); err != nil {
 		t.Errorf("create from another directory: %v\n%s", err, errOut)
 	}
+}
+
+// TestEveryVerbHasExamples: the help of every command that runs something
+// shows how it is used.
+func TestEveryVerbHasExamples(t *testing.T) {
+	root := NewCmdStack(genericiooptions.IOStreams{Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}})
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			if sub.Hidden || sub.Name() == "help" || sub.Name() == "completion" {
+				continue
+			}
+			if sub.HasSubCommands() {
+				walk(sub)
+				continue
+			}
+			if strings.TrimSpace(sub.Example) == "" {
+				t.Errorf("%s has no examples in its help", sub.CommandPath())
+			}
+		}
+	}
+	walk(root)
 }

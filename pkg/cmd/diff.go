@@ -27,7 +27,9 @@ func NewDiffOptions(g *GlobalOptions) *DiffOptions {
 func newCmdDiff(g *GlobalOptions) *cobra.Command {
 	o := NewDiffOptions(g)
 	cmd := &cobra.Command{
-		Use:   "diff [-d DIR]",
+		Use: "diff [-d DIR]",
+		Example: `  kubectl stack diff -d ./my-deployment
+  kubectl stack diff -d ./my-deployment --image web=example/web:2   # what a new image would change`,
 		Short: "Show what deploy would change (server-side dry run), pruning included",
 		Long: `Show, as a unified diff, how the live objects differ from what deploy would
 apply (server-side dry runs, nothing is written), including objects deploy

@@ -89,7 +89,9 @@ func NewKindDeleteOptions(g *GlobalOptions) *KindDeleteOptions {
 func newCmdKindDelete(g *GlobalOptions) *cobra.Command {
 	o := NewKindDeleteOptions(g)
 	cmd := &cobra.Command{
-		Use:   "delete [-d DIR] [--force]",
+		Use: "delete [-d DIR] [--force]",
+		Example: `  kubectl stack kind delete -d ./my-deployment
+  kubectl stack kind delete -d ./my-deployment --force   # although other deployments live in it`,
 		Short: "Delete the deployment's kind cluster, after checking who else uses it",
 		Long: `Delete the kind cluster the deployment joins. The cluster is shared, so this
 first lists the other deployments whose namespaces live in it, and the

@@ -27,7 +27,9 @@ func NewKindLoadOptions(g *GlobalOptions) *KindLoadOptions {
 func newCmdKindLoad(g *GlobalOptions) *cobra.Command {
 	o := NewKindLoadOptions(g)
 	cmd := &cobra.Command{
-		Use:   "load [-d DIR] [--image container=image]...",
+		Use: "load [-d DIR] [--image container=image]...",
+		Example: `  kubectl stack kind load -d ./my-deployment
+  kubectl stack kind load -d ./my-deployment --image web=example/web:dev`,
 		Short: "Load the deployment's locally built images into its kind cluster",
 		Long: `Copy every image the deployment's workloads use (with image-overrides and
 --image applied) that the local Docker has into every node of the kind
@@ -84,7 +86,9 @@ func NewCheckMountsOptions(g *GlobalOptions) *CheckMountsOptions {
 func newCmdCheckMounts(g *GlobalOptions) *cobra.Command {
 	o := NewCheckMountsOptions(g)
 	cmd := &cobra.Command{
-		Use:   "check-mounts [-d DIR] [-o json]",
+		Use: "check-mounts [-d DIR] [-o json]",
+		Example: `  kubectl stack kind check-mounts -d ./my-deployment
+  kubectl stack kind check-mounts -d ./my-deployment -o json`,
 		Short: "Compare the mounts a deployment needs with the live kind node's",
 		Long: `Read the bind mounts of the cluster's control-plane node container through the
 Docker Engine API and compare them with the mounts in the deployment's
@@ -134,8 +138,9 @@ func NewMigratePlanOptions(g *GlobalOptions) *MigratePlanOptions {
 func newCmdMigratePlan(g *GlobalOptions) *cobra.Command {
 	o := NewMigratePlanOptions(g)
 	cmd := &cobra.Command{
-		Use:   "migrate-plan [-d DIR] [-o json]",
-		Short: "Plan moving a kind cluster without an umbrella mount to kind-mount-root",
+		Use:     "migrate-plan [-d DIR] [-o json]",
+		Example: `  kubectl stack kind migrate-plan -d ./my-deployment`,
+		Short:   "Plan moving a kind cluster without an umbrella mount to kind-mount-root",
 		Long: `For a kind cluster created without an umbrella mount, list the volumes whose
 data lives only inside the node (lost when the cluster is recreated), the
 deployments on the cluster, and the steps of the migration to a shared

@@ -22,7 +22,9 @@ func NewPsOptions(g *GlobalOptions) *PsOptions {
 func newCmdPs(g *GlobalOptions) *cobra.Command {
 	o := NewPsOptions(g)
 	cmd := &cobra.Command{
-		Use:   "ps [-d DIR] [-o json]",
+		Use: "ps [-d DIR] [-o json]",
+		Example: `  kubectl stack ps -d ./my-deployment
+  kubectl stack ps -d ./my-deployment -o json`,
 		Short: "List every pod of a deployment (all pod files and jobs)",
 		Args:  cobra.NoArgs,
 		RunE:  runE(o),

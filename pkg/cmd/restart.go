@@ -30,7 +30,10 @@ func NewRestartOptions(g *GlobalOptions) *RestartOptions {
 func newCmdRestart(g *GlobalOptions) *cobra.Command {
 	o := NewRestartOptions(g)
 	cmd := &cobra.Command{
-		Use:   "restart [-d DIR] [--spec-file F] [--stack-path P] [--image c=i]... [--force]",
+		Use: "restart [-d DIR] [--spec-file F] [--stack-path P] [--image c=i]... [--force]",
+		Example: `  kubectl stack restart -d ./my-deployment
+  kubectl stack restart -d ./my-deployment --spec-file ops/prod/spec.yml
+  kubectl stack restart -d ./my-deployment --force   # roll every pod even if nothing changed`,
 		Short: "Pull the stack, re-sync the deployment from the git-tracked spec, deploy",
 		Long: `The GitOps update: git pull --ff-only in the stack's checkout, choose the spec
 (--spec-file relative to the repository root, else the spec the deployment was

@@ -28,7 +28,9 @@ func NewStatusOptions(g *GlobalOptions) *StatusOptions {
 func newCmdStatus(g *GlobalOptions) *cobra.Command {
 	o := NewStatusOptions(g)
 	cmd := &cobra.Command{
-		Use:   "status [-d DIR] [-o json|yaml]",
+		Use: "status [-d DIR] [-o json|yaml]",
+		Example: `  kubectl stack status -d ./my-deployment
+  kubectl stack status -d ./my-deployment -o json`,
 		Short: "Show every object of a deployment with its status, and its pods",
 		Args:  cobra.NoArgs,
 		RunE:  runE(o),

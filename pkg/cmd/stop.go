@@ -27,7 +27,10 @@ func NewStopOptions(g *GlobalOptions) *StopOptions {
 func newCmdStop(g *GlobalOptions) *cobra.Command {
 	o := NewStopOptions(g)
 	cmd := &cobra.Command{
-		Use:   "stop [-d DIR] [--delete-volumes] [--delete-namespace] [--skip-cluster-management]",
+		Use: "stop [-d DIR] [--delete-volumes] [--delete-namespace] [--skip-cluster-management]",
+		Example: `  kubectl stack stop -d ./my-deployment                   # volumes and their data stay
+  kubectl stack stop -d ./my-deployment --delete-volumes  # also PVCs and PVs (never host directories)
+  kubectl stack stop -d ./my-deployment --skip-cluster-management   # leave the kind cluster running`,
 		Short: "Delete a deployment's objects (on kind, then its cluster); volumes and data stay unless --delete-volumes",
 		Long: `Delete the objects this deployment applied (its inventory), never those of
 another deployment, and wait until they are gone. PersistentVolumes, claims

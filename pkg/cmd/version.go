@@ -10,9 +10,10 @@ import (
 
 func newCmdVersion(g *GlobalOptions) *cobra.Command {
 	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the version of kubectl stack",
-		Args:  cobra.NoArgs,
+		Use:     "version",
+		Example: `  kubectl stack version`,
+		Short:   "Print the version of kubectl stack",
+		Args:    cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			v := version.Version
 			if c := version.Commit(); c != "" {
