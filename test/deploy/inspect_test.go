@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -245,5 +246,26 @@ func TestListShowsWhatIsDeployedWhere(t *testing.T) {
 	table, _, err := run(t, "ls")
 	if err != nil || !strings.Contains(table, ns) || !strings.Contains(table, "LAST DEPLOY") {
 		t.Errorf("ls = %v:\n%s", err, table)
+	}
+}
+
+// TestEventsNewestLast: events shows the namespace's events, the
+// scheduler's (which carry only eventTime) included, newest last.
+func TestEventsNewestLast(t *testing.T) {
+	root, specPath, _ := stack(t)
+	testutil.WriteFile(t, root, "ops/spec.yml", testutil.ReadFile(t, specPath)+"node-affinities:\n  - {label: kubectl-stack-test/never, value: \"true\"}\n")
+	dir := create(t, specPath)
+	deploy(t, dir, "--wait=false")
+	var out string
+	for range 20 {
+		out, _, _ = run(t, "events", "-d", dir)
+		if strings.Contains(out, "FailedScheduling") {
+			break
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) < 2 || !strings.HasPrefix(lines[0], "LAST SEEN") || !strings.Contains(out, "FailedScheduling") {
+		t.Fatalf("events:\n%s\nwant a header and the scheduler's FailedScheduling", out)
 	}
 }
