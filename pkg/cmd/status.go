@@ -1,12 +1,15 @@
 package cmd
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
+	"io"
 	"net"
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -18,6 +21,8 @@ import (
 type StatusOptions struct {
 	deploymentVerb
 	outputFlag
+	// Watch refreshes until everything is ready or the user interrupts.
+	Watch bool
 }
 
 // NewStatusOptions returns StatusOptions with its defaults (the options of "kubectl stack status").
@@ -37,23 +42,63 @@ func newCmdStatus(g *GlobalOptions) *cobra.Command {
 	}
 	o.addFlags(cmd)
 	o.outputFlag.add(cmd, "tables", "json", "yaml")
+	cmd.Flags().BoolVarP(&o.Watch, "watch", "w", o.Watch, "If true, print the status again whenever it changes, until everything is ready or interrupted.")
 	return cmd
 }
 
-// Run prints the status.
+// Run prints the status; with --watch, again whenever it changes.
 func (o *StatusOptions) Run(c *cobra.Command) error {
-	st, err := o.lifecycle().Status(c.Context(), o.target)
-	if err != nil {
-		return err
+	last := ""
+	for {
+		st, err := o.lifecycle().Status(c.Context(), o.target)
+		if err != nil {
+			return err
+		}
+		var buf bytes.Buffer
+		if done, err := o.print(&buf, st); !done {
+			err = printStatus(&buf, st)
+		} else if err != nil {
+			return err
+		}
+		if buf.String() != last {
+			if last != "" {
+				fmt.Fprintf(o.Out, "\n--- %s\n", time.Now().Format(time.TimeOnly))
+			}
+			if _, err := o.Out.Write(buf.Bytes()); err != nil {
+				return err
+			}
+			last = buf.String()
+		}
+		if !o.Watch || allReady(st) {
+			return nil
+		}
+		select {
+		case <-c.Context().Done():
+			return nil
+		case <-time.After(2 * time.Second):
+		}
 	}
-	if done, err := o.print(o.Out, st); done {
-		return err
-	}
-	return printStatus(o, st)
 }
 
-func printStatus(o *StatusOptions, st *lifecycle.StatusResult) error {
-	w := tabwriter.NewWriter(o.Out, 0, 4, 2, ' ', 0)
+// allReady reports whether every object is Current and every pod of a
+// Deployment is ready (a watch ends there).
+func allReady(st *lifecycle.StatusResult) bool {
+	for _, o := range st.Objects {
+		if o.Status != "Current" {
+			return false
+		}
+	}
+	for _, p := range st.Pods {
+		ready, total, _ := strings.Cut(p.Ready, "/")
+		if p.Phase != "Succeeded" && (p.Phase != "Running" || ready != total) {
+			return false
+		}
+	}
+	return true
+}
+
+func printStatus(out io.Writer, st *lifecycle.StatusResult) error {
+	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "KIND\tNAME\tSTATUS\tDETAIL\tMESSAGE")
 	for _, s := range st.Objects {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", s.Kind, s.Name, s.Status, s.Detail, s.Message)

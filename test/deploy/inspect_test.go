@@ -269,3 +269,21 @@ func TestEventsNewestLast(t *testing.T) {
 		t.Fatalf("events:\n%s\nwant a header and the scheduler's FailedScheduling", out)
 	}
 }
+
+// TestStatusWatchEndsWhenReady: status --watch started right after a
+// deploy that did not wait prints until everything is ready, then ends
+// by itself.
+func TestStatusWatchEndsWhenReady(t *testing.T) {
+	_, specPath, _ := stack(t)
+	dir := create(t, specPath)
+	deploy(t, dir, "--wait=false")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	out, _, err := runContext(ctx, t, "status", "-d", dir, "--watch")
+	if err != nil || ctx.Err() != nil {
+		t.Fatalf("status --watch = %v (context %v), want it to end by itself once ready:\n%s", err, ctx.Err(), out)
+	}
+	if !strings.Contains(out, "Running") || strings.Contains(out[strings.LastIndex(out, "POD"):], "Pending") {
+		t.Errorf("the last status printed is not ready:\n%s", out)
+	}
+}
