@@ -293,3 +293,41 @@ func TestEveryVerbHasExamples(t *testing.T) {
 	}
 	walk(root)
 }
+
+// TestCompletionOfFlagValues: -d completes deployment directories,
+// SERVICE and --image the deployment's compose services, -o and --dry-run
+// their values.
+func TestCompletionOfFlagValues(t *testing.T) {
+	specPath, _ := filepath.Abs("../../examples/hello/ops/spec.yml")
+	root := t.TempDir()
+	if _, errOut, err := run(t, root, "create", "--spec-file", specPath, "-d", "dep"); err != nil {
+		t.Fatalf("create: %v\n%s", err, errOut)
+	}
+	if err := os.Mkdir(filepath.Join(root, "other"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"__complete", "status", "-d", ""}, []string{"dep\n", "other/\n"}},
+		{[]string{"__complete", "logs", "-d", "dep", ""}, []string{"counter\n", "seed\n", "web\n"}},
+		{[]string{"__complete", "deploy", "-d", "dep", "--image", ""}, []string{"web=\n", "counter=\n"}},
+		{[]string{"__complete", "deploy", "--dry-run="}, []string{"client\n", "server\n"}},
+		{[]string{"__complete", "status", "-o", ""}, []string{"json\n", "yaml\n"}},
+	} {
+		out, _, err := run(t, root, tc.args...)
+		if err != nil {
+			t.Fatalf("%v: %v", tc.args, err)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%v:\n%s\nwant %q among the completions", tc.args[1:], out, strings.TrimSpace(w))
+			}
+		}
+	}
+	out, _, err := run(t, root, "version", "-o", "json")
+	if err != nil || !strings.Contains(out, `"version"`) || !strings.Contains(out, `"platform"`) {
+		t.Errorf("version -o json = %v:\n%s", err, out)
+	}
+}

@@ -27,8 +27,9 @@ func NewExecOptions(g *GlobalOptions) *ExecOptions {
 func newCmdExec(g *GlobalOptions) *cobra.Command {
 	o := NewExecOptions(g)
 	cmd := &cobra.Command{
-		Use:   "exec [-d DIR] [-i] [-t] SERVICE -- COMMAND [ARG...]",
-		Short: "Run a command in a container of a compose service",
+		Use:               "exec [-d DIR] [-i] [-t] SERVICE -- COMMAND [ARG...]",
+		ValidArgsFunction: completeService,
+		Short:             "Run a command in a container of a compose service",
 		Long: `Run a command in the SERVICE container of a running pod of the deployment,
 through the API server. The command's exit code is the exit code of
 kubectl stack exec. -i passes stdin, -t allocates a terminal.`,

@@ -27,8 +27,9 @@ func NewLogsOptions(g *GlobalOptions) *LogsOptions {
 func newCmdLogs(g *GlobalOptions) *cobra.Command {
 	o := NewLogsOptions(g)
 	cmd := &cobra.Command{
-		Use:   "logs [-d DIR] [SERVICE] [-f] [--tail N] [--since DURATION]",
-		Short: "Print the logs of every pod and container of a deployment",
+		Use:               "logs [-d DIR] [SERVICE] [-f] [--tail N] [--since DURATION]",
+		ValidArgsFunction: completeService,
+		Short:             "Print the logs of every pod and container of a deployment",
 		Long: `Print the logs of all pods (every pod file and job) and all their containers,
 or of one compose service's containers. Each line is prefixed with
 [pod/container]. With -f the streams are followed concurrently until

@@ -24,6 +24,7 @@ type outputFlag struct {
 func (f *outputFlag) add(cmd *cobra.Command, text string, formats ...string) {
 	f.formats, f.text = formats, text
 	cmd.Flags().StringVarP(&f.Output, "output", "o", f.Output, fmt.Sprintf("Output format: %s (default: %s).", strings.Join(formats, " or "), text))
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(formats, cobra.ShellCompDirectiveNoFileComp))
 }
 
 // Validate accepts an offered format or none.

@@ -22,8 +22,9 @@ func NewPortOptions(g *GlobalOptions) *PortOptions {
 func newCmdPort(g *GlobalOptions) *cobra.Command {
 	o := NewPortOptions(g)
 	cmd := &cobra.Command{
-		Use:   "port [-d DIR] SERVICE PORT",
-		Short: "Print the address at which a service's published port is reached",
+		Use:               "port [-d DIR] SERVICE PORT",
+		ValidArgsFunction: completeService,
+		Short:             "Print the address at which a service's published port is reached",
 		Long: `Print host:port for a compose service's published port (compose ports: or
 the spec's network.ports): a node's address and the NodePort that publishes
 it. On kind the node address is the node container's, which this host
