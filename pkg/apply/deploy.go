@@ -57,6 +57,38 @@ func (r *Result) Counts() (changed, rolled int) {
 	return changed + len(r.Pruned), rolled
 }
 
+// Tally counts a result's objects by what happened to them, for the
+// summary at the end of deploy and stop.
+type Tally struct {
+	Created, Configured, Replaced, Unchanged, Pruned, Deleted int
+	// Rolled are the configured Deployments: their pods roll.
+	Rolled int
+}
+
+// Tally counts the result.
+func (r *Result) Tally() Tally {
+	var t Tally
+	for _, e := range r.Changes {
+		switch e.Action {
+		case ssa.CreatedAction:
+			t.Created++
+		case ssa.ConfiguredAction:
+			t.Configured++
+			if e.ObjMetadata.GroupKind.Kind == "Deployment" {
+				t.Rolled++
+			}
+		case ReplacedAction:
+			t.Replaced++
+		case ssa.UnchangedAction, ssa.SkippedAction:
+			t.Unchanged++
+		case ssa.DeletedAction:
+			t.Deleted++
+		}
+	}
+	t.Pruned = len(r.Pruned)
+	return t
+}
+
 // Changed reports whether anything was created, configured or pruned.
 func (r *Result) Changed() bool {
 	for _, c := range r.Changes {

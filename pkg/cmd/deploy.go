@@ -140,9 +140,13 @@ func printDeployResult(g *GlobalOptions, t *lifecycle.Target, res *lifecycle.Dep
 	for _, ch := range res.DryRun {
 		fmt.Fprintf(g.Out, "%s %s (server dry run)\n", ch.Subject, ch.Action)
 	}
-	if res.Applied != nil && !res.Applied.Changed() {
+	if res.Applied == nil {
+		return
+	}
+	if !res.Applied.Changed() {
 		g.Logger().Infof("nothing changed: the cluster already matches %s", t.Dir())
 	}
+	_ = printTally(g.Out, res.Applied.Tally(), "CREATED", "CONFIGURED", "REPLACED", "PRUNED", "UNCHANGED", "PODS ROLLED")
 }
 
 // PlaceholderAnnotation marks the pull secret of a client dry run: its

@@ -60,9 +60,12 @@ which deleting the cluster would lose (unless --delete-volumes or --force).`,
 // Run stops the deployment (and, on kind, deletes its cluster unless
 // --skip-cluster-management).
 func (o *StopOptions) Run(c *cobra.Command) error {
-	_, err := o.lifecycle().Stop(c.Context(), lifecycle.StopRequest{
+	res, err := o.lifecycle().Stop(c.Context(), lifecycle.StopRequest{
 		Target: o.target, DeleteVolumes: o.DeleteVolumes, DeleteNamespace: o.DeleteNamespace,
 		SkipClusterManagement: o.SkipClusterManagement, Force: o.Force, Timeout: o.Timeout, BreakLock: o.BreakLock,
 	})
+	if err == nil && res != nil && res.Deleted != nil {
+		_ = printTally(o.Out, res.Deleted.Tally(), "DELETED")
+	}
 	return refusalHint(err, "stop only this deployment with --skip-cluster-management, or pass --force (and --delete-volumes to accept losing node-local data)")
 }

@@ -62,3 +62,10 @@ func (q *sizeQueue) Next() *remotecommand.TerminalSize {
 	}
 	return &remotecommand.TerminalSize{Width: ws.Width, Height: ws.Height}
 }
+
+// IsTerminal reports whether w is a terminal (colour is for people, not
+// for pipes and files).
+func IsTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(f.Fd())
+}

@@ -312,3 +312,27 @@ func TestFiveHundredPods(t *testing.T) {
 		t.Fatalf("stop: %v\n%s", err, errOut)
 	}
 }
+
+// TestDeployAndStopEndWithATally: deploy ends with a table of what it
+// created, configured, pruned and left unchanged (no colour off a
+// terminal), and stop with how many objects it deleted.
+func TestDeployAndStopEndWithATally(t *testing.T) {
+	_, specPath, _ := stack(t)
+	dir := create(t, specPath)
+	out, _ := deploy(t, dir, "--wait=false")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "CREATED") || strings.Contains(out, "\x1b[") {
+		t.Fatalf("deploy's stdout:\n%q\nwant a two-line tally without colour", out)
+	}
+	if created := strings.Fields(lines[1])[0]; created == "0" {
+		t.Errorf("the first deploy created %s objects", created)
+	}
+	out, _ = deploy(t, dir, "--wait=false")
+	if f := strings.Fields(strings.Split(strings.TrimSpace(out), "\n")[1]); f[0] != "0" || f[1] != "0" || f[4] == "0" {
+		t.Errorf("the no-op redeploy's tally:\n%s\nwant nothing created or configured, all unchanged", out)
+	}
+	out, errOut, err := run(t, "stop", "-d", dir)
+	if err != nil || !strings.HasPrefix(out, "DELETED") || strings.Fields(strings.Split(strings.TrimSpace(out), "\n")[1])[0] == "0" {
+		t.Errorf("stop = %v; stdout:\n%s\nwant the number of deleted objects\n%s", err, out, errOut)
+	}
+}
