@@ -17,7 +17,7 @@ type ListOptions struct {
 func newCmdList(g *GlobalOptions) *cobra.Command {
 	o := &ListOptions{GlobalOptions: g}
 	cmd := &cobra.Command{
-		Use:     "list [-o json|yaml]",
+		Use:     "list [-o json|yaml|name]",
 		Aliases: []string{"ls"},
 		Short:   "List every deployment on the cluster (stack, namespace, deployment-id, directory, objects, ready pods, last deploy)",
 		Long: `List the deployments on the current cluster (or --context), found from their
@@ -28,7 +28,7 @@ where, from which directory, and whether its pods are ready.`,
 		Args: cobra.NoArgs,
 		RunE: runE(o),
 	}
-	o.outputFlag.add(cmd, "a table", "json", "yaml")
+	o.outputFlag.add(cmd, "a table", "json", "yaml", "name")
 	return cmd
 }
 
@@ -40,6 +40,12 @@ func (o *ListOptions) Run(c *cobra.Command) error {
 	list, err := o.lifecycle().List(c.Context(), *o.ConfigFlags.Context)
 	if err != nil {
 		return err
+	}
+	if o.Output == "name" {
+		for _, d := range list {
+			fmt.Fprintf(o.Out, "%s/%s\n", d.Namespace, d.DeploymentID)
+		}
+		return nil
 	}
 	if done, err := o.print(o.Out, list); done {
 		return err

@@ -22,15 +22,16 @@ func NewPsOptions(g *GlobalOptions) *PsOptions {
 func newCmdPs(g *GlobalOptions) *cobra.Command {
 	o := NewPsOptions(g)
 	cmd := &cobra.Command{
-		Use: "ps [-d DIR] [-o json]",
+		Use: "ps [-d DIR] [-o json|yaml|name|wide]",
 		Example: `  kubectl stack ps -d ./my-deployment
-  kubectl stack ps -d ./my-deployment -o json`,
+  kubectl stack ps -d ./my-deployment -o wide   # also why a pending pod waits
+  kubectl stack ps -d ./my-deployment -o name | xargs kubectl describe -n NAMESPACE`,
 		Short: "List every pod of a deployment (all pod files and jobs)",
 		Args:  cobra.NoArgs,
 		RunE:  runE(o),
 	}
 	o.addFlags(cmd)
-	o.outputFlag.add(cmd, "a table", "json")
+	o.outputFlag.add(cmd, "a table", "json", "yaml", "name", "wide")
 	return cmd
 }
 
@@ -44,6 +45,12 @@ func (o *PsOptions) Run(c *cobra.Command) error {
 	if err != nil {
 		return err
 	}
+	if o.Output == "name" {
+		for _, p := range pods {
+			fmt.Fprintf(o.Out, "pod/%s\n", p.Name)
+		}
+		return nil
+	}
 	if done, err := o.print(o.Out, pods); done {
 		return err
 	}
@@ -52,9 +59,18 @@ func (o *PsOptions) Run(c *cobra.Command) error {
 		return nil
 	}
 	w := tabwriter.NewWriter(o.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "POD\tOWNER\tSERVICES\tPHASE\tREADY\tRESTARTS\tNODE\tIP\tPORTS")
+	wide := o.Output == "wide"
+	header := "POD\tOWNER\tSERVICES\tPHASE\tREADY\tRESTARTS\tNODE\tIP\tPORTS"
+	if wide {
+		header += "\tREASON"
+	}
+	fmt.Fprintln(w, header)
 	for _, p := range pods {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", p.Name, p.Owner, strings.Join(p.Services, ","), p.Phase, p.Ready, p.Restarts, p.Node, p.IP, strings.Join(p.Ports, ","))
+		row := fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s", p.Name, p.Owner, strings.Join(p.Services, ","), p.Phase, p.Ready, p.Restarts, p.Node, p.IP, strings.Join(p.Ports, ","))
+		if wide {
+			row += "\t" + p.Reason
+		}
+		fmt.Fprintln(w, row)
 	}
 	return w.Flush()
 }

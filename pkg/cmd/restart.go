@@ -100,6 +100,12 @@ func (o *RestartOptions) summary(res *lifecycle.RestartResult) error {
 	if pulled == "" {
 		pulled = "(not a git checkout)"
 	}
-	_, err := fmt.Fprintf(o.Out, "commits: %s\nfiles changed in %s: %d\nobjects changed: %d\nDeployments rolled: %d\n", pulled, o.dir, files, changed, rolled)
-	return err
+	if _, err := fmt.Fprintf(o.Out, "commits: %s\nfiles changed in %s: %d\nobjects changed: %d\nDeployments rolled: %d\n", pulled, o.dir, files, changed, rolled); err != nil {
+		return err
+	}
+	if a := res.Deploy.Applied; a != nil {
+		fmt.Fprintln(o.Out)
+		return printTally(o.Out, a.Tally(), "CREATED", "CONFIGURED", "REPLACED", "PRUNED", "UNCHANGED", "PODS ROLLED")
+	}
+	return nil
 }

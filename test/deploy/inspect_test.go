@@ -174,6 +174,13 @@ func TestPsListsEveryPod(t *testing.T) {
 			t.Errorf("ps lacks %q:\n%s", want, out)
 		}
 	}
+	names, _, err := run(t, "ps", "-d", dir, "-o", "name")
+	if lines := strings.Split(strings.TrimSpace(names), "\n"); err != nil || len(lines) < 3 || !strings.HasPrefix(lines[0], "pod/") {
+		t.Errorf("ps -o name = %v:\n%s\nwant one pod/NAME per pod", err, names)
+	}
+	if wide, _, err := run(t, "ps", "-d", dir, "-o", "wide"); err != nil || !strings.Contains(wide, "REASON") {
+		t.Errorf("ps -o wide = %v:\n%s\nwant the REASON column", err, wide)
+	}
 }
 
 // TestPortPrintsANodeAddressAndTheNodePort: port answers host:port for a
@@ -242,6 +249,10 @@ func TestListShowsWhatIsDeployedWhere(t *testing.T) {
 		t.Errorf("list entry = %+v, want stack hello, the deployment-id and %s", *found, dir)
 	case found.Objects < 10 || found.Pods != 2 || found.PodsReady != 2 || found.LastDeploy == nil:
 		t.Errorf("list entry = %+v, want its objects, 2/2 ready pods and the last deploy time", *found)
+	}
+	names, _, err := run(t, "ls", "-o", "name")
+	if err != nil || !strings.Contains(names, ns+"/"+deploymentID(t, dir)+"\n") {
+		t.Errorf("ls -o name = %v:\n%s\nwant %s/%s", err, names, ns, deploymentID(t, dir))
 	}
 	table, _, err := run(t, "ls")
 	if err != nil || !strings.Contains(table, ns) || !strings.Contains(table, "LAST DEPLOY") {

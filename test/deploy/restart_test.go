@@ -85,7 +85,7 @@ func TestRestartForceRollsEverything(t *testing.T) {
 	if err != nil {
 		t.Fatalf("restart --force: %v\n%s", err, errOut)
 	}
-	if !strings.Contains(out, "Deployments rolled: 2") {
+	if !strings.Contains(out, "Deployments rolled: 2") || !strings.Contains(out, "PODS ROLLED") {
 		t.Errorf("restart --force output:\n%s\nwant both Deployments rolled", out)
 	}
 }
