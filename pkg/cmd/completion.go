@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"cmp"
 	"context"
 	"os"
 	"path/filepath"
@@ -19,7 +20,7 @@ import (
 // deployment.yml, and the other directories to walk into.
 func completeDeploymentDirs(_ *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 	dir, prefix := filepath.Split(toComplete)
-	entries, err := os.ReadDir(cmpOr(dir, "."))
+	entries, err := os.ReadDir(cmp.Or(dir, "."))
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
@@ -36,13 +37,6 @@ func completeDeploymentDirs(_ *cobra.Command, _ []string, toComplete string) ([]
 		}
 	}
 	return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
-}
-
-func cmpOr(a, b string) string {
-	if a == "" {
-		return b
-	}
-	return a
 }
 
 // deploymentServices are the compose services of the deployment -d names

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -278,25 +277,10 @@ func StackRefFor(ctx context.Context, ref, specPath string) (string, string) {
 	if !strings.HasPrefix(rel, "..") {
 		return filepath.ToSlash(rel), "relative to the spec's directory"
 	}
-	stackRepo, ok1 := gitrepo.Describe(ctx, existingDir(stackAbs))
-	specRepo, ok2 := gitrepo.Describe(ctx, existingDir(specDir))
+	stackRepo, ok1 := gitrepo.Describe(ctx, stackAbs)
+	specRepo, ok2 := gitrepo.Describe(ctx, specDir)
 	if ok1 && ok2 && stackRepo.Root == specRepo.Root {
 		return filepath.ToSlash(rel), "relative to the spec's directory, in the same git checkout"
 	}
 	return stackAbs, "absolute: the stack is outside the spec's directory and its git checkout"
-}
-
-// existingDir is p's nearest existing directory (the spec's directory may
-// not exist yet; a stack may be a compose file).
-func existingDir(p string) string {
-	for {
-		if info, err := os.Stat(p); err == nil && info.IsDir() {
-			return p
-		}
-		parent := filepath.Dir(p)
-		if parent == p {
-			return p
-		}
-		p = parent
-	}
 }

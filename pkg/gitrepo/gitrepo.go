@@ -19,9 +19,15 @@ type Info struct {
 }
 
 // Describe returns the repository root and HEAD commit of the checkout that
-// holds dir. ok is false when dir is not in a git checkout or git is not
-// installed; that is not an error, since stacks need not live in git.
-func Describe(ctx context.Context, dir string) (Info, bool) {
+// holds path: a directory, a file, or a path not created yet (git runs in
+// its nearest existing directory). ok is false when it is not in a git
+// checkout or git is not installed; that is not an error, since stacks
+// need not live in git.
+func Describe(ctx context.Context, path string) (Info, bool) {
+	dir := path
+	if abs, err := filepath.Abs(path); err == nil {
+		dir, _ = existingAncestor(abs)
+	}
 	root, err := run(ctx, dir, "rev-parse", "--show-toplevel")
 	if err != nil {
 		return Info{}, false
