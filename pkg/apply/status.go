@@ -71,6 +71,7 @@ func (a *Applier) Status(ctx context.Context, namespace, id string) (*Status, er
 	}
 	st := &Status{Namespace: namespace}
 	mounted := map[string]bool{} // claims the workloads mount
+	claimOf := map[int]string{}  // index of a PV in st.Objects -> its claim
 	for _, m := range inv {
 		os := ObjectStatus{Kind: m.GroupKind.Kind, Namespace: m.Namespace, Name: m.Name}
 		live, err := a.stub(m)
@@ -88,10 +89,13 @@ func (a *Applier) Status(ctx context.Context, namespace, id string) (*Status, er
 			for _, claim := range claimsOf(live) {
 				mounted[claim] = true
 			}
+			if claim, ok, _ := unstructured.NestedString(live.Object, "spec", "claimRef", "name"); ok && m.GroupKind.Kind == "PersistentVolume" {
+				claimOf[len(st.Objects)] = claim
+			}
 		}
 		st.Objects = append(st.Objects, os)
 	}
-	markOrphanedVolumes(st.Objects, mounted)
+	markOrphanedVolumes(st.Objects, mounted, claimOf)
 	st.Pods, err = a.pods(ctx, namespace, id)
 	return st, err
 }
@@ -101,18 +105,20 @@ func (a *Applier) Status(ctx context.Context, namespace, id string) (*Status, er
 // their data, deleted only by stop --delete-volumes.
 const OrphanedVolume = "orphaned: the stack no longer mounts it; stop --delete-volumes deletes it"
 
-func markOrphanedVolumes(objects []ObjectStatus, mounted map[string]bool) {
+// markOrphanedVolumes marks the live PVCs no workload mounts, and the PVs
+// (by index, with their claims in claimOf) bound to one of them.
+func markOrphanedVolumes(objects []ObjectStatus, mounted map[string]bool, claimOf map[int]string) {
+	orphaned := func(i int) { objects[i].Detail = strings.TrimSpace(objects[i].Detail + " " + OrphanedVolume) }
 	orphanedClaims := map[string]bool{}
 	for i, o := range objects {
 		if o.Kind == "PersistentVolumeClaim" && o.Status != "NotFound" && !mounted[o.Name] {
-			objects[i].Detail = strings.TrimSpace(o.Detail + " " + OrphanedVolume)
+			orphaned(i)
 			orphanedClaims[o.Name] = true
 		}
 	}
-	for i, o := range objects {
-		// A PV's Detail ends with the name of its claim.
-		if f := strings.Fields(o.Detail); o.Kind == "PersistentVolume" && len(f) > 0 && orphanedClaims[f[len(f)-1]] {
-			objects[i].Detail = strings.TrimSpace(o.Detail + " " + OrphanedVolume)
+	for i, claim := range claimOf {
+		if orphanedClaims[claim] {
+			orphaned(i)
 		}
 	}
 }
