@@ -42,21 +42,6 @@ type Result struct {
 	Pruned  []ssa.ChangeSetEntry
 }
 
-// Counts returns how many objects the deploy created, configured or
-// pruned, and how many of the configured ones were Deployments (their pods
-// roll).
-func (r *Result) Counts() (changed, rolled int) {
-	for _, e := range r.Changes {
-		if e.Action == ssa.CreatedAction || e.Action == ssa.ConfiguredAction || e.Action == ReplacedAction {
-			changed++
-			if e.ObjMetadata.GroupKind.Kind == "Deployment" && e.Action == ssa.ConfiguredAction {
-				rolled++
-			}
-		}
-	}
-	return changed + len(r.Pruned), rolled
-}
-
 // Tally counts a result's objects by what happened to them, for the
 // summary at the end of deploy and stop.
 type Tally struct {
@@ -88,6 +73,10 @@ func (r *Result) Tally() Tally {
 	t.Pruned = len(r.Pruned)
 	return t
 }
+
+// Changed is how many objects were created, configured, replaced or
+// pruned.
+func (t Tally) Changed() int { return t.Created + t.Configured + t.Replaced + t.Pruned }
 
 // Changed reports whether anything was created, configured or pruned.
 func (r *Result) Changed() bool {
@@ -157,17 +146,15 @@ func (a *Applier) Apply(ctx context.Context, req Request) (*Applied, error) {
 // objects to apply: all of them, or all but the namespace when it is
 // already the directory's as rendered (no cluster-scoped write needed).
 func (a *Applier) claim(ctx context.Context, req Request) ([]*unstructured.Unstructured, error) {
-	for i, o := range req.Objects {
-		if o.GetKind() != "Namespace" || o.GetAPIVersion() != "v1" || o.GetName() != req.Namespace {
-			continue
-		}
-		owned, err := a.ClaimNamespace(ctx, o, req.DeploymentDir, req.DeploymentID)
-		if err != nil || !owned {
-			return req.Objects, err
-		}
-		return slices.Delete(slices.Clone(req.Objects), i, i+1), nil
+	ns := NamespaceObject(req.Objects, req.Namespace)
+	if ns == nil {
+		return req.Objects, a.CheckNamespaceOwner(ctx, req.Namespace, req.DeploymentDir, req.DeploymentID)
 	}
-	return req.Objects, a.CheckNamespaceOwner(ctx, req.Namespace, req.DeploymentDir, req.DeploymentID)
+	owned, err := a.ClaimNamespace(ctx, ns, req.DeploymentDir, req.DeploymentID)
+	if err != nil || !owned {
+		return req.Objects, err
+	}
+	return slices.DeleteFunc(slices.Clone(req.Objects), func(o *unstructured.Unstructured) bool { return o == ns }), nil
 }
 
 // interrupted types an error that a cancelled context caused.
@@ -277,17 +264,12 @@ func (a *Applier) prune(ctx context.Context, previous []object.ObjMetadata, obje
 	for _, o := range objects {
 		current[key(objMeta(o))] = true
 	}
-	var candidates []object.ObjMetadata
-	for _, m := range previous {
-		if !current[key(m)] && !isVolume(m) && !(m.GroupKind.Kind == "ConfigMap" && m.Name == id+InventorySuffix) {
-			candidates = append(candidates, m)
-		}
-	}
-	owned, err := a.stillOwned(ctx, candidates, id, "prune")
+	stale, err := a.ownedStubs(ctx, previous, id, "prune", func(m object.ObjMetadata) bool {
+		return current[key(m)] || isVolume(m) || isInventory(m, id)
+	})
 	if err != nil {
 		return nil, err
 	}
-	stale := a.stubs(owned, "prune", func(object.ObjMetadata) bool { return false })
 	if len(stale) == 0 {
 		return nil, nil
 	}
@@ -321,14 +303,16 @@ func isVolume(m object.ObjMetadata) bool {
 	return false
 }
 
-// stubs turns inventory entries, except those skip keeps, into objects that
-// name them (kind, version from the cluster, namespace, name).
-func (a *Applier) stubs(list []object.ObjMetadata, verb string, skip func(object.ObjMetadata) bool) []*unstructured.Unstructured {
+// ownedStubs turns the inventory entries that keep does not keep, and that
+// still carry the deployment's labels, into objects that name them (kind,
+// version from the cluster, namespace, name): what prune and stop delete.
+func (a *Applier) ownedStubs(ctx context.Context, list []object.ObjMetadata, id, verb string, keep func(object.ObjMetadata) bool) ([]*unstructured.Unstructured, error) {
+	owned, err := a.stillOwned(ctx, slices.DeleteFunc(slices.Clone(list), keep), id, verb)
+	if err != nil {
+		return nil, err
+	}
 	var out []*unstructured.Unstructured
-	for _, m := range list {
-		if skip(m) {
-			continue
-		}
+	for _, m := range owned {
 		u, err := a.stub(m)
 		if err != nil {
 			a.progressf("%s/%s/%s: cannot %s, kind unknown to the cluster: %v", m.GroupKind.Kind, m.Namespace, m.Name, verb, err)
@@ -336,7 +320,7 @@ func (a *Applier) stubs(list []object.ObjMetadata, verb string, skip func(object
 		}
 		out = append(out, u)
 	}
-	return out
+	return out, nil
 }
 
 func objMeta(o *unstructured.Unstructured) object.ObjMetadata {

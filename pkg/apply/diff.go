@@ -80,10 +80,9 @@ func (a *Applier) wouldPrune(ctx context.Context, req Request) ([]Change, error)
 	for _, o := range req.Objects {
 		current[key(objMeta(o))] = true
 	}
-	current[key(objMeta(inventory(req.Namespace, req.DeploymentID, nil, nil)))] = true
 	var out []Change
 	for _, m := range previous {
-		if current[key(m)] || isVolume(m) {
+		if current[key(m)] || isVolume(m) || isInventory(m, req.DeploymentID) {
 			continue
 		}
 		stub, err := a.stub(m)

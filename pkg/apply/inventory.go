@@ -22,6 +22,11 @@ const InventorySuffix = "-inventory"
 
 const inventoryKey = "objects"
 
+// isInventory reports whether an entry is deployment id's inventory itself.
+func isInventory(m object.ObjMetadata, id string) bool {
+	return m.GroupKind.Kind == "ConfigMap" && m.Name == id+InventorySuffix
+}
+
 // inventory builds the inventory ConfigMap listing entries: one line per
 // object, group/kind/namespace/name, sorted, without repeats.
 func inventory(namespace, id string, labels map[string]string, entries []object.ObjMetadata) *unstructured.Unstructured {
@@ -65,14 +70,12 @@ func (a *Applier) readInventory(ctx context.Context, namespace, id string) ([]ob
 }
 
 // writeInventory applies the inventory listing entries, with the
-// namespaces among objects first (the inventory lives in one; a namespace
-// that exists as wanted is left out of objects).
+// deployment's namespace first when it is among objects (the inventory
+// lives in it; a namespace that exists as wanted is left out of objects).
 func (a *Applier) writeInventory(ctx context.Context, req Request, objects []*unstructured.Unstructured, entries []object.ObjMetadata) error {
 	var objs []*unstructured.Unstructured
-	for _, o := range objects {
-		if o.GetKind() == "Namespace" && o.GetAPIVersion() == "v1" {
-			objs = append(objs, o)
-		}
+	if ns := NamespaceObject(objects, req.Namespace); ns != nil {
+		objs = append(objs, ns)
 	}
 	objs = append(objs, inventory(req.Namespace, req.DeploymentID, req.Labels, entries))
 	if _, err := a.manager.ApplyAllStaged(ctx, objs, ssa.ApplyOptions{WaitInterval: time.Second, WaitTimeout: time.Minute}); err != nil {

@@ -115,19 +115,27 @@ func hasLabels(have, want map[string]string) bool {
 	return true
 }
 
+// NamespaceObject is the Namespace named name among objects, or nil.
+func NamespaceObject(objects []*unstructured.Unstructured, name string) *unstructured.Unstructured {
+	for _, o := range objects {
+		if o.GetKind() == "Namespace" && o.GetAPIVersion() == "v1" && o.GetName() == name {
+			return o
+		}
+	}
+	return nil
+}
+
 // MarkOwner sets, on the namespace among objects, the annotation naming the
 // deployment directory that owns it: a deploy-time addition, since the
 // rendered tree holds no local path.
 func MarkOwner(objects []*unstructured.Unstructured, namespace, dir string) {
-	for _, o := range objects {
-		if o.GetKind() == "Namespace" && o.GetAPIVersion() == "v1" && o.GetName() == namespace {
-			ann := o.GetAnnotations()
-			if ann == nil {
-				ann = map[string]string{}
-			}
-			ann[OwnerAnnotation] = dir
-			o.SetAnnotations(ann)
+	if o := NamespaceObject(objects, namespace); o != nil {
+		ann := o.GetAnnotations()
+		if ann == nil {
+			ann = map[string]string{}
 		}
+		ann[OwnerAnnotation] = dir
+		o.SetAnnotations(ann)
 	}
 }
 

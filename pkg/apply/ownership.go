@@ -197,7 +197,7 @@ func (a *Applier) stillOwned(ctx context.Context, list []object.ObjMetadata, id,
 			switch {
 			case !exists:
 				// Gone already: nothing to delete or wait for.
-			case carriesLabels(it.Labels, id) || (group.GroupKind.Kind == "ConfigMap" && name == id+InventorySuffix):
+			case carriesLabels(it.Labels, id) || isInventory(m, id):
 				out = append(out, m)
 			default:
 				a.progressf("%s/%s/%s: not deleted (%s): it no longer carries this deployment's labels, so someone else owns it now", group.GroupKind.Kind, group.Namespace, name, verb)

@@ -27,8 +27,9 @@ type StopRequest struct {
 }
 
 // Stop deletes what the deployment's inventory lists and still carries its
-// labels, and waits until it is gone. Volumes, the namespace and the inventory itself stay unless asked
-// for: the inventory is what a later stop --delete-volumes finds them by.
+// labels, and waits until it is gone. Volumes, the namespace and the
+// inventory itself stay unless asked for: the inventory is what a later
+// stop --delete-volumes finds them by.
 func (a *Applier) Stop(ctx context.Context, req StopRequest) (*Result, error) {
 	inv, err := a.readInventory(ctx, req.Namespace, req.DeploymentID)
 	if err != nil {
@@ -37,17 +38,10 @@ func (a *Applier) Stop(ctx context.Context, req StopRequest) (*Result, error) {
 	if inv == nil {
 		return nil, fmt.Errorf("namespace %s holds no inventory %s%s: nothing deployed by this directory to stop", req.Namespace, req.DeploymentID, InventorySuffix)
 	}
-	var candidates []object.ObjMetadata
-	for _, m := range inv {
-		if !keep(m, req) {
-			candidates = append(candidates, m)
-		}
-	}
-	owned, err := a.stillOwned(ctx, candidates, req.DeploymentID, "stop")
+	doomed, err := a.ownedStubs(ctx, inv, req.DeploymentID, "stop", func(m object.ObjMetadata) bool { return keep(m, req) })
 	if err != nil {
 		return nil, err
 	}
-	doomed := a.stubs(owned, "delete", func(object.ObjMetadata) bool { return false })
 	if req.DeleteVolumes || req.DeleteNamespace {
 		doomed = append(doomed, inventory(req.Namespace, req.DeploymentID, nil, nil))
 	}
@@ -75,13 +69,7 @@ func keep(m object.ObjMetadata, req StopRequest) bool {
 	if isVolume(m) {
 		return !req.DeleteVolumes
 	}
-	switch m.GroupKind.Kind {
-	case "Namespace":
-		return true
-	case "ConfigMap":
-		return m.Name == req.DeploymentID+InventorySuffix
-	}
-	return false
+	return m.GroupKind.Kind == "Namespace" || isInventory(m, req.DeploymentID)
 }
 
 func (a *Applier) stub(m object.ObjMetadata) (*unstructured.Unstructured, error) {

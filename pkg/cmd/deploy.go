@@ -146,7 +146,7 @@ func printDeployResult(g *GlobalOptions, t *lifecycle.Target, res *lifecycle.Dep
 	if !res.Applied.Changed() {
 		g.Logger().Infof("nothing changed: the cluster already matches %s", t.Dir())
 	}
-	_ = printTally(g.Out, res.Applied.Tally(), "CREATED", "CONFIGURED", "REPLACED", "PRUNED", "UNCHANGED", "PODS ROLLED")
+	_ = printTally(g.Out, res.Applied.Tally(), applyColumns...)
 }
 
 // PlaceholderAnnotation marks the pull secret of a client dry run: its

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
 	"github.com/kubectl-stack/kubectl-stack/pkg/lifecycle"
 )
@@ -88,9 +89,9 @@ func (o *RestartOptions) Run(c *cobra.Command) error {
 }
 
 func (o *RestartOptions) summary(res *lifecycle.RestartResult) error {
-	changed, rolled := 0, 0
+	var tally apply.Tally
 	if a := res.Deploy.Applied; a != nil {
-		changed, rolled = a.Counts()
+		tally = a.Tally()
 	}
 	files := 0
 	if up := res.Update; up != nil {
@@ -100,12 +101,12 @@ func (o *RestartOptions) summary(res *lifecycle.RestartResult) error {
 	if pulled == "" {
 		pulled = "(not a git checkout)"
 	}
-	if _, err := fmt.Fprintf(o.Out, "commits: %s\nfiles changed in %s: %d\nobjects changed: %d\nDeployments rolled: %d\n", pulled, o.dir, files, changed, rolled); err != nil {
+	if _, err := fmt.Fprintf(o.Out, "commits: %s\nfiles changed in %s: %d\nobjects changed: %d\nDeployments rolled: %d\n", pulled, o.dir, files, tally.Changed(), tally.Rolled); err != nil {
 		return err
 	}
-	if a := res.Deploy.Applied; a != nil {
-		fmt.Fprintln(o.Out)
-		return printTally(o.Out, a.Tally(), "CREATED", "CONFIGURED", "REPLACED", "PRUNED", "UNCHANGED", "PODS ROLLED")
+	if res.Deploy.Applied == nil {
+		return nil
 	}
-	return nil
+	fmt.Fprintln(o.Out)
+	return printTally(o.Out, tally, applyColumns...)
 }

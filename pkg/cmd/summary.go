@@ -19,6 +19,9 @@ func useColour(w io.Writer) bool {
 	return !noColour && podio.IsTerminal(w)
 }
 
+// applyColumns are the tally of a deploy (and of restart's deploy).
+var applyColumns = []string{"CREATED", "CONFIGURED", "REPLACED", "PRUNED", "UNCHANGED", "PODS ROLLED"}
+
 // printTally writes the short table that ends deploy and stop: how many
 // objects each action touched. Non-zero changes are bold on a terminal.
 func printTally(w io.Writer, t apply.Tally, columns ...string) error {

@@ -20,12 +20,8 @@ func lockDeployment(ctx context.Context, r *deployRun) error {
 	}
 	t := r.req.Target
 	req := t.request()
-	lock := apply.LockRequest{Namespace: req.Namespace, DeploymentID: req.DeploymentID, Verb: "deploy", Break: r.req.BreakLock, Dir: req.DeploymentDir}
-	for _, o := range t.Objects {
-		if o.GetKind() == "Namespace" && o.GetAPIVersion() == "v1" && o.GetName() == req.Namespace {
-			lock.Claim = o
-		}
-	}
+	lock := apply.LockRequest{Namespace: req.Namespace, DeploymentID: req.DeploymentID, Verb: "deploy", Break: r.req.BreakLock,
+		Dir: req.DeploymentDir, Claim: apply.NamespaceObject(t.Objects, req.Namespace)}
 	r.release, err = c.Lock(ctx, lock)
 	return err
 }
