@@ -73,23 +73,35 @@ func WriteFile(t testing.TB, dir, name, content string) string {
 	return p
 }
 
-// AssertTreeLacks fails for every file under dir that holds one of the
-// secrets.
-func AssertTreeLacks(t testing.TB, dir string, secrets ...string) {
+// ReadTree reads every file under dir, by slash-separated path relative
+// to dir.
+func ReadTree(t testing.TB, dir string) map[string]string {
 	t.Helper()
+	out := map[string]string{}
 	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
 		if err != nil || e.IsDir() {
 			return err
 		}
+		rel, _ := filepath.Rel(dir, p)
 		data, err := os.ReadFile(p)
-		for _, s := range secrets {
-			if strings.Contains(string(data), s) {
-				t.Errorf("%s holds a secret value", p)
-			}
-		}
+		out[filepath.ToSlash(rel)] = string(data)
 		return err
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	return out
+}
+
+// AssertTreeLacks fails for every file under dir that holds one of the
+// secrets.
+func AssertTreeLacks(t testing.TB, dir string, secrets ...string) {
+	t.Helper()
+	for name, data := range ReadTree(t, dir) {
+		for _, s := range secrets {
+			if strings.Contains(data, s) {
+				t.Errorf("%s holds a secret value", filepath.Join(dir, name))
+			}
+		}
 	}
 }

@@ -1,8 +1,6 @@
 package render
 
 import (
-	"bytes"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,25 +9,6 @@ import (
 
 	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
 )
-
-// readTree reads every file under dir by slash path.
-func readTree(t *testing.T, dir string) map[string][]byte {
-	t.Helper()
-	out := map[string][]byte{}
-	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
-		if err != nil || e.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		data, err := os.ReadFile(p)
-		out[filepath.ToSlash(rel)] = data
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
 
 func renderInto(t *testing.T, tree, dep string) *Result {
 	t.Helper()
@@ -58,7 +37,7 @@ func TestTreeHoldsSeveralDeployments(t *testing.T) {
 	for _, d := range deps {
 		results = append(results, renderInto(t, tree, d))
 	}
-	before := readTree(t, tree)
+	before := testutil.ReadTree(t, tree)
 	for _, res := range results {
 		if _, ok := before[res.Overlay+"/kustomization.yaml"]; !ok {
 			t.Errorf("%s is missing after rendering all three", res.Overlay)
@@ -74,11 +53,11 @@ func TestTreeHoldsSeveralDeployments(t *testing.T) {
 	spec := filepath.Join(deps[0], "spec.yml")
 	testutil.WriteFile(t, deps[0], "spec.yml", strings.Replace(testutil.ReadFile(t, spec), "GREETING: Hello from the demo", "GREETING: changed", 1))
 	renderInto(t, tree, deps[0])
-	after := readTree(t, tree)
+	after := testutil.ReadTree(t, tree)
 	changed := 0
 	for name, data := range after {
 		own := strings.HasPrefix(name, results[0].Base+"/") || strings.HasPrefix(name, results[0].Overlay+"/")
-		if !bytes.Equal(before[name], data) {
+		if before[name] != data {
 			if !own {
 				t.Errorf("%s changed when another deployment was rendered", name)
 			}
@@ -100,23 +79,23 @@ func TestTreeIsMachineIndependent(t *testing.T) {
 	for _, name := range []string{"hello", "features", "laconic-so-test"} {
 		t.Run(name, func(t *testing.T) {
 			src := fixtureDir(t, name)
-			var trees []map[string][]byte
+			var trees []map[string]string
 			roots := []string{filepath.Join(t.TempDir(), "alice", "ops"), filepath.Join(t.TempDir(), "ci-runner", "build", "42")}
 			for _, root := range roots {
 				dep := filepath.Join(root, "deployments", name)
 				testutil.CopyTree(t, src, dep)
 				renderInto(t, filepath.Join(root, "gitops"), dep)
-				trees = append(trees, readTree(t, filepath.Join(root, "gitops")))
+				trees = append(trees, testutil.ReadTree(t, filepath.Join(root, "gitops")))
 			}
 			if len(trees[0]) == 0 || len(trees[0]) != len(trees[1]) {
 				t.Fatalf("trees have %d and %d files", len(trees[0]), len(trees[1]))
 			}
 			for file, data := range trees[0] {
-				if !bytes.Equal(data, trees[1][file]) {
+				if data != trees[1][file] {
 					t.Errorf("%s differs between the two renders:\n%s\n---\n%s", file, data, trees[1][file])
 				}
 				for _, local := range append(roots, src) {
-					if bytes.Contains(data, []byte(local)) {
+					if strings.Contains(data, local) {
 						t.Errorf("%s holds the local path %s:\n%s", file, local, data)
 					}
 				}
@@ -209,13 +188,13 @@ func TestRenderReplacesTheSingleDeploymentLayout(t *testing.T) {
 	testutil.WriteFile(t, tree, "base/hello/deployment.yaml", "kind: Deployment\n")
 	testutil.WriteFile(t, tree, "overlays/laconic-0fixture1/kustomization.yaml", "resources: [../../base/hello]\n")
 	res := renderInto(t, tree, dep)
-	files := readTree(t, tree)
+	files := testutil.ReadTree(t, tree)
 	for name := range files {
 		if !strings.HasPrefix(name, res.Base+"/") && !strings.HasPrefix(name, res.Overlay+"/") {
 			t.Errorf("%s is left from the old layout", name)
 		}
 	}
-	if src := string(files[res.Overlay+"/"+SourceFile]); !strings.Contains(src, "deploymentDir: "+relPath(t, tree, dep)) {
+	if src := files[res.Overlay+"/"+SourceFile]; !strings.Contains(src, "deploymentDir: "+relPath(t, tree, dep)) {
 		t.Errorf("source file:\n%s\nwant the deployment directory relative to the tree", src)
 	}
 }

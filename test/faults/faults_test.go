@@ -10,7 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -168,25 +168,11 @@ func assertLikeFreshCreate(t *testing.T, specPath, dir string) {
 	}
 }
 
+// files reads the files under dir that skip does not leave out.
 func files(t *testing.T, dir string, skip func(string) bool) map[string]string {
 	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		rel = filepath.ToSlash(rel)
-		if rel == "." || skip(rel) || e.IsDir() {
-			return nil
-		}
-		data, err := os.ReadFile(p)
-		out[rel] = string(data)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	out := testutil.ReadTree(t, dir)
+	maps.DeleteFunc(out, func(name, _ string) bool { return skip(name) })
 	return out
 }
 
