@@ -127,10 +127,5 @@ func WriteGenerated(dir string, values map[string]string) error {
 	for _, k := range slices.Sorted(maps.Keys(values)) {
 		fmt.Fprintf(&b, "%s=%s\n", k, values[k])
 	}
-	path := filepath.Join(dir, GeneratedSecretsFile)
-	tmp := path + ".partial"
-	if err := os.WriteFile(tmp, []byte(b.String()), 0o600); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return os.Rename(tmp, path)
+	return writeFile(filepath.Join(dir, GeneratedSecretsFile), File{Data: []byte(b.String()), Mode: 0o600})
 }
