@@ -11,7 +11,6 @@ import (
 
 	"github.com/fluxcd/cli-utils/pkg/object"
 	"github.com/fluxcd/pkg/ssa"
-	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -383,40 +382,4 @@ func (a *Applier) waitJobs(ctx context.Context, set object.ObjMetadataSet, deadl
 		}
 	}
 	return nil
-}
-
-// reportProgress prints the ready counts of the set's Deployments every few
-// seconds while the wait goes on, when they change.
-func (a *Applier) reportProgress(ctx context.Context, set object.ObjMetadataSet, done <-chan struct{}) {
-	tick := time.NewTicker(2 * time.Second)
-	defer tick.Stop()
-	last := ""
-	for {
-		select {
-		case <-done:
-			return
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-		var parts []string
-		for _, m := range set {
-			if m.GroupKind.Kind != "Deployment" {
-				continue
-			}
-			var d appsv1.Deployment
-			if a.client.Get(ctx, client.ObjectKey{Namespace: m.Namespace, Name: m.Name}, &d) != nil {
-				continue
-			}
-			want := int32(1)
-			if d.Spec.Replicas != nil {
-				want = *d.Spec.Replicas
-			}
-			parts = append(parts, fmt.Sprintf("%s %d/%d", m.Name, d.Status.ReadyReplicas, want))
-		}
-		if line := strings.Join(parts, ", "); line != "" && line != last {
-			a.progressf("ready: %s", line)
-			last = line
-		}
-	}
 }

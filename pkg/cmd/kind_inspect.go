@@ -41,7 +41,7 @@ does not have are left for the nodes to pull. deploy does this too.`,
 	}
 	o.addFlags(cmd)
 	cmd.Flags().StringToStringVar(&o.Images, "image", o.Images, "Replace a container's image: container=image (repeatable).")
-	o.outputFlag.add(cmd, "one line per image", "json")
+	o.outputFlag.add(cmd, "one line per image", "json", "yaml")
 	return cmd
 }
 
@@ -86,7 +86,7 @@ func NewCheckMountsOptions(g *GlobalOptions) *CheckMountsOptions {
 func newCmdCheckMounts(g *GlobalOptions) *cobra.Command {
 	o := NewCheckMountsOptions(g)
 	cmd := &cobra.Command{
-		Use: "check-mounts [-d DIR] [-o json]",
+		Use: "check-mounts [-d DIR] [-o json|yaml]",
 		Example: `  kubectl stack kind check-mounts -d ./my-deployment
   kubectl stack kind check-mounts -d ./my-deployment -o json`,
 		Short: "Compare the mounts a deployment needs with the live kind node's",
@@ -100,7 +100,7 @@ Mounts that cannot be read are an error too: the check did not run.`,
 		RunE: runE(o),
 	}
 	o.addFlags(cmd)
-	o.outputFlag.add(cmd, "a table", "json")
+	o.outputFlag.add(cmd, "a table", "json", "yaml")
 	return cmd
 }
 
@@ -138,7 +138,7 @@ func NewMigratePlanOptions(g *GlobalOptions) *MigratePlanOptions {
 func newCmdMigratePlan(g *GlobalOptions) *cobra.Command {
 	o := NewMigratePlanOptions(g)
 	cmd := &cobra.Command{
-		Use:     "migrate-plan [-d DIR] [-o json]",
+		Use:     "migrate-plan [-d DIR] [-o json|yaml]",
 		Example: `  kubectl stack kind migrate-plan -d ./my-deployment`,
 		Short:   "Plan moving a kind cluster without an umbrella mount to kind-mount-root",
 		Long: `For a kind cluster created without an umbrella mount, list the volumes whose
@@ -150,7 +150,7 @@ nothing: read it, then run the steps.`,
 		RunE: runE(o),
 	}
 	o.addFlags(cmd)
-	o.outputFlag.add(cmd, "text", "json")
+	o.outputFlag.add(cmd, "text", "json", "yaml")
 	return cmd
 }
 

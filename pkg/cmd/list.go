@@ -41,13 +41,11 @@ func (o *ListOptions) Run(c *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	if o.Output == "name" {
-		for _, d := range list {
-			fmt.Fprintf(o.Out, "%s/%s\n", d.Namespace, d.DeploymentID)
-		}
-		return nil
+	var names []string
+	for _, d := range list {
+		names = append(names, d.Namespace+"/"+d.DeploymentID)
 	}
-	if done, err := o.print(o.Out, list); done {
+	if done, err := o.print(o.Out, list, names...); done {
 		return err
 	}
 	if len(list) == 0 {

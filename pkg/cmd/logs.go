@@ -33,7 +33,8 @@ func newCmdLogs(g *GlobalOptions) *cobra.Command {
 		Long: `Print the logs of all pods (every pod file and job) and all their containers,
 or of one compose service's containers. Each line is prefixed with
 [pod/container]. With -f the streams are followed concurrently until
-interrupted.`,
+interrupted, and so are the containers that start later: the new pods of a
+rollout (deploy, restart) and restarted containers, from their first line.`,
 		Example: `  kubectl stack logs -d ./my-deployment
   kubectl stack logs -d ./my-deployment web -f --tail 20`,
 		Args: cobra.MaximumNArgs(1),
@@ -77,5 +78,9 @@ func (o *LogsOptions) Run(c *cobra.Command) error {
 	if err != nil {
 		return podHint(err, d.Dir)
 	}
-	return podio.Logs(c.Context(), cs, pods, podio.LogOptions{Service: o.Service, Follow: o.Follow, Tail: o.Tail, Since: o.Since}, o.Out, o.ErrOut)
+	opts := podio.LogOptions{Service: o.Service, Follow: o.Follow, Tail: o.Tail, Since: o.Since}
+	if o.Follow {
+		return podio.Follow(c.Context(), cs, d.Namespace(), d.Record.DeploymentID, opts, o.Out, o.ErrOut)
+	}
+	return podio.Logs(c.Context(), cs, pods, opts, o.Out, o.ErrOut)
 }

@@ -35,10 +35,19 @@ func (f *outputFlag) Validate() error {
 	return fmt.Errorf("--output %q: use %s, or leave it out for %s", f.Output, strings.Join(f.formats, " or "), f.text)
 }
 
-// print writes v in the chosen machine format and reports whether it did
-// (false: the verb prints its table or text).
-func (f *outputFlag) print(w io.Writer, v any) (bool, error) {
+// print writes v in the chosen machine format, or for -o name the names
+// (kind/name, as kubectl's -o name), and reports whether it did (false:
+// the verb prints its table or text). The shapes of v are documented in
+// docs/output.md, which a golden test keeps current.
+func (f *outputFlag) print(w io.Writer, v any, names ...string) (bool, error) {
 	switch f.Output {
+	case "name":
+		for _, n := range names {
+			if _, err := fmt.Fprintln(w, n); err != nil {
+				return true, err
+			}
+		}
+		return true, nil
 	case "json":
 		return true, printJSON(w, v)
 	case "yaml":

@@ -10,8 +10,17 @@ import (
 // PortOptions are the inputs of "kubectl stack port".
 type PortOptions struct {
 	deploymentVerb
+	outputFlag
 	Service string
 	Port    int32
+}
+
+// portAddress is port's -o json|yaml.
+type portAddress struct {
+	Service string `json:"service"`
+	Port    int32  `json:"port"`
+	// Address is host:port, a node's address and the NodePort.
+	Address string `json:"address"`
 }
 
 // NewPortOptions returns PortOptions with its defaults (the options of "kubectl stack port").
@@ -22,7 +31,7 @@ func NewPortOptions(g *GlobalOptions) *PortOptions {
 func newCmdPort(g *GlobalOptions) *cobra.Command {
 	o := NewPortOptions(g)
 	cmd := &cobra.Command{
-		Use:               "port [-d DIR] SERVICE PORT",
+		Use:               "port [-d DIR] SERVICE PORT [-o json|yaml]",
 		ValidArgsFunction: completeService,
 		Short:             "Print the address at which a service's published port is reached",
 		Long: `Print host:port for a compose service's published port (compose ports: or
@@ -34,8 +43,12 @@ reaches. http-proxy routes are listed by status.`,
 		RunE:    runE(o),
 	}
 	o.addFlags(cmd)
+	o.outputFlag.add(cmd, "host:port", "json", "yaml")
 	return cmd
 }
+
+// Validate checks -o.
+func (o *PortOptions) Validate() error { return o.outputFlag.Validate() }
 
 // Complete reads SERVICE and PORT and loads the deployment.
 func (o *PortOptions) Complete(c *cobra.Command, args []string) error {
@@ -51,6 +64,9 @@ func (o *PortOptions) Complete(c *cobra.Command, args []string) error {
 func (o *PortOptions) Run(c *cobra.Command) error {
 	addr, err := o.lifecycle().Port(c.Context(), o.target, o.Service, o.Port)
 	if err != nil {
+		return err
+	}
+	if done, err := o.print(o.Out, portAddress{Service: o.Service, Port: o.Port, Address: addr}); done {
 		return err
 	}
 	_, err = fmt.Fprintln(o.Out, addr)

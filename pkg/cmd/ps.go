@@ -45,13 +45,11 @@ func (o *PsOptions) Run(c *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	if o.Output == "name" {
-		for _, p := range pods {
-			fmt.Fprintf(o.Out, "pod/%s\n", p.Name)
-		}
-		return nil
+	var names []string
+	for _, p := range pods {
+		names = append(names, "pod/"+p.Name)
 	}
-	if done, err := o.print(o.Out, pods); done {
+	if done, err := o.print(o.Out, pods, names...); done {
 		return err
 	}
 	if len(pods) == 0 {

@@ -33,7 +33,7 @@ func NewStatusOptions(g *GlobalOptions) *StatusOptions {
 func newCmdStatus(g *GlobalOptions) *cobra.Command {
 	o := NewStatusOptions(g)
 	cmd := &cobra.Command{
-		Use: "status [-d DIR] [-o json|yaml]",
+		Use: "status [-d DIR] [-o json|yaml|name]",
 		Example: `  kubectl stack status -d ./my-deployment
   kubectl stack status -d ./my-deployment -o json`,
 		Short: "Show every object of a deployment with its status, and its pods",
@@ -41,7 +41,7 @@ func newCmdStatus(g *GlobalOptions) *cobra.Command {
 		RunE:  runE(o),
 	}
 	o.addFlags(cmd)
-	o.outputFlag.add(cmd, "tables", "json", "yaml")
+	o.outputFlag.add(cmd, "tables", "json", "yaml", "name")
 	cmd.Flags().BoolVarP(&o.Watch, "watch", "w", o.Watch, "If true, print the status again whenever it changes, until everything is ready or interrupted.")
 	return cmd
 }
@@ -55,7 +55,7 @@ func (o *StatusOptions) Run(c *cobra.Command) error {
 			return err
 		}
 		var buf bytes.Buffer
-		if done, err := o.print(&buf, st); !done {
+		if done, err := o.print(&buf, st, statusNames(st)...); !done {
 			err = printStatus(&buf, st)
 		} else if err != nil {
 			return err
@@ -78,6 +78,18 @@ func (o *StatusOptions) Run(c *cobra.Command) error {
 		case <-time.After(2 * time.Second):
 		}
 	}
+}
+
+// statusNames are the objects and pods of a status as kind/name.
+func statusNames(st *lifecycle.StatusResult) []string {
+	var out []string
+	for _, o := range st.Objects {
+		out = append(out, strings.ToLower(o.Kind)+"/"+o.Name)
+	}
+	for _, p := range st.Pods {
+		out = append(out, "pod/"+p.Name)
+	}
+	return out
 }
 
 // allReady reports whether every object is Current and every pod of a

@@ -5,10 +5,13 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes/fake"
+
+	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
 )
 
 func pod(name, app string, phase corev1.PodPhase, containers ...string) *corev1.Pod {
@@ -82,4 +85,50 @@ func names(pods []corev1.Pod) []string {
 		out = append(out, p.Name)
 	}
 	return out
+}
+
+// Follow streams the pods present at the start and then a pod a rollout
+// creates later, but nothing of another deployment and no instance twice.
+func TestFollowPicksUpPodsCreatedLater(t *testing.T) {
+	t.Parallel()
+	cs := fake.NewClientset(pod("old", "id1", corev1.PodRunning, "web"))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errOut testutil.SyncBuffer
+	done := make(chan error, 1)
+	go func() { done <- Follow(ctx, cs, "ns", "id1", LogOptions{Tail: 1}, &out, &errOut) }()
+	waitFor(t, &out, "[old/web] fake logs")
+
+	pending := pod("new", "id1", corev1.PodPending, "web")
+	if _, err := cs.CoreV1().Pods("ns").Create(ctx, pending, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	running := pod("new", "id1", corev1.PodRunning, "web")
+	if _, err := cs.CoreV1().Pods("ns").Update(ctx, running, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, &out, "[new/web] fake logs")
+	if !strings.Contains(errOut.String(), "[new/web] following") {
+		t.Errorf("no note of the new pod on stderr: %q", errOut.String())
+	}
+	if _, err := cs.CoreV1().Pods("ns").Update(ctx, running, metav1.UpdateOptions{}); err != nil { // seen again
+		t.Fatal(err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Follow after cancel: %v", err)
+	}
+	if got := strings.Count(out.String(), "[new/web]"); got != 1 {
+		t.Errorf("the new pod was streamed %d times, want once:\n%s", got, out.String())
+	}
+}
+
+func waitFor(t *testing.T, b *testutil.SyncBuffer, want string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if strings.Contains(b.String(), want) {
+			return
+		}
+	}
+	t.Fatalf("no %q in the output:\n%s", want, b.String())
 }

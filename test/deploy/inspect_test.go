@@ -7,10 +7,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -212,9 +214,12 @@ func TestPendingPodsSayWhy(t *testing.T) {
 	testutil.WriteFile(t, root, "ops/spec.yml", testutil.ReadFile(t, specPath)+"node-affinities:\n  - {label: kubectl-stack-test/never, value: \"true\"}\n")
 	dir := create(t, specPath)
 	t.Setenv("DEMO_REGISTRY_TOKEN", token)
-	_, _, err := run(t, "deploy", "-d", dir, "--timeout", "10s")
+	_, errOut, err := run(t, "deploy", "-d", dir, "--timeout", "10s")
 	if err == nil || !strings.Contains(err.Error(), "pending pods in") || !strings.Contains(err.Error(), "unschedulable:") {
 		t.Errorf("deploy of unschedulable pods = %v, want the pending pods' reasons", err)
+	}
+	if !regexp.MustCompile(`waiting for deployment/\S+ \(0/1 ready\).*; pod \S+: unschedulable:`).MatchString(errOut) {
+		t.Errorf("deploy's progress does not say what it waits for and why:\n%s", errOut)
 	}
 	out, _, err := run(t, "status", "-d", dir)
 	if err != nil || !strings.Contains(out, "REASON") || !strings.Contains(out, "unschedulable:") {
@@ -278,6 +283,14 @@ func TestEventsNewestLast(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if len(lines) < 2 || !strings.HasPrefix(lines[0], "LAST SEEN") || !strings.Contains(out, "FailedScheduling") {
 		t.Fatalf("events:\n%s\nwant a header and the scheduler's FailedScheduling", out)
+	}
+	data, _, err := run(t, "events", "-d", dir, "-o", "json")
+	var list corev1.EventList
+	if err == nil {
+		err = json.Unmarshal([]byte(data), &list)
+	}
+	if err != nil || list.Kind != "EventList" || !slices.ContainsFunc(list.Items, func(e corev1.Event) bool { return e.Reason == "FailedScheduling" }) {
+		t.Errorf("events -o json = %v, want a v1 EventList with the FailedScheduling event:\n%s", err, data)
 	}
 }
 

@@ -9,12 +9,15 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
 	"github.com/kubectl-stack/kubectl-stack/pkg/cmd"
@@ -76,6 +79,20 @@ func TestKindSharedClusterLifecycle(t *testing.T) {
 		followed := e.follow(a, "counter: visit 1", func() { e.must("exec", "-d", a, "web", "--", "/hello", "get", "http://counter:8080/") })
 		if !strings.Contains(followed, "/counter] counter: visit 1") {
 			t.Errorf("logs -f did not show the new line:\n%s", followed)
+		}
+		// -f follows a rollout: the new web pod's first lines arrive.
+		before := e.podNames("hello-a")
+		rolled := regexp.MustCompile(`(?m)^\[([^/\]]+)/web\] web: listening on :80$`)
+		followed = e.followUntil(a, "the new web pod's first line", func() { e.rolloutRestart("hello-a", "web") }, func(out string) bool {
+			for _, m := range rolled.FindAllStringSubmatch(out, -1) {
+				if !before[m[1]] {
+					return true
+				}
+			}
+			return false
+		})
+		if !regexp.MustCompile(`\[[^\]]+/web\] web: GREETING=`).MatchString(followed) {
+			t.Errorf("logs -f did not stream the new pod from its first line:\n%s", followed)
 		}
 		if out, errOut, err := e.runWithInput("piped in\n", "exec", "-d", a, "-i", "web", "--", "/hello", "cat", "-"); err != nil || out != "piped in\n" {
 			t.Errorf("exec -i cat - = %q, %v\n%s; want stdin echoed", out, err, errOut)
@@ -344,17 +361,58 @@ func TestKindClusterWithoutUmbrella(t *testing.T) {
 // printed until want appeared (or a minute passed).
 func (e *env) follow(dir, want string, do func()) string {
 	e.t.Helper()
+	return e.followUntil(dir, want, do, func(out string) bool { return strings.Contains(out, want) })
+}
+
+// followUntil runs logs -f, does something once it streams, and returns
+// what it printed until done accepts it (or a minute passed).
+func (e *env) followUntil(dir, what string, do func(), done func(string) bool) string {
+	e.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	out := &testutil.SyncBuffer{}
-	done := make(chan error, 1)
-	go func() { done <- e.runTo(ctx, "", out, io.Discard, "logs", "-d", dir, "-f", "--tail", "1") }()
+	finished := make(chan error, 1)
+	go func() { finished <- e.runTo(ctx, "", out, io.Discard, "logs", "-d", dir, "-f", "--tail", "1") }()
 	e.eventually("logs -f to stream", 30*time.Second, func() bool { return out.String() != "" })
 	do()
-	e.eventually("logs -f to show "+want, 30*time.Second, func() bool { return strings.Contains(out.String(), want) })
+	e.eventually("logs -f to show "+what, 45*time.Second, func() bool { return done(out.String()) })
 	cancel()
-	<-done
+	<-finished
 	return out.String()
+}
+
+// podNames are the names of the namespace's pods.
+func (e *env) podNames(ns string) map[string]bool {
+	e.t.Helper()
+	pods, err := e.client().CoreV1().Pods(ns).List(context.Background(), metav1.ListOptions{})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	out := map[string]bool{}
+	for _, p := range pods.Items {
+		out[p.Name] = true
+	}
+	return out
+}
+
+// rolloutRestart does what kubectl rollout restart does to the Deployment
+// that runs the service: a new pod template annotation.
+func (e *env) rolloutRestart(ns, service string) {
+	e.t.Helper()
+	deps, err := e.client().AppsV1().Deployments(ns).List(context.Background(), metav1.ListOptions{})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	patch := fmt.Sprintf(`{"spec":{"template":{"metadata":{"annotations":{"kubectl.kubernetes.io/restartedAt":%q}}}}}`, time.Now().Format(time.RFC3339))
+	for _, d := range deps.Items {
+		if slices.ContainsFunc(d.Spec.Template.Spec.Containers, func(c corev1.Container) bool { return c.Name == service }) {
+			if _, err := e.client().AppsV1().Deployments(ns).Patch(context.Background(), d.Name, types.StrategicMergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
+				e.t.Fatal(err)
+			}
+			return
+		}
+	}
+	e.t.Fatalf("no Deployment of service %s in %s", service, ns)
 }
 
 // hostMarker reads the counter's marker on the host, under the mount root.
