@@ -12,14 +12,15 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files with the current output")
+// Update is -update: rewrite golden files with the current output.
+var Update = flag.Bool("update", false, "rewrite golden files with the current output")
 
 // AssertGolden compares got with the golden file at path (relative to the
 // test's package), or rewrites the file when the test runs with -update.
 func AssertGolden(t *testing.T, got []byte, path string) {
 	t.Helper()
 	got = []byte(strings.ReplaceAll(string(got), "\r\n", "\n"))
-	if *update {
+	if *Update {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}

@@ -23,7 +23,7 @@ type outputFlag struct {
 
 func (f *outputFlag) add(cmd *cobra.Command, text string, formats ...string) {
 	f.formats, f.text = formats, text
-	cmd.Flags().StringVarP(&f.Output, "output", "o", f.Output, fmt.Sprintf("Output format: %s (default: %s).", strings.Join(formats, " or "), text))
+	cmd.Flags().StringVarP(&f.Output, "output", "o", f.Output, fmt.Sprintf("Output format: %s (default: %s).", orList(formats), text))
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(formats, cobra.ShellCompDirectiveNoFileComp))
 }
 
@@ -32,7 +32,15 @@ func (f *outputFlag) Validate() error {
 	if f.Output == "" || slices.Contains(f.formats, f.Output) {
 		return nil
 	}
-	return fmt.Errorf("--output %q: use %s, or leave it out for %s", f.Output, strings.Join(f.formats, " or "), f.text)
+	return fmt.Errorf("--output %q: use %s, or leave it out for %s", f.Output, orList(f.formats), f.text)
+}
+
+// orList writes "a, b or c".
+func orList(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
 }
 
 // print writes v in the chosen machine format, or for -o name the names

@@ -251,6 +251,6 @@ func (b *builder) addHooks() {
 		}
 	}
 	for _, h := range hooks.PythonHooks(b.plan.Stack.Dir) {
-		b.warn("%s: deploy/commands.py: %s; Python hooks are not run: write it as an executable %s/%s (see the README's hooks section)", b.plan.Stack.Dir, h, hooks.StackDir, strings.SplitN(h, "(", 2)[0])
+		b.warn("%s: deploy/commands.py: %s; Python hooks are not run: write it as an executable %s/%s (see docs/user-guide.md, Stack hooks)", b.plan.Stack.Dir, h, hooks.StackDir, strings.SplitN(h, "(", 2)[0])
 	}
 }

@@ -59,7 +59,7 @@ func (k *kindCluster) ensure(ctx context.Context, nodeImage string) (created boo
 		return false, err
 	}
 	if _, ok := kindcluster.Required(cfg)[kindcluster.NodeMountRoot]; !ok {
-		log.Warnf("creating kind cluster %s without an umbrella mount (kind-mount-root is not set): kind adds mounts only at creation, so a later stack that needs other host paths will need a full cluster recreate. See kind-mount-root in the README.", k.name)
+		log.Warnf("creating kind cluster %s without an umbrella mount (kind-mount-root is not set): kind adds mounts only at creation, so a later stack that needs other host paths will need a full cluster recreate. See kind-mount-root in docs/user-guide.md.", k.name)
 	}
 	image := nodeImage
 	if len(cfg.Nodes) > 0 {
