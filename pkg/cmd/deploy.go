@@ -33,7 +33,7 @@ type DeployOptions struct {
 	Adopt bool
 	// BreakLock takes the deployment's lock from another command.
 	BreakLock bool
-	// output is -o of a client dry run.
+	// output is -o: the objects of a client dry run, else what changed.
 	output outputFlag
 }
 
@@ -67,7 +67,7 @@ kind-<cluster-id> is used unless --context is given.`,
 	cmd.Flags().StringVar(&o.DryRun, "dry-run", o.DryRun, `"client" (or a bare --dry-run) prints the objects without contacting the cluster, a placeholder for the registry token; "server" asks the API server what each apply would do; neither writes anything.`)
 	// As kubectl's: a bare --dry-run is client and takes no argument.
 	cmd.Flags().Lookup("dry-run").NoOptDefVal = "client"
-	o.output.add(cmd, "one line per object", "yaml", "json")
+	o.output.add(cmd, "a tally table; with --dry-run, one line per object", "json", "yaml")
 	return cmd
 }
 
@@ -104,9 +104,6 @@ func (o *DeployOptions) Validate() error {
 	if err := o.output.Validate(); err != nil {
 		return err
 	}
-	if o.output.Output != "" && o.DryRun != "client" {
-		return errors.New("-o/--output prints the objects of a client dry run: add --dry-run=client")
-	}
 	switch o.DryRun {
 	case "none", "client", "server":
 		return nil
@@ -132,21 +129,29 @@ func (o *DeployOptions) Run(c *cobra.Command) error {
 	if err != nil {
 		return interruptHint(err, o.target.Dir())
 	}
-	printDeployResult(o.GlobalOptions, o.target, res)
-	return nil
+	return printDeployResult(o.GlobalOptions, &o.output, o.target, res)
 }
 
-func printDeployResult(g *GlobalOptions, t *lifecycle.Target, res *lifecycle.DeployResult) {
+// printDeployResult prints what a deploy changed: its tally table, the
+// server dry run's lines, or with -o json|yaml a changeReport.
+func printDeployResult(g *GlobalOptions, output *outputFlag, t *lifecycle.Target, res *lifecycle.DeployResult) error {
+	rep := newChangeReport(res.Applied)
+	if res.Applied == nil {
+		rep = dryRunReport(res.DryRun)
+	}
+	if done, err := output.print(g.Out, rep); done {
+		return err
+	}
 	for _, ch := range res.DryRun {
 		fmt.Fprintf(g.Out, "%s %s (server dry run)\n", ch.Subject, ch.Action)
 	}
 	if res.Applied == nil {
-		return
+		return nil
 	}
 	if !res.Applied.Changed() {
 		g.Logger().Infof("nothing changed: the cluster already matches %s", t.Dir())
 	}
-	_ = printTally(g.Out, res.Applied.Tally(), applyColumns...)
+	return printTally(g.Out, res.Applied.Tally(), applyColumns...)
 }
 
 // PlaceholderAnnotation marks the pull secret of a client dry run: its

@@ -29,6 +29,16 @@ func OutputShapes() []OutputShape {
 		Owner: "deployment/laconic-3f2a1b0c-web-deployment", Services: []string{"web"},
 		Reason: "unschedulable: Unschedulable 0/1 nodes are available: 1 Insufficient cpu.",
 	}}
+	changes := changeReport{
+		Objects: []objectChange{
+			{Object: "Deployment/hello/laconic-3f2a1b0c-web-deployment", Action: "configured"},
+			{Object: "ConfigMap/hello/laconic-3f2a1b0c-old-settings", Action: "pruned"},
+		},
+		Tally: &tallyCounts{Configured: 1, Pruned: 1, PodsRolled: 1},
+	}
+	files := 3
+	restarted := changes
+	restarted.Commits, restarted.FilesChanged = "1a2b3c4..5d6e7f8", &files
 	return []OutputShape{
 		{"version", "The plugin's version, the commit it was built from and the Go toolchain.",
 			versionInfo{Version: "v0.4.0", Commit: "73d368a", GoVersion: "go1.26.0", Platform: "linux/amd64"}},
@@ -48,6 +58,12 @@ func OutputShapes() []OutputShape {
 					NodeAddress: "172.18.0.2",
 				},
 			}},
+		{"deploy", "What the deploy did to each object (`created`, `configured`, `unchanged`, `replaced`, `pruned`) and the counts of its tally table. With `--dry-run=server`, what it would do, without `tally`; with `--dry-run=client`, the objects as a v1 List.",
+			changes},
+		{"restart", "As deploy's, with the commits pulled (`before..after`; left out when the stack is not a git checkout) and how many files the re-sync changed in the deployment directory.",
+			restarted},
+		{"stop", "As deploy's: each object deleted (`deleted`) and the counts.",
+			changeReport{Objects: []objectChange{{Object: "Deployment/hello/laconic-3f2a1b0c-web-deployment", Action: "deleted"}}, Tally: &tallyCounts{Deleted: 1}}},
 		{"port", "Where a published port is reached.", portAddress{Service: "web", Port: 80, Address: "172.18.0.2:30080"}},
 		{"kind load", "The images loaded into the kind nodes, those already there, and those the nodes pull from a registry.",
 			kindcluster.LoadResult{Loaded: []string{"example/web:local"}, Present: []string{"example/db:local"}, NotLocal: []string{"postgres:16"}}},

@@ -80,7 +80,8 @@ can be piped to ` + "`jq`" + ` as it is. Every verb that prints data takes
 | ps | json, yaml, name, wide |
 | events | json, yaml (a v1 EventList; with --watch, one v1 Event per document) |
 | port | json, yaml |
-| deploy --dry-run=client | json (a v1 List), yaml (documents) |
+| deploy, restart, stop | json, yaml (what changed, and the tally) |
+| deploy --dry-run=client | json (a v1 List), yaml (the objects as documents) |
 | kind load, kind check-mounts, kind migrate-plan | json, yaml |
 
 The samples below have every field filled in; fields that are empty may

@@ -50,6 +50,7 @@ a ConfigMap they mount changed; --force rolls every Deployment.`,
 	f.StringVar(&o.SpecFile, "spec-file", o.SpecFile, "The spec to use, relative to the root of the stack's git repository.")
 	f.StringVar(&o.StackPath, "stack-path", o.StackPath, "The stack checkout to pull (default: stack-source in deployment.yml).")
 	f.BoolVar(&o.Force, "force", o.Force, "If true, roll every Deployment even when nothing changed.")
+	o.output.add(cmd, "a summary and a tally table", "json", "yaml")
 	return cmd
 }
 
@@ -64,8 +65,11 @@ func (o *RestartOptions) Complete(c *cobra.Command, args []string) error {
 	return err
 }
 
-// Validate checks that there is a stack source.
+// Validate checks -o and that there is a stack source.
 func (o *RestartOptions) Validate() error {
+	if err := o.output.Validate(); err != nil {
+		return err
+	}
 	if o.StackPath == "" && o.record.StackSource == "" {
 		return fmt.Errorf("%s records no stack-source; pass --stack-path", filepath.Join(o.dir, deployment.DeploymentFile))
 	}
@@ -96,6 +100,11 @@ func (o *RestartOptions) summary(res *lifecycle.RestartResult) error {
 	files := 0
 	if up := res.Update; up != nil {
 		files = len(up.Added) + len(up.Changed) + len(up.Removed)
+	}
+	rep := newChangeReport(res.Deploy.Applied)
+	rep.Commits, rep.FilesChanged = res.Pulled, &files
+	if done, err := o.output.print(o.Out, rep); done {
+		return err
 	}
 	pulled := res.Pulled
 	if pulled == "" {

@@ -17,6 +17,7 @@ type StopOptions struct {
 	Force                 bool
 	Timeout               time.Duration
 	BreakLock             bool
+	output                outputFlag
 }
 
 // NewStopOptions returns StopOptions with their defaults.
@@ -54,8 +55,12 @@ which deleting the cluster would lose (unless --delete-volumes or --force).`,
 	f.BoolVar(&o.Force, "force", o.Force, "If true, delete the kind cluster although other deployments or node-local data live in it.")
 	f.BoolVar(&o.BreakLock, "break-lock", o.BreakLock, "If true, take the deployment's lock from another command that holds it (use when that command is gone).")
 	f.DurationVar(&o.Timeout, "timeout", o.Timeout, "How long to wait for the objects to go.")
+	o.output.add(cmd, "a tally table", "json", "yaml")
 	return cmd
 }
+
+// Validate checks -o.
+func (o *StopOptions) Validate() error { return o.output.Validate() }
 
 // Run stops the deployment (and, on kind, deletes its cluster unless
 // --skip-cluster-management).
@@ -65,7 +70,11 @@ func (o *StopOptions) Run(c *cobra.Command) error {
 		SkipClusterManagement: o.SkipClusterManagement, Force: o.Force, Timeout: o.Timeout, BreakLock: o.BreakLock,
 	})
 	if err == nil && res != nil && res.Deleted != nil {
-		_ = printTally(o.Out, res.Deleted.Tally(), "DELETED")
+		if done, perr := o.output.print(o.Out, newChangeReport(res.Deleted)); !done {
+			_ = printTally(o.Out, res.Deleted.Tally(), "DELETED")
+		} else if perr != nil {
+			return perr
+		}
 	}
 	return refusalHint(err, "stop only this deployment with --skip-cluster-management, or pass --force (and --delete-volumes to accept losing node-local data)")
 }

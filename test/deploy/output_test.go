@@ -5,6 +5,7 @@ import (
 	"maps"
 	"regexp"
 	"sort"
+	"strings"
 	"testing"
 
 	"sigs.k8s.io/yaml"
@@ -33,6 +34,7 @@ func TestJSONOutputMatchesTheDocumentedShapes(t *testing.T) {
 		"ps":      {"ps", "-d", dir},
 		"status":  {"status", "-d", dir},
 		"port":    {"port", "-d", dir, "web", "80"},
+		"deploy":  {"deploy", "-d", dir},
 	} {
 		out, errOut, err := run(t, append(args, "-o", "json")...)
 		if err != nil {
@@ -64,6 +66,15 @@ func TestJSONOutputMatchesTheDocumentedShapes(t *testing.T) {
 	names, _, err := run(t, "status", "-d", dir, "-o", "name")
 	if err != nil || !regexp.MustCompile(`(?m)^namespace/\S+$`).MatchString(names) || !regexp.MustCompile(`(?m)^pod/\S+$`).MatchString(names) {
 		t.Errorf("status -o name = %v:\n%s", err, names)
+	}
+	stopped, _, err := run(t, "stop", "-d", dir, "-o", "json")
+	if err != nil || !strings.Contains(stopped, `"action": "deleted"`) {
+		t.Fatalf("stop -o json = %v:\n%s", err, stopped)
+	}
+	for p := range jsonPaths(t, []byte(stopped)) {
+		if !documented["stop"][p] {
+			t.Errorf("stop -o json prints %s, which docs/output.md lacks", p)
+		}
 	}
 }
 
