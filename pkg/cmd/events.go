@@ -55,14 +55,14 @@ func (o *EventsOptions) Run(c *cobra.Command) error {
 		return err
 	}
 	ns := o.deployment().Namespace()
-	list, err := cs.CoreV1().Events(ns).List(c.Context(), metav1.ListOptions{})
+	list, err := cs.Events(ns).List(c.Context(), metav1.ListOptions{})
 	if err != nil {
 		return fmt.Errorf("listing the events of %s: %w", ns, err)
 	}
 	if err := o.printList(list); err != nil || !o.Watch {
 		return err
 	}
-	w, err := cs.CoreV1().Events(ns).Watch(c.Context(), metav1.ListOptions{ResourceVersion: list.ResourceVersion})
+	w, err := cs.Events(ns).Watch(c.Context(), metav1.ListOptions{ResourceVersion: list.ResourceVersion})
 	if err != nil {
 		return fmt.Errorf("watching the events of %s: %w", ns, err)
 	}

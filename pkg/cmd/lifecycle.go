@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-	"k8s.io/client-go/kubernetes"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 	"k8s.io/client-go/rest"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
@@ -107,7 +107,7 @@ func (v *deploymentVerb) Complete(c *cobra.Command, args []string) error {
 func (v *deploymentVerb) Validate() error { return nil }
 
 // clientset connects a typed client to the deployment's cluster.
-func (v *deploymentVerb) clientset() (*rest.Config, kubernetes.Interface, error) {
+func (v *deploymentVerb) clientset() (*rest.Config, corev1client.CoreV1Interface, error) {
 	cfg, err := v.ConfigFlags.ToRESTConfig()
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading the kubeconfig: %w", err)

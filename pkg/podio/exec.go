@@ -9,7 +9,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/httpstream"
-	"k8s.io/client-go/kubernetes"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/remotecommand"
@@ -52,8 +52,8 @@ func PickPod(pods []corev1.Pod, service string) (*corev1.Pod, error) {
 // Exec runs a command in a container through the API server, over
 // WebSockets with a fallback to SPDY for older servers, as kubectl does.
 // A command that exits non-zero returns an *ExitError with its code.
-func Exec(ctx context.Context, cfg *rest.Config, cs kubernetes.Interface, pod *corev1.Pod, container string, o ExecOptions) error {
-	req := cs.CoreV1().RESTClient().Post().Resource("pods").Namespace(pod.Namespace).Name(pod.Name).SubResource("exec").
+func Exec(ctx context.Context, cfg *rest.Config, cs corev1client.CoreV1Interface, pod *corev1.Pod, container string, o ExecOptions) error {
+	req := cs.RESTClient().Post().Resource("pods").Namespace(pod.Namespace).Name(pod.Name).SubResource("exec").
 		VersionedParams(&corev1.PodExecOptions{
 			Container: container, Command: o.Command,
 			Stdin: o.Stdin != nil, Stdout: o.Stdout != nil, Stderr: o.Stderr != nil && !o.TTY, TTY: o.TTY,

@@ -11,7 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/watch"
-	"k8s.io/client-go/kubernetes"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/labels"
 )
@@ -22,13 +22,13 @@ import (
 // successor) is streamed from its first line. Until ctx is cancelled it
 // watches the pods (re-listing when the watch ends, as watches do), so it
 // returns only on cancellation or when the pods cannot be listed at all.
-func Follow(ctx context.Context, cs kubernetes.Interface, namespace, id string, o LogOptions, w, errOut io.Writer) error {
+func Follow(ctx context.Context, cs corev1client.CoreV1Interface, namespace, id string, o LogOptions, w, errOut io.Writer) error {
 	f := &follower{cs: cs, opts: o, out: &lineWriter{w: w}, errOut: errOut, started: map[string]bool{}}
 	defer f.wg.Wait()
 	selector := labels.App + " in (" + strings.Join(labels.PodApps(id), ",") + ")"
 	first := true
 	for ctx.Err() == nil {
-		list, err := cs.CoreV1().Pods(namespace).List(ctx, metav1.ListOptions{LabelSelector: selector})
+		list, err := cs.Pods(namespace).List(ctx, metav1.ListOptions{LabelSelector: selector})
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
@@ -39,7 +39,7 @@ func Follow(ctx context.Context, cs kubernetes.Interface, namespace, id string, 
 			f.streamStarted(ctx, &list.Items[i], first)
 		}
 		first = false
-		watcher, err := cs.CoreV1().Pods(namespace).Watch(ctx, metav1.ListOptions{LabelSelector: selector, ResourceVersion: list.ResourceVersion})
+		watcher, err := cs.Pods(namespace).Watch(ctx, metav1.ListOptions{LabelSelector: selector, ResourceVersion: list.ResourceVersion})
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
@@ -58,7 +58,7 @@ func Follow(ctx context.Context, cs kubernetes.Interface, namespace, id string, 
 // follower remembers which container instances it streams, so that every
 // instance is streamed once however often its pod is seen.
 type follower struct {
-	cs     kubernetes.Interface
+	cs     corev1client.CoreV1Interface
 	opts   LogOptions
 	out    *lineWriter
 	errOut io.Writer

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/client-go/kubernetes"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 )
 
 // LogOptions select which log lines to print.
@@ -29,7 +29,7 @@ type LogOptions struct {
 // the lines of all containers interleave as they are written; a line is
 // never split. Containers that have not started yet are skipped with a
 // note to errOut.
-func Logs(ctx context.Context, cs kubernetes.Interface, pods []corev1.Pod, o LogOptions, w, errOut io.Writer) error {
+func Logs(ctx context.Context, cs corev1client.CoreV1Interface, pods []corev1.Pod, o LogOptions, w, errOut io.Writer) error {
 	out := &lineWriter{w: w}
 	var (
 		wg     sync.WaitGroup
@@ -67,7 +67,7 @@ func (e *notStartedError) Error() string {
 	return fmt.Sprintf("[%s/%s] no logs: %s", e.pod, e.container, e.reason)
 }
 
-func streamLogs(ctx context.Context, cs kubernetes.Interface, p corev1.Pod, container string, o LogOptions, out *lineWriter) error {
+func streamLogs(ctx context.Context, cs corev1client.CoreV1Interface, p corev1.Pod, container string, o LogOptions, out *lineWriter) error {
 	if reason := waitingReason(p, container); reason != "" {
 		return &notStartedError{pod: p.Name, container: container, reason: reason}
 	}
@@ -79,7 +79,7 @@ func streamLogs(ctx context.Context, cs kubernetes.Interface, p corev1.Pod, cont
 		secs := int64(o.Since.Round(time.Second) / time.Second)
 		opts.SinceSeconds = &secs
 	}
-	stream, err := cs.CoreV1().Pods(p.Namespace).GetLogs(p.Name, opts).Stream(ctx)
+	stream, err := cs.Pods(p.Namespace).GetLogs(p.Name, opts).Stream(ctx)
 	if err != nil {
 		return fmt.Errorf("reading the logs of %s/%s: %w", p.Name, container, err)
 	}

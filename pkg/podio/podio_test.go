@@ -33,7 +33,7 @@ func TestPodsOfADeploymentAndItsJobs(t *testing.T) {
 		pod("b-web", "id1", corev1.PodRunning, "web", "sidecar"),
 		pod("a-seed", "id1-job", corev1.PodSucceeded, "seed"),
 		pod("other", "id2", corev1.PodRunning, "web"),
-	)
+	).CoreV1()
 	all, err := Pods(context.Background(), cs, "ns", "id1", "")
 	if err != nil || len(all) != 2 || all[0].Name != "a-seed" || all[1].Name != "b-web" {
 		t.Fatalf("Pods = %v, %v; want a-seed and b-web, sorted, not the other deployment's", names(all), err)
@@ -51,7 +51,7 @@ func TestLogsPrefixEveryLineAndNameWaitingContainers(t *testing.T) {
 	t.Parallel()
 	running := pod("p1", "id", corev1.PodRunning, "web", "sidecar")
 	pending := pod("p2", "id", corev1.PodPending, "web")
-	cs := fake.NewClientset(running, pending)
+	cs := fake.NewClientset(running, pending).CoreV1()
 	var out, errOut bytes.Buffer
 	err := Logs(context.Background(), cs, []corev1.Pod{*running, *pending}, LogOptions{Service: "web", Tail: -1}, &out, &errOut)
 	if err != nil {
@@ -91,7 +91,7 @@ func names(pods []corev1.Pod) []string {
 // creates later, but nothing of another deployment and no instance twice.
 func TestFollowPicksUpPodsCreatedLater(t *testing.T) {
 	t.Parallel()
-	cs := fake.NewClientset(pod("old", "id1", corev1.PodRunning, "web"))
+	cs := fake.NewClientset(pod("old", "id1", corev1.PodRunning, "web")).CoreV1()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var out, errOut testutil.SyncBuffer
@@ -100,18 +100,18 @@ func TestFollowPicksUpPodsCreatedLater(t *testing.T) {
 	waitFor(t, &out, "[old/web] fake logs")
 
 	pending := pod("new", "id1", corev1.PodPending, "web")
-	if _, err := cs.CoreV1().Pods("ns").Create(ctx, pending, metav1.CreateOptions{}); err != nil {
+	if _, err := cs.Pods("ns").Create(ctx, pending, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	running := pod("new", "id1", corev1.PodRunning, "web")
-	if _, err := cs.CoreV1().Pods("ns").Update(ctx, running, metav1.UpdateOptions{}); err != nil {
+	if _, err := cs.Pods("ns").Update(ctx, running, metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, &out, "[new/web] fake logs")
 	if !strings.Contains(errOut.String(), "[new/web] following") {
 		t.Errorf("no note of the new pod on stderr: %q", errOut.String())
 	}
-	if _, err := cs.CoreV1().Pods("ns").Update(ctx, running, metav1.UpdateOptions{}); err != nil { // seen again
+	if _, err := cs.Pods("ns").Update(ctx, running, metav1.UpdateOptions{}); err != nil { // seen again
 		t.Fatal(err)
 	}
 	cancel()

@@ -9,7 +9,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 	"k8s.io/client-go/rest"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/labels"
@@ -19,10 +19,10 @@ import (
 // Jobs' (app=<id>-job), laconic-so's labels, sorted by name. With a
 // service, only pods that run a container of that name (the compose
 // service name).
-func Pods(ctx context.Context, cs kubernetes.Interface, namespace, id, service string) ([]corev1.Pod, error) {
+func Pods(ctx context.Context, cs corev1client.CoreV1Interface, namespace, id, service string) ([]corev1.Pod, error) {
 	var out []corev1.Pod
 	for _, app := range labels.PodApps(id) {
-		list, err := cs.CoreV1().Pods(namespace).List(ctx, metav1.ListOptions{LabelSelector: labels.Selector(app)})
+		list, err := cs.Pods(namespace).List(ctx, metav1.ListOptions{LabelSelector: labels.Selector(app)})
 		if err != nil {
 			return nil, fmt.Errorf("listing the pods of %s in namespace %s: %w", id, namespace, err)
 		}
@@ -62,7 +62,7 @@ func Services(pods []corev1.Pod) []string {
 // pods when service is ""). A deployment without pods is a
 // *NotDeployedError; a service none of its pods runs, a *NoServiceError
 // that lists the services they do run.
-func Select(ctx context.Context, cs kubernetes.Interface, namespace, id, service string) ([]corev1.Pod, error) {
+func Select(ctx context.Context, cs corev1client.CoreV1Interface, namespace, id, service string) ([]corev1.Pod, error) {
 	all, err := Pods(ctx, cs, namespace, id, "")
 	if err != nil {
 		return nil, err
@@ -99,9 +99,11 @@ func (e *NoServiceError) Error() string {
 	return fmt.Sprintf("no container of service %q; the deployment's services are: %s", e.Service, strings.Join(e.Services, ", "))
 }
 
-// Connect returns a typed client for cfg.
-func Connect(cfg *rest.Config) (kubernetes.Interface, error) {
-	cs, err := kubernetes.NewForConfig(cfg)
+// Connect returns a client of the core API group for cfg: the only group
+// podio and the verbs reading pods and events use (the whole clientset
+// would link every group's typed client into the binary).
+func Connect(cfg *rest.Config) (corev1client.CoreV1Interface, error) {
+	cs, err := corev1client.NewForConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connecting to the cluster: %w", err)
 	}
