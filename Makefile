@@ -4,13 +4,19 @@ LDFLAGS     := -X github.com/kubectl-stack/kubectl-stack/pkg/version.Version=$(V
 INSTALL_DIR ?= $(shell go env GOPATH)/bin
 FUZZTIME    ?= 5m
 
-.PHONY: build install test test-unit fuzz fuzz-compose verify update-golden demo demo-down demo-kind demo-kind-down example-images local-cluster-up local-cluster-down testbin clean
+.PHONY: dist krew-manifest build install test test-unit fuzz fuzz-compose verify update-golden demo demo-down demo-kind demo-kind-down example-images local-cluster-up local-cluster-down testbin clean
 
 build: ## Build bin/kubectl-stack.
 	go build -ldflags "$(LDFLAGS)" -o bin/kubectl-stack ./cmd/kubectl-stack
 
 install: build ## Install kubectl-stack and its completion helper into INSTALL_DIR.
 	install -D -m 0755 bin/kubectl-stack $(INSTALL_DIR)/kubectl-stack && install -m 0755 hack/kubectl_complete-stack $(INSTALL_DIR)/kubectl_complete-stack
+
+dist: ## Release archives for every platform and checksums.txt in dist/ (RELEASE=vX.Y.Z stamps a release; default: the tag at HEAD, else a snapshot).
+	go run ./hack/release dist $(if $(RELEASE),-version $(RELEASE))
+
+krew-manifest: ## plugins/compose-stack.yaml from .krew.yaml and the archives in dist/.
+	go run ./hack/release krew-manifest
 
 testbin: ## Build (or reuse) the local control plane's binaries.
 	hack/testbin.sh

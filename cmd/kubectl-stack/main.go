@@ -1,4 +1,5 @@
-// Command kubectl-stack is the kubectl plugin "kubectl stack".
+// Command kubectl-stack is the kubectl plugin "kubectl stack" (installed by
+// krew as "kubectl compose-stack").
 package main
 
 import (
@@ -16,7 +17,7 @@ func main() {
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	ctx, stop := cmd.WithInterrupts(context.Background(), sigs, os.Stderr, os.Exit)
-	err := cmd.Run(ctx, os.Args[1:], genericiooptions.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr})
+	err := cmd.RunAs(ctx, cmd.DisplayName(os.Args[0]), os.Args[1:], genericiooptions.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr})
 	stop()
 	os.Exit(cmd.ExitCode(err))
 }

@@ -12,7 +12,14 @@ import (
 
 // Run executes the command line args and prints an error once, at the top.
 func Run(ctx context.Context, args []string, streams genericiooptions.IOStreams) error {
+	return RunAs(ctx, DefaultName, args, streams)
+}
+
+// RunAs is Run for the plugin invoked under another name (krew installs it
+// as "kubectl compose-stack"): help and examples use that name.
+func RunAs(ctx context.Context, name string, args []string, streams genericiooptions.IOStreams) error {
 	root := NewCmdStack(streams)
+	rename(root, name)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	var exit *ExitError

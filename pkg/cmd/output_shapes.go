@@ -40,8 +40,8 @@ func OutputShapes() []OutputShape {
 	restarted := changes
 	restarted.Commits, restarted.FilesChanged = "1a2b3c4..5d6e7f8", &files
 	return []OutputShape{
-		{"version", "The plugin's version, the commit it was built from and the Go toolchain.",
-			versionInfo{Version: "v0.4.0", Commit: "73d368a", GoVersion: "go1.26.0", Platform: "linux/amd64"}},
+		{"version", "The plugin's version (a release's tag, `v0.0.0-snapshot-<commit>` for a snapshot, `dev` for a plain build), the commit it was built from and that commit's time, and the Go toolchain.",
+			versionInfo{Version: "v0.4.0", Commit: "73d368a2c1f0e9d8b7a6f5e4d3c2b1a098765432", Date: "2026-12-01T10:00:00Z", GoVersion: "go1.26.0", Platform: "linux/amd64"}},
 		{"list", "An array: every deployment found on the cluster. `lastDeploy` is when its inventory was last written.",
 			[]apply.DeploymentSummary{{Stack: "hello", Namespace: "hello", DeploymentID: "laconic-3f2a1b0c", DeploymentDir: "/srv/deployments/hello",
 				Objects: 14, PodsReady: 2, Pods: 3, LastDeploy: &deployed}}},

@@ -11,8 +11,10 @@ import (
 
 // versionInfo is what "version -o json|yaml" prints.
 type versionInfo struct {
-	Version   string `json:"version"`
-	Commit    string `json:"commit,omitempty"`
+	Version string `json:"version"`
+	Commit  string `json:"commit,omitempty"`
+	// Date is the commit's time, as the Go toolchain recorded it.
+	Date      string `json:"date,omitempty"`
 	GoVersion string `json:"goVersion"`
 	Platform  string `json:"platform"`
 }
@@ -41,7 +43,7 @@ func (o *VersionOptions) Complete(*cobra.Command, []string) error { return nil }
 
 // Run prints the version.
 func (o *VersionOptions) Run(*cobra.Command) error {
-	info := versionInfo{Version: version.Version, Commit: version.Commit(), GoVersion: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
+	info := versionInfo{Version: version.Get(), Commit: version.Commit(), Date: version.Date(), GoVersion: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
 	if done, err := o.print(o.Out, info); done {
 		return err
 	}

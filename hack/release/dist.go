@@ -1,0 +1,196 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+type distOptions struct {
+	Version   string
+	Out       string
+	Platforms []string
+}
+
+// Metadata is dist/metadata.json: what krew-manifest needs to know of a dist.
+type Metadata struct {
+	Version   string   `json:"version"`
+	Commit    string   `json:"commit"`
+	Date      string   `json:"date"`
+	Platforms []string `json:"platforms"`
+}
+
+// semver is krew's version rule: v, then semantic versioning.
+var semver = regexp.MustCompile(`^v(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$`)
+
+// archiveFiles are the files every archive holds beside the binary, by
+// their name in the archive; executables get mode 0755.
+var archiveFiles = map[string]string{
+	"LICENSE":                        "LICENSE",
+	"README.md":                      "README.md",
+	"kubectl_complete-stack":         "hack/kubectl_complete-stack",
+	"kubectl_complete-compose_stack": "hack/kubectl_complete-compose_stack",
+}
+
+// dist reads and checks every input first, builds into a staging
+// directory beside Out, and replaces Out only when everything is built.
+func dist(o distOptions) error {
+	if _, err := os.Stat("go.mod"); err != nil {
+		return fmt.Errorf("run from the repository root (make dist): %w", err)
+	}
+	commit, when, err := headCommit()
+	if err != nil {
+		return err
+	}
+	if o.Version == "" {
+		o.Version = defaultVersion(commit)
+	}
+	if !semver.MatchString(o.Version) {
+		return fmt.Errorf("-version %q: krew needs v and a semantic version, e.g. v0.2.0 or v0.2.0-rc.1", o.Version)
+	}
+	if len(o.Platforms) == 0 {
+		o.Platforms = Platforms
+	}
+	for _, p := range o.Platforms {
+		if !slices.Contains(Platforms, p) {
+			return fmt.Errorf("-platforms: %q is not a release platform (%s)", p, strings.Join(Platforms, ", "))
+		}
+	}
+	files := map[string][]byte{}
+	for name, path := range archiveFiles {
+		if files[name], err = os.ReadFile(path); err != nil {
+			return fmt.Errorf("reading %s for the archives: %w", path, err)
+		}
+	}
+	stage, err := os.MkdirTemp(filepath.Dir(filepath.Clean(o.Out)), ".dist-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(stage)
+	if err := os.Chmod(stage, 0o755); err != nil {
+		return err
+	}
+	var archives []string
+	for _, p := range o.Platforms {
+		name, err := buildArchive(stage, o.Version, p, when, files)
+		if err != nil {
+			return err
+		}
+		archives = append(archives, name)
+	}
+	if err := writeChecksums(stage, archives); err != nil {
+		return err
+	}
+	meta := Metadata{Version: o.Version, Commit: commit, Date: when.UTC().Format(time.RFC3339), Platforms: o.Platforms}
+	data, _ := json.MarshalIndent(meta, "", "  ")
+	if err := os.WriteFile(filepath.Join(stage, "metadata.json"), append(data, '\n'), 0o644); err != nil {
+		return err
+	}
+	if err := os.RemoveAll(o.Out); err != nil {
+		return err
+	}
+	if err := os.Rename(stage, o.Out); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "dist: %s (%s) for %s in %s\n", o.Version, commit[:12], strings.Join(o.Platforms, ", "), o.Out)
+	return nil
+}
+
+// buildArchive cross-builds the plugin for platform and packs it.
+func buildArchive(stage, version, platform string, when time.Time, files map[string][]byte) (string, error) {
+	goos, goarch, _ := strings.Cut(platform, "/")
+	bin := "kubectl-stack"
+	if goos == "windows" {
+		bin += ".exe"
+	}
+	out := filepath.Join(stage, "build", goos+"_"+goarch, bin)
+	start := time.Now()
+	cmd := exec.Command("go", "build", "-trimpath", "-buildvcs=true",
+		"-ldflags", "-s -w -buildid= -X github.com/kubectl-stack/kubectl-stack/pkg/version.Version="+version,
+		"-o", out, "./cmd/kubectl-stack")
+	cmd.Env = append(os.Environ(), "GOOS="+goos, "GOARCH="+goarch, "CGO_ENABLED=0", "GOFLAGS=")
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("building for %s: %w", platform, err)
+	}
+	binary, err := os.ReadFile(out)
+	if err != nil {
+		return "", err
+	}
+	entries := []entry{{Name: bin, Data: binary, Exec: true}}
+	for name, data := range files {
+		entries = append(entries, entry{Name: name, Data: data, Exec: strings.HasPrefix(name, "kubectl_complete-")})
+	}
+	name := fmt.Sprintf("kubectl-stack_%s_%s_%s", version, goos, goarch)
+	if goos == "windows" {
+		name += ".zip"
+		err = writeZip(filepath.Join(stage, name), entries, when)
+	} else {
+		name += ".tar.gz"
+		err = writeTarGz(filepath.Join(stage, name), entries, when)
+	}
+	if err != nil {
+		return "", fmt.Errorf("packing %s: %w", name, err)
+	}
+	fmt.Fprintf(os.Stderr, "dist: %s: binary %.1f MB, built in %s\n", name, float64(len(binary))/1e6, time.Since(start).Round(time.Second))
+	return name, os.RemoveAll(filepath.Join(stage, "build"))
+}
+
+// writeChecksums writes checksums.txt as sha256sum does, sorted by name.
+func writeChecksums(dir string, archives []string) error {
+	sort.Strings(archives)
+	var b strings.Builder
+	for _, a := range archives {
+		data, err := os.ReadFile(filepath.Join(dir, a))
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(data)
+		fmt.Fprintf(&b, "%s  %s\n", hex.EncodeToString(sum[:]), a)
+	}
+	return os.WriteFile(filepath.Join(dir, "checksums.txt"), []byte(b.String()), 0o644)
+}
+
+// headCommit is HEAD's hash and commit time (the archives' mtime).
+func headCommit() (string, time.Time, error) {
+	out, err := exec.Command("git", "log", "-1", "--format=%H %ct").Output()
+	if err != nil {
+		return "", time.Time{}, fmt.Errorf("reading HEAD with git (dist needs a git checkout): %w", err)
+	}
+	hash, secs, _ := strings.Cut(strings.TrimSpace(string(out)), " ")
+	n, err := strconv.ParseInt(secs, 10, 64)
+	if err != nil || len(hash) < 12 {
+		return "", time.Time{}, fmt.Errorf("unexpected git log output %q", out)
+	}
+	return hash, time.Unix(n, 0), nil
+}
+
+// defaultVersion is the tag at HEAD, else a snapshot version naming the
+// commit (a valid krew version, sorting before every release).
+func defaultVersion(commit string) string {
+	out, err := exec.Command("git", "describe", "--tags", "--exact-match", "HEAD").Output()
+	if tag := strings.TrimSpace(string(out)); err == nil && semver.MatchString(tag) {
+		return tag
+	}
+	return "v0.0.0-snapshot-" + commit[:12]
+}
+
+func splitPlatforms(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
