@@ -6,8 +6,8 @@ FUZZTIME    ?= 5m
 
 .PHONY: dist krew-manifest build install test test-unit fuzz fuzz-compose verify update-golden demo demo-down demo-kind demo-kind-down example-images local-cluster-up local-cluster-down testbin clean
 
-build: ## Build bin/kubectl-stack.
-	go build -ldflags "$(LDFLAGS)" -o bin/kubectl-stack ./cmd/kubectl-stack
+build: ## Build bin/kubectl-stack as releases are built: static, -trimpath, stripped.
+	CGO_ENABLED=0 go build -trimpath -ldflags "-s -w $(LDFLAGS)" -o bin/kubectl-stack ./cmd/kubectl-stack
 
 install: build ## Install kubectl-stack and its completion helper into INSTALL_DIR.
 	install -D -m 0755 bin/kubectl-stack $(INSTALL_DIR)/kubectl-stack && install -m 0755 hack/kubectl_complete-stack $(INSTALL_DIR)/kubectl_complete-stack

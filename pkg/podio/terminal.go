@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"syscall"
 
 	"github.com/moby/term"
 	"k8s.io/client-go/tools/remotecommand"
@@ -42,7 +41,7 @@ type sizeQueue struct {
 
 func newSizeQueue(ctx context.Context, fd uintptr) *sizeQueue {
 	q := &sizeQueue{ctx: ctx, fd: fd, winch: make(chan os.Signal, 1), first: true}
-	signal.Notify(q.winch, syscall.SIGWINCH)
+	notifyResize(q.winch)
 	context.AfterFunc(ctx, func() { signal.Stop(q.winch) })
 	return q
 }
