@@ -52,8 +52,14 @@ func dist(o distOptions) error {
 	if err != nil {
 		return err
 	}
+	dirty, err := uncommitted()
+	if err != nil {
+		return err
+	}
 	if o.Version == "" {
-		o.Version = defaultVersion(commit)
+		o.Version = defaultVersion(commit, dirty)
+	} else if dirty {
+		return fmt.Errorf("-version %s: the checkout has uncommitted changes (git status); a release is built from a commit: commit them, or build a snapshot without -version", o.Version)
 	}
 	if !semver.MatchString(o.Version) {
 		return fmt.Errorf("-version %q: krew needs v and a semantic version, e.g. v0.2.0 or v0.2.0-rc.1", o.Version)
@@ -82,7 +88,7 @@ func dist(o distOptions) error {
 	}
 	var archives []string
 	for _, p := range o.Platforms {
-		name, err := buildArchive(stage, o.Version, p, when, files)
+		name, err := buildArchive(stage, stamp{o.Version, commit, when}, p, files)
 		if err != nil {
 			return err
 		}
@@ -106,8 +112,24 @@ func dist(o distOptions) error {
 	return nil
 }
 
+// stamp is what a release binary says it is.
+type stamp struct {
+	Version, Commit string
+	Date            time.Time
+}
+
+// ldflags strip the binary and stamp it. The toolchain's own VCS stamp is
+// off (-buildvcs=false): it would call the checkout modified as soon as
+// the staging directory holds an archive, and differ between runs.
+func (s stamp) ldflags() string {
+	const pkg = "github.com/kubectl-stack/kubectl-stack/pkg/version"
+	return fmt.Sprintf("-s -w -buildid= -X %s.Version=%s -X %s.commit=%s -X %s.date=%s",
+		pkg, s.Version, pkg, s.Commit, pkg, s.Date.UTC().Format(time.RFC3339))
+}
+
 // buildArchive cross-builds the plugin for platform and packs it.
-func buildArchive(stage, version, platform string, when time.Time, files map[string][]byte) (string, error) {
+func buildArchive(stage string, s stamp, platform string, files map[string][]byte) (string, error) {
+	version, when := s.Version, s.Date
 	goos, goarch, _ := strings.Cut(platform, "/")
 	bin := "kubectl-stack"
 	if goos == "windows" {
@@ -115,9 +137,7 @@ func buildArchive(stage, version, platform string, when time.Time, files map[str
 	}
 	out := filepath.Join(stage, "build", goos+"_"+goarch, bin)
 	start := time.Now()
-	cmd := exec.Command("go", "build", "-trimpath", "-buildvcs=true",
-		"-ldflags", "-s -w -buildid= -X github.com/kubectl-stack/kubectl-stack/pkg/version.Version="+version,
-		"-o", out, "./cmd/kubectl-stack")
+	cmd := exec.Command("go", "build", "-trimpath", "-buildvcs=false", "-ldflags", s.ldflags(), "-o", out, "./cmd/kubectl-stack")
 	cmd.Env = append(os.Environ(), "GOOS="+goos, "GOARCH="+goarch, "CGO_ENABLED=0", "GOFLAGS=")
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
@@ -175,14 +195,28 @@ func headCommit() (string, time.Time, error) {
 	return hash, time.Unix(n, 0), nil
 }
 
-// defaultVersion is the tag at HEAD, else a snapshot version naming the
-// commit (a valid krew version, sorting before every release).
-func defaultVersion(commit string) string {
+// defaultVersion is the tag at HEAD of a clean checkout, else a snapshot
+// version naming the commit, -dirty with uncommitted changes (a valid krew
+// version, sorting before every release).
+func defaultVersion(commit string, dirty bool) string {
 	out, err := exec.Command("git", "describe", "--tags", "--exact-match", "HEAD").Output()
-	if tag := strings.TrimSpace(string(out)); err == nil && semver.MatchString(tag) {
+	if tag := strings.TrimSpace(string(out)); err == nil && semver.MatchString(tag) && !dirty {
 		return tag
 	}
+	if dirty {
+		return "v0.0.0-snapshot-" + commit[:12] + "-dirty"
+	}
 	return "v0.0.0-snapshot-" + commit[:12]
+}
+
+// uncommitted reports whether tracked files differ from HEAD (untracked
+// ones, such as dist/ itself, do not count).
+func uncommitted() (bool, error) {
+	out, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output()
+	if err != nil {
+		return false, fmt.Errorf("git status: %w", err)
+	}
+	return len(strings.TrimSpace(string(out))) > 0, nil
 }
 
 func splitPlatforms(s string) []string {

@@ -5,9 +5,8 @@
 //	go run ./hack/release dist [-version V] [-out dist] [-platforms linux/amd64,...]
 //	go run ./hack/release krew-manifest [-dist dist] [-out plugins/compose-stack.yaml]
 //
-// dist cross-builds the plugin (CGO_ENABLED=0, -trimpath, stripped, the
-// version stamped; the commit and its date come from the Go toolchain's VCS
-// stamp), packs each platform's binary with the completion helpers, LICENSE
+// dist cross-builds the plugin (CGO_ENABLED=0, -trimpath, stripped; the
+// version, commit and commit date stamped), packs each platform's binary with the completion helpers, LICENSE
 // and README.md into a tar.gz (zip on Windows) whose entries are sorted and
 // dated at the commit, and writes checksums.txt. krew-manifest renders
 // .krew.yaml, the krew-release-bot template, with the URIs and the sha256
