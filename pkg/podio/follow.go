@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -125,7 +126,7 @@ func (f *follower) claim(key string) bool {
 // startedInstance reports whether container c of p runs or has run, and
 // its restart count, which tells one instance of it from the next.
 func startedInstance(p corev1.Pod, c string) (int32, bool) {
-	for _, s := range append(append([]corev1.ContainerStatus{}, p.Status.InitContainerStatuses...), p.Status.ContainerStatuses...) {
+	for _, s := range slices.Concat(p.Status.InitContainerStatuses, p.Status.ContainerStatuses) {
 		if s.Name == c {
 			return s.RestartCount, s.State.Running != nil || s.State.Terminated != nil
 		}

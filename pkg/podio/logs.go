@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"time"
 
@@ -98,7 +99,7 @@ func streamLogs(ctx context.Context, cs corev1client.CoreV1Interface, p corev1.P
 
 // waitingReason says why a container has no logs yet ("" when it has).
 func waitingReason(p corev1.Pod, container string) string {
-	statuses := append(append([]corev1.ContainerStatus{}, p.Status.InitContainerStatuses...), p.Status.ContainerStatuses...)
+	statuses := slices.Concat(p.Status.InitContainerStatuses, p.Status.ContainerStatuses)
 	for _, s := range statuses {
 		if s.Name != container {
 			continue
