@@ -58,9 +58,11 @@ func (a *Applier) waitingFor(ctx context.Context, set object.ObjMetadataSet) str
 			return ""
 		}
 	}
-	inSet := func(kind, name string) bool {
-		return slices.ContainsFunc(set, func(m object.ObjMetadata) bool { return m.GroupKind.Kind == kind && m.Name == name })
+	names := make(map[string]bool, len(set))
+	for _, m := range set {
+		names[m.GroupKind.Kind+"/"+m.Name] = true
 	}
+	inSet := func(kind, name string) bool { return names[kind+"/"+name] }
 	return describeWaiting(deps.Items, jobs.Items, pods.Items, inSet)
 }
 
