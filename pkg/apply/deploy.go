@@ -367,15 +367,11 @@ func (a *Applier) waitJobs(ctx context.Context, set object.ObjMetadataSet, deadl
 			if err := a.client.Get(ctx, client.ObjectKey{Namespace: m.Namespace, Name: m.Name}, &job); err != nil {
 				return false, err
 			}
-			for _, c := range job.Status.Conditions {
-				switch {
-				case c.Type == batchv1.JobComplete && c.Status == corev1.ConditionTrue:
-					return true, nil
-				case c.Type == batchv1.JobFailed && c.Status == corev1.ConditionTrue:
-					return false, fmt.Errorf("job %s failed: %s %s (kubectl stack logs -d DIR shows its output)", m.Name, c.Reason, c.Message)
-				}
+			c := finishedCondition(job)
+			if c != nil && c.Type == batchv1.JobFailed {
+				return false, fmt.Errorf("job %s failed: %s %s (kubectl stack logs -d DIR shows its output)", m.Name, c.Reason, c.Message)
 			}
-			return false, nil
+			return c != nil, nil
 		})
 		if err != nil {
 			return fmt.Errorf("job %s did not complete: %w", m.Name, err)

@@ -84,7 +84,7 @@ func describeWaiting(deps []appsv1.Deployment, jobs []batchv1.Job, pods []corev1
 		}
 	}
 	for _, j := range jobs {
-		if inSet("Job", j.Name) && !jobFinished(j) {
+		if inSet("Job", j.Name) && finishedCondition(j) == nil {
 			objects = append(objects, fmt.Sprintf("job/%s (%d active, %d failed)", j.Name, j.Status.Active, j.Status.Failed))
 		}
 	}
@@ -109,8 +109,13 @@ func describeWaiting(deps []appsv1.Deployment, jobs []batchv1.Job, pods []corev1
 	return line
 }
 
-func jobFinished(j batchv1.Job) bool {
-	return slices.ContainsFunc(j.Status.Conditions, func(c batchv1.JobCondition) bool {
-		return (c.Type == batchv1.JobComplete || c.Type == batchv1.JobFailed) && c.Status == corev1.ConditionTrue
-	})
+// finishedCondition is a Job's true Complete or Failed condition, nil
+// while it runs.
+func finishedCondition(j batchv1.Job) *batchv1.JobCondition {
+	for i, c := range j.Status.Conditions {
+		if (c.Type == batchv1.JobComplete || c.Type == batchv1.JobFailed) && c.Status == corev1.ConditionTrue {
+			return &j.Status.Conditions[i]
+		}
+	}
+	return nil
 }
