@@ -88,11 +88,7 @@ func (o *RenderOptions) Run(c *cobra.Command) error {
 		log.Warnf("%s", w)
 	}
 	if o.Stdout {
-		out, err := render.Build(res)
-		if err != nil {
-			return err
-		}
-		_, err = o.Out.Write(out)
+		_, err = o.Out.Write(res.YAML())
 		return err
 	}
 	tree := o.Output

@@ -103,11 +103,7 @@ func (l *Lifecycle) Prepare(ctx context.Context, req PrepareRequest) (*Target, e
 	for _, w := range res.Warnings {
 		l.Log.Warnf("%s", w)
 	}
-	built, err := render.Build(res)
-	if err != nil {
-		return nil, err
-	}
-	if t.Objects, err = apply.ReadObjects(built); err != nil {
+	if t.Objects, err = apply.ReadObjects(res.YAML()); err != nil {
 		return nil, err
 	}
 	apply.MarkOwner(t.Objects, d.Namespace(), t.absDir())

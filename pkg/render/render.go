@@ -28,6 +28,8 @@ type Result struct {
 	// Stack and DeploymentID name the deployment; Dir is its directory.
 	Stack, DeploymentID, Dir string
 	Warnings                 []string
+	// documents are the overlay's objects as written in Files.
+	documents []document
 }
 
 // Render turns a loaded deployment into a kustomize tree.
@@ -37,12 +39,12 @@ func Render(d *deployment.Deployment, o Options) (*Result, error) {
 	if len(r.errs) > 0 {
 		return nil, errors.Join(r.errs...)
 	}
-	files, err := r.tree()
+	files, docs, err := r.tree()
 	if err != nil {
 		return nil, err
 	}
 	return &Result{
-		Files: files, Overlay: r.overlayDir(), Base: r.baseDir(),
+		Files: files, Overlay: r.overlayDir(), Base: r.baseDir(), documents: docs,
 		Stack: r.stack, DeploymentID: r.n.id, Dir: r.d.Dir, Warnings: r.warnings,
 	}, nil
 }

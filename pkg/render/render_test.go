@@ -129,7 +129,7 @@ func build(t *testing.T, name string) (string, *Result, []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := Build(res)
+	out, err := checkedYAML(res)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -295,7 +295,7 @@ func TestEnvironmentReachesRenamedServicesOfOtherPods(t *testing.T) {
 	testutil.WriteFile(t, root, "compose/docker-compose-cache.yml", "services:\n  cache_redis:\n    image: redis\n    expose: [\"6379\"]\n")
 	spec := testutil.WriteFile(t, root, "spec.yml", "stack: "+filepath.Join(root, "stacks/shop")+"\ndeploy-to: k8s\n")
 	_, res := createAndRender(t, spec)
-	out, err := Build(res)
+	out, err := checkedYAML(res)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -366,7 +366,7 @@ func TestKindIngressTLS(t *testing.T) {
 	t.Parallel()
 	proxy := "network:\n  http-proxy:\n    - host-name: shop.localhost\n      routes:\n        - {path: /, proxy-to: web.frontend:8080}\n    - host-name: admin.localhost\n      routes:\n        - {path: /, proxy-to: web.frontend:8080}\n"
 	_, res := createAndRender(t, composeProjectSpec(t, "deploy-to: k8s-kind\n"+proxy))
-	out, err := Build(res)
+	out, err := checkedYAML(res)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -393,7 +393,7 @@ func TestCACertificatesAreTrustedByEveryContainer(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, res := createAndRender(t, composeProjectSpec(t, "deploy-to: k8s-kind\nca-certificates: ["+ca.CertPath()+"]\n"))
-	out, err := Build(res)
+	out, err := checkedYAML(res)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -441,7 +441,7 @@ func TestAnotherCACertificateRollsThePods(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, res := createAndRender(t, composeProjectSpec(t, "deploy-to: k8s-kind\nca-certificates: ["+ca.CertPath()+"]\n"))
-		out, err := Build(res)
+		out, err := checkedYAML(res)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -468,7 +468,7 @@ func TestStackConfigShuttlesStaticValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := Build(res)
+	out, err := checkedYAML(res)
 	if err != nil {
 		t.Fatal(err)
 	}

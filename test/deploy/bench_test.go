@@ -99,11 +99,7 @@ func noopRedeploy(b *testing.B, cfg *rest.Config, d *deployment.Deployment, res 
 	if err != nil {
 		b.Fatal(err)
 	}
-	built, err := render.Build(res)
-	if err != nil {
-		b.Fatal(err)
-	}
-	objects, err := apply.ReadObjects(built)
+	objects, err := apply.ReadObjects(res.YAML())
 	if err != nil {
 		b.Fatal(err)
 	}
