@@ -13,7 +13,6 @@ import (
 	"github.com/fluxcd/pkg/ssa"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
@@ -88,12 +87,13 @@ func (r *Result) Changed() bool {
 }
 
 // Applied is what Apply wrote: the result so far, and what Prune and Wait
-// need (the previous inventory and the applied set).
+// need (the inventory as it was, the applied set and its fingerprints).
 type Applied struct {
-	Result   *Result
-	req      Request
-	previous []object.ObjMetadata
-	set      object.ObjMetadataSet
+	Result *Result
+	req    Request
+	rec    *record
+	prints map[string]string
+	set    object.ObjMetadataSet
 }
 
 // Apply writes the objects: namespace ownership and foreign objects
@@ -103,42 +103,95 @@ type Applied struct {
 // Recording first means that an apply cut short at any point leaves every
 // object it may have written in the inventory, where a rerun prunes it and
 // stop finds it. Prune narrows the inventory again; waiting is Wait's.
+//
+// What exists is read with one LIST per kind; an object whose fingerprint
+// (see fingerprint) shows that its last apply still holds is not applied
+// again, and only objects that may change are dry-run for immutable
+// fields. The widened inventory drops the fingerprints of the objects
+// about to be applied, so that an interrupted apply is redone.
 func (a *Applier) Apply(ctx context.Context, req Request) (*Applied, error) {
 	toApply, err := a.claim(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	previous, err := a.readInventory(ctx, req.Namespace, req.DeploymentID)
+	rec, err := a.readInventory(ctx, req.Namespace, req.DeploymentID)
 	if err != nil {
 		return nil, err
 	}
-	if err := a.checkForeign(ctx, req, previous); err != nil {
-		return nil, err
-	}
-	a.warnSharedHostPaths(ctx, req)
-	if err := a.releaseClaims(ctx, req.Objects); err != nil {
-		return nil, err
-	}
-	replaced, err := a.replaceImmutable(ctx, req.Objects)
+	live, err := a.observe(ctx, req.Objects)
 	if err != nil {
 		return nil, err
 	}
-	if err := a.writeInventory(ctx, req, toApply, append(slices.Clone(previous), metas(req.Objects)...)); err != nil {
+	if err := a.checkForeign(req, rec.entries, live); err != nil {
+		return nil, err
+	}
+	a.warnSharedHostPaths(req, live.volumes)
+	released, err := a.releaseClaims(ctx, req.Objects, live.volumes)
+	if err != nil {
+		return nil, err
+	}
+	unchanged := unchangedSince(toApply, live, rec.fingerprints, released)
+	replaced, err := a.replaceImmutable(ctx, mayChange(toApply, live, unchanged))
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range replaced {
+		live.forget(o)
+	}
+	if err := a.writeInventory(ctx, req, rec, toApply, append(slices.Clone(rec.entries), metas(req.Objects)...), unchanged); err != nil {
 		return nil, interrupted(ctx, err)
 	}
-	cs, err := a.manager.ApplyAllStaged(ctx, toApply, ssa.ApplyOptions{WaitInterval: time.Second, WaitTimeout: time.Minute})
+	run := &stagedApply{live: live, unchanged: unchanged}
+	entries, err := a.applyStaged(ctx, toApply, run)
 	if err != nil {
-		return nil, interrupted(ctx, fmt.Errorf("applying: %w", err))
+		return nil, interrupted(ctx, err)
 	}
-	for i, e := range cs.Entries {
-		if replaced[key(e.ObjMetadata)] {
-			cs.Entries[i].Action = ReplacedAction
+	wasReplaced := map[string]bool{}
+	for _, o := range replaced {
+		wasReplaced[key(objMeta(o))] = true
+	}
+	set := object.ObjMetadataSet{}
+	for i, e := range entries {
+		if wasReplaced[key(e.ObjMetadata)] {
+			entries[i].Action = ReplacedAction
 		}
-		if cs.Entries[i].Action != ssa.UnchangedAction {
-			a.progressf("%s", cs.Entries[i].String())
+		if entries[i].Action != ssa.UnchangedAction {
+			a.progressf("%s", entries[i].String())
+		}
+		set = append(set, e.ObjMetadata)
+	}
+	return &Applied{Result: &Result{Changes: entries}, req: req, rec: rec, prints: run.prints, set: set}, nil
+}
+
+// unchangedSince are the objects whose recorded fingerprint matches what
+// the LIST shows, with that fingerprint: applying them again would change
+// nothing. A PV whose claim was just cleared is applied again.
+func unchangedSince(objects []*unstructured.Unstructured, live *liveState, recorded map[string]string, released map[string]bool) map[string]string {
+	out := map[string]string{}
+	for _, o := range objects {
+		k := key(objMeta(o))
+		m, exists := live.get(o)
+		if !exists || released[k] || recorded[k] == "" {
+			continue
+		}
+		if print := fingerprint(o, m.ObjectMeta); print == recorded[k] {
+			out[k] = print
 		}
 	}
-	return &Applied{Result: &Result{Changes: cs.Entries}, req: req, previous: previous, set: cs.ToObjMetadataSet()}, nil
+	return out
+}
+
+// mayChange are the objects that exist and that an apply may change.
+func mayChange(objects []*unstructured.Unstructured, live *liveState, unchanged map[string]string) []*unstructured.Unstructured {
+	var out []*unstructured.Unstructured
+	for _, o := range objects {
+		if _, exists := live.get(o); exists {
+			if _, same := unchanged[key(objMeta(o))]; !same {
+				out = append(out, o)
+			}
+		}
+	}
+	return out
 }
 
 // claim claims the request's namespace for its directory and returns the
@@ -170,13 +223,13 @@ func interrupted(ctx context.Context, err error) error {
 // (kept and tracked: only stop --delete-volumes deletes them).
 func (a *Applier) Prune(ctx context.Context, ap *Applied) error {
 	var err error
-	ap.Result.Pruned, err = a.prune(ctx, ap.previous, ap.req.Objects, ap.req.DeploymentID)
+	ap.Result.Pruned, err = a.prune(ctx, ap.rec.entries, ap.req.Objects, ap.req.DeploymentID)
 	if err != nil {
 		return err
 	}
 	keep := metas(ap.req.Objects)
-	keep = append(keep, droppedVolumes(ap.previous, ap.req.Objects)...)
-	return interrupted(ctx, a.writeInventory(ctx, ap.req, nil, keep))
+	keep = append(keep, droppedVolumes(ap.rec.entries, ap.req.Objects)...)
+	return interrupted(ctx, a.writeInventory(ctx, ap.req, ap.rec, nil, keep, ap.prints))
 }
 
 // droppedVolumes are the volumes an inventory lists that objects lack.
@@ -229,30 +282,27 @@ func (e *InterruptedError) Unwrap() error { return e.Err }
 
 // releaseClaims clears the claimRef of this deployment's PVs that an
 // earlier stop left Released, so that the new claims bind them again and
-// the data comes back.
-func (a *Applier) releaseClaims(ctx context.Context, objects []*unstructured.Unstructured) error {
+// the data comes back. It returns the keys of the PVs it changed.
+func (a *Applier) releaseClaims(ctx context.Context, objects []*unstructured.Unstructured, volumes []corev1.PersistentVolume) (map[string]bool, error) {
+	ours := map[string]bool{}
 	for _, o := range objects {
-		if o.GetKind() != "PersistentVolume" {
-			continue
+		if o.GetKind() == "PersistentVolume" {
+			ours[o.GetName()] = true
 		}
-		var pv corev1.PersistentVolume
-		err := a.client.Get(ctx, client.ObjectKey{Name: o.GetName()}, &pv)
-		if apierrors.IsNotFound(err) {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("reading PersistentVolume %s: %w", o.GetName(), err)
-		}
-		if pv.Status.Phase != corev1.VolumeReleased || pv.Spec.ClaimRef == nil {
+	}
+	released := map[string]bool{}
+	for _, pv := range volumes {
+		if !ours[pv.Name] || pv.Status.Phase != corev1.VolumeReleased || pv.Spec.ClaimRef == nil {
 			continue
 		}
 		patch := []byte(`{"spec":{"claimRef":null}}`)
 		if err := a.client.Patch(ctx, &pv, client.RawPatch(types.MergePatchType, patch)); err != nil {
-			return fmt.Errorf("making Released PersistentVolume %s bindable again: %w", pv.Name, err)
+			return nil, fmt.Errorf("making Released PersistentVolume %s bindable again: %w", pv.Name, err)
 		}
 		a.progressf("PersistentVolume/%s released claim cleared, so it binds again", pv.Name)
+		released[key(object.ObjMetadata{GroupKind: schema.GroupKind{Kind: "PersistentVolume"}, Name: pv.Name})] = true
 	}
-	return nil
+	return released, nil
 }
 
 // prune deletes what the previous inventory listed, objects no longer

@@ -7,6 +7,7 @@ import (
 
 	"github.com/fluxcd/pkg/ssa"
 	"github.com/pmezard/go-difflib/difflib"
+	"golang.org/x/sync/errgroup"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -28,42 +29,53 @@ func (c Change) Differs() bool {
 	return c.Action != ssa.UnchangedAction && c.Action != ssa.SkippedAction
 }
 
-// Diff computes what Deploy would change, with server-side dry runs, and
-// includes the objects it would prune. Nothing is written.
+// Diff computes what Deploy would change, with server-side dry runs (of
+// several objects at a time), and includes the objects it would prune.
+// Nothing is written.
 func (a *Applier) Diff(ctx context.Context, req Request) ([]Change, error) {
 	if err := a.CheckNamespaceOwner(ctx, req.Namespace, req.DeploymentDir, req.DeploymentID); err != nil {
 		return nil, err
 	}
 	nsExists := a.client.Get(ctx, client.ObjectKey{Name: req.Namespace}, &corev1.Namespace{}) == nil
-	var out []Change
-	for _, obj := range req.Objects {
-		if !nsExists && obj.GetNamespace() != "" {
-			// A dry run in a namespace that does not exist yet fails.
-			out = append(out, created(obj))
-			continue
-		}
-		if replace, err := a.immutableChange(ctx, obj); err != nil || replace {
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, a.replacement(ctx, obj))
-			continue
-		}
-		entry, live, desired, err := a.manager.Diff(ctx, obj.DeepCopy(), ssa.DefaultDiffOptions())
-		if err != nil {
-			return nil, fmt.Errorf("dry run of %s/%s: %w", obj.GetKind(), obj.GetName(), err)
-		}
-		switch entry.Action {
-		case ssa.CreatedAction:
-			out = append(out, created(obj))
-		case ssa.ConfiguredAction:
-			out = append(out, Change{Subject: entry.Subject, Action: entry.Action, Diff: unified(entry.Subject, live, desired)})
-		default:
-			out = append(out, Change{Subject: entry.Subject, Action: entry.Action})
-		}
+	out := make([]Change, len(req.Objects))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers)
+	for i, obj := range req.Objects {
+		g.Go(func() (err error) {
+			out[i], err = a.diffOne(gctx, obj, nsExists)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	pruned, err := a.wouldPrune(ctx, req)
 	return append(out, pruned...), err
+}
+
+// diffOne is what Deploy would do to one object.
+func (a *Applier) diffOne(ctx context.Context, obj *unstructured.Unstructured, nsExists bool) (Change, error) {
+	if !nsExists && obj.GetNamespace() != "" {
+		// A dry run in a namespace that does not exist yet fails.
+		return created(obj), nil
+	}
+	if replace, err := a.immutableChange(ctx, obj); err != nil || replace {
+		if err != nil {
+			return Change{}, err
+		}
+		return a.replacement(ctx, obj), nil
+	}
+	entry, live, desired, err := a.manager.Diff(ctx, obj.DeepCopy(), ssa.DefaultDiffOptions())
+	if err != nil {
+		return Change{}, fmt.Errorf("dry run of %s/%s: %w", obj.GetKind(), obj.GetName(), err)
+	}
+	switch entry.Action {
+	case ssa.CreatedAction:
+		return created(obj), nil
+	case ssa.ConfiguredAction:
+		return Change{Subject: entry.Subject, Action: entry.Action, Diff: unified(entry.Subject, live, desired)}, nil
+	}
+	return Change{Subject: entry.Subject, Action: entry.Action}, nil
 }
 
 func created(obj *unstructured.Unstructured) Change {
@@ -81,7 +93,7 @@ func (a *Applier) wouldPrune(ctx context.Context, req Request) ([]Change, error)
 		current[key(objMeta(o))] = true
 	}
 	var out []Change
-	for _, m := range previous {
+	for _, m := range previous.entries {
 		if current[key(m)] || isVolume(m) || isInventory(m, req.DeploymentID) {
 			continue
 		}

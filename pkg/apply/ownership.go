@@ -11,7 +11,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/labels"
 )
@@ -70,31 +69,18 @@ func (e *ForeignObjectsError) Error() string {
 }
 
 // checkForeign refuses objects that exist and are not the deployment's
-// (see ownedBy), from one metadata LIST per kind and namespace. The
-// deployment's namespace has its own ownership check.
-func (a *Applier) checkForeign(ctx context.Context, req Request, previous []object.ObjMetadata) error {
+// (see ownedBy), from the LISTs of live. The deployment's namespace has
+// its own ownership check.
+func (a *Applier) checkForeign(req Request, previous []object.ObjMetadata, live *liveState) error {
 	inventoried := map[string]bool{}
 	for _, m := range previous {
 		inventoried[key(m)] = true
 	}
-	live := map[string]metav1.PartialObjectMetadata{}
-	for _, group := range groupByKind(metas(req.Objects)) {
-		if group.GroupKind.Kind == "Namespace" {
-			continue
-		}
-		items, err := a.listMeta(ctx, group.GroupKind, group.Namespace)
-		if err != nil {
-			return err
-		}
-		for _, it := range items {
-			live[key(object.ObjMetadata{GroupKind: group.GroupKind, Namespace: group.Namespace, Name: it.Name})] = it
-		}
-	}
 	var foreign []ForeignObject
 	for _, o := range req.Objects {
 		k := key(objMeta(o))
-		it, exists := live[k]
-		if !exists || ownedBy(it.ObjectMeta, req, inventoried[k]) {
+		it, exists := live.get(o)
+		if o.GetKind() == "Namespace" || !exists || ownedBy(it.ObjectMeta, req, inventoried[k]) {
 			continue
 		}
 		foreign = append(foreign, ForeignObject{ID: subject(o), Managers: managers(it.ManagedFields), Labels: it.Labels})
@@ -167,11 +153,7 @@ func (a *Applier) listMeta(ctx context.Context, gk schema.GroupKind, namespace s
 	list := &metav1.PartialObjectMetadataList{}
 	gvk := mapping.GroupVersionKind
 	list.SetGroupVersionKind(gvk.GroupVersion().WithKind(gvk.Kind + "List"))
-	opts := []client.ListOption{}
-	if namespace != "" {
-		opts = append(opts, client.InNamespace(namespace))
-	}
-	if err := a.client.List(ctx, list, opts...); err != nil {
+	if err := a.client.List(ctx, list, listOptions(namespace)...); err != nil {
 		return nil, fmt.Errorf("listing %s in %q: %w", gk.Kind, namespace, err)
 	}
 	return list.Items, nil

@@ -9,6 +9,7 @@ import (
 
 	"github.com/fluxcd/pkg/ssa"
 	ssaerrors "github.com/fluxcd/pkg/ssa/errors"
+	"golang.org/x/sync/errgroup"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -63,17 +64,26 @@ func (a *Applier) immutableChange(ctx context.Context, obj *unstructured.Unstruc
 	return true, nil
 }
 
-// replaceImmutable deletes the objects whose change touches an immutable
-// field, waiting until they (and a Job's pods) are gone, so that the apply
-// creates them again. It returns their keys.
-func (a *Applier) replaceImmutable(ctx context.Context, objects []*unstructured.Unstructured) (map[string]bool, error) {
-	replaced := map[string]bool{}
-	for _, obj := range objects {
-		replace, err := a.immutableChange(ctx, obj)
-		if err != nil {
-			return nil, err
-		}
-		if !replace {
+// replaceImmutable dry-runs, concurrently, the objects that may change
+// and deletes those whose change touches an immutable field, waiting until
+// they (and a Job's pods) are gone, so that the apply creates them again.
+// It returns them.
+func (a *Applier) replaceImmutable(ctx context.Context, objects []*unstructured.Unstructured) ([]*unstructured.Unstructured, error) {
+	replace := make([]bool, len(objects))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers)
+	for i, obj := range objects {
+		g.Go(func() (err error) {
+			replace[i], err = a.immutableChange(gctx, obj)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	var replaced []*unstructured.Unstructured
+	for i, obj := range objects {
+		if !replace[i] {
 			continue
 		}
 		live := obj.DeepCopy()
@@ -84,7 +94,7 @@ func (a *Applier) replaceImmutable(ctx context.Context, objects []*unstructured.
 			return nil, fmt.Errorf("replacing %s: %w", subject(obj), err)
 		}
 		a.progressf("%s deleted to be replaced (a field it changes is immutable)", subject(obj))
-		replaced[key(objMeta(obj))] = true
+		replaced = append(replaced, obj)
 	}
 	return replaced, nil
 }

@@ -1,8 +1,6 @@
 package apply
 
 import (
-	"context"
-
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
@@ -11,9 +9,8 @@ import (
 
 // warnSharedHostPaths warns when a host-path PV of this deployment points
 // at the same host directory as a PV of another deployment: both write the
-// same files. Only a warning (two deployments may mean to share), and
-// skipped when PVs cannot be listed.
-func (a *Applier) warnSharedHostPaths(ctx context.Context, req Request) {
+// same files. Only a warning (two deployments may mean to share).
+func (a *Applier) warnSharedHostPaths(req Request, volumes []corev1.PersistentVolume) {
 	ours := map[string]string{} // host path -> our PV
 	for _, o := range req.Objects {
 		if o.GetKind() != "PersistentVolume" {
@@ -26,11 +23,7 @@ func (a *Applier) warnSharedHostPaths(ctx context.Context, req Request) {
 	if len(ours) == 0 {
 		return
 	}
-	var list corev1.PersistentVolumeList
-	if err := a.client.List(ctx, &list); err != nil {
-		return
-	}
-	for _, pv := range list.Items {
+	for _, pv := range volumes {
 		other := pv.Labels[labels.DeploymentID]
 		if pv.Spec.HostPath == nil || other == req.DeploymentID {
 			continue

@@ -9,7 +9,6 @@ import (
 
 	"github.com/fluxcd/cli-utils/pkg/kstatus/status"
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -60,29 +59,29 @@ func (a *Applier) Pods(ctx context.Context, namespace, id string) ([]PodStatus, 
 	return a.pods(ctx, namespace, id)
 }
 
-// Status reads every object of the deployment's inventory and its pods.
+// Status reads every object of the deployment's inventory (a LIST per
+// kind) and its pods.
 func (a *Applier) Status(ctx context.Context, namespace, id string) (*Status, error) {
 	inv, err := a.readInventory(ctx, namespace, id)
 	if err != nil {
 		return nil, err
 	}
-	if inv == nil {
+	if !inv.exists {
 		return nil, fmt.Errorf("namespace %s holds no inventory %s%s: the deployment has not been deployed (run kubectl stack deploy)", namespace, id, InventorySuffix)
 	}
 	st := &Status{Namespace: namespace}
 	mounted := map[string]bool{} // claims the workloads mount
 	claimOf := map[int]string{}  // index of a PV in st.Objects -> its claim
-	for _, m := range inv {
+	lives, err := a.readAll(ctx, inv.entries)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range inv.entries {
 		os := ObjectStatus{Kind: m.GroupKind.Kind, Namespace: m.Namespace, Name: m.Name}
-		live, err := a.stub(m)
-		if err == nil {
-			err = a.client.Get(ctx, client.ObjectKeyFromObject(live), live)
-		}
+		live, found := lives[key(m)]
 		switch {
-		case apierrors.IsNotFound(err):
+		case !found:
 			os.Status = "NotFound"
-		case err != nil:
-			return nil, fmt.Errorf("reading %s/%s: %w", m.GroupKind.Kind, m.Name, err)
 		default:
 			os.Status, os.Message = compute(live)
 			os.Detail = detail(live)

@@ -35,15 +35,15 @@ func (a *Applier) Stop(ctx context.Context, req StopRequest) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if inv == nil {
+	if !inv.exists {
 		return nil, fmt.Errorf("namespace %s holds no inventory %s%s: nothing deployed by this directory to stop", req.Namespace, req.DeploymentID, InventorySuffix)
 	}
-	doomed, err := a.ownedStubs(ctx, inv, req.DeploymentID, "stop", func(m object.ObjMetadata) bool { return keep(m, req) })
+	doomed, err := a.ownedStubs(ctx, inv.entries, req.DeploymentID, "stop", func(m object.ObjMetadata) bool { return keep(m, req) })
 	if err != nil {
 		return nil, err
 	}
 	if req.DeleteVolumes || req.DeleteNamespace {
-		doomed = append(doomed, inventory(req.Namespace, req.DeploymentID, nil, nil))
+		doomed = append(doomed, inventory(req.Namespace, req.DeploymentID, nil, map[string]string{}))
 	}
 	cs, err := a.manager.DeleteAll(ctx, doomed, ssa.DeleteOptions{PropagationPolicy: "Background"})
 	if err != nil {

@@ -1,18 +1,28 @@
 package deploy
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/client-go/discovery"
+	memory "k8s.io/client-go/discovery/cached"
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/restmapper"
 
 	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
 	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
@@ -21,19 +31,65 @@ import (
 	"github.com/kubectl-stack/kubectl-stack/test/cluster"
 )
 
-// BenchmarkDeploy50Pods deploys a generated 50-pod stack (2 services per
-// pod, a port each, a host-path volume per pod) on the local cluster, and
-// in the same run applies the same rendered overlay with
-// kubectl apply --server-side -k into a clean cluster state, then times a
-// no-op redeploy and counts its API requests.
-// Run: go test -run '^$' -bench Deploy50Pods -benchtime 1x ./test/deploy/
-func BenchmarkDeploy50Pods(b *testing.B) {
+// BenchmarkDeploy measures deploy against its baselines on generated
+// stacks (2 services per pod, a port each, a host-path volume per pod),
+// all sizes in one run on one cluster, each baseline from a clean state:
+//
+//   - kubectl-s: kubectl apply --server-side --validate=false -k of the
+//     rendered overlay; kubectl-validate-s: the same with kubectl's
+//     default validation (up to 200 pods: it re-reads its OpenAPI
+//     document for every object);
+//   - floor-s: hack/rawapply applying the same objects, 16 workers;
+//   - deploy-s: kubectl stack deploy --wait=false, the whole process
+//     (load, render, checks, apply, inventory), deploy-MiB its peak RSS,
+//     deploy/floor the ratio;
+//   - noop-s: the same command again, nothing to do; noop-requests its
+//     API requests (counted in process), noop/list the ratio to
+//     list-floor-s, one LIST per kind the deployment has;
+//   - at 200 pods: diff-s, status-s and stop-s, whole processes.
+//
+// KUBECTL_STACK_BENCH_PODS picks the sizes (default 10,50,200,500).
+// Run: hack/bench-deploy.sh
+func BenchmarkDeploy(b *testing.B) {
 	c := cluster.Shared(b)
 	kubectl, err := exec.LookPath("kubectl")
 	if err != nil {
-		b.Skip("kubectl is needed for the baseline")
+		b.Fatal("kubectl is needed for the baseline")
 	}
-	dir, ns := bigDeployment(b, 50)
+	bin := buildTools(b)
+	sizes := os.Getenv("KUBECTL_STACK_BENCH_PODS")
+	if sizes == "" {
+		sizes = "10,50,200,500"
+	}
+	for _, size := range strings.Split(sizes, ",") {
+		pods, err := strconv.Atoi(size)
+		if err != nil {
+			b.Fatalf("KUBECTL_STACK_BENCH_PODS: %v", err)
+		}
+		b.Run(fmt.Sprintf("pods=%d", pods), func(b *testing.B) {
+			for b.Loop() {
+				benchDeploy(b, c, kubectl, bin, pods)
+			}
+		})
+	}
+}
+
+// tools are the binaries the benchmark runs as processes.
+type tools struct{ stack, rawapply string }
+
+func buildTools(b *testing.B) tools {
+	dir := b.TempDir()
+	t := tools{stack: filepath.Join(dir, "kubectl-stack"), rawapply: filepath.Join(dir, "rawapply")}
+	for out, pkg := range map[string]string{t.stack: "../../cmd/kubectl-stack", t.rawapply: "../../hack/rawapply"} {
+		if msg, err := exec.Command("go", "build", "-o", out, pkg).CombinedOutput(); err != nil {
+			b.Fatalf("go build %s: %v\n%s", pkg, err, msg)
+		}
+	}
+	return t
+}
+
+func benchDeploy(b *testing.B, c *cluster.Cluster, kubectl string, bin tools, pods int) {
+	dir, ns := bigDeployment(b, pods)
 	d, err := deployment.Load(context.Background(), dir)
 	if err != nil {
 		b.Fatal(err)
@@ -46,36 +102,100 @@ func BenchmarkDeploy50Pods(b *testing.B) {
 	if err := render.WriteTree(tree, res); err != nil {
 		b.Fatal(err)
 	}
-	for b.Loop() {
-		start := time.Now()
-		out, err := exec.Command(kubectl, "--kubeconfig", c.Kubeconfig, "apply", "--server-side", "-k", filepath.Join(tree, res.Overlay)).CombinedOutput()
-		if err != nil {
-			b.Fatalf("kubectl apply: %v\n%s", err, out)
-		}
-		kubectlTime := time.Since(start)
-		clean(b, c, ns, d.Record.DeploymentID)
+	id := d.Record.DeploymentID
+	overlay := filepath.Join(tree, res.Overlay)
+	kc := "--kubeconfig=" + c.Kubeconfig
 
-		start = time.Now()
-		if _, errOut, err := run(b, "deploy", "-d", dir, "--wait=false"); err != nil {
-			b.Fatalf("deploy: %v\n%s", err, errOut)
-		}
-		deployTime := time.Since(start)
-
-		noop, requests := noopRedeploy(b, c.Config, d, res)
-		b.ReportMetric(deployTime.Seconds(), "deploy-s")
-		b.ReportMetric(kubectlTime.Seconds(), "kubectl-apply-s")
-		b.ReportMetric(deployTime.Seconds()/kubectlTime.Seconds(), "ratio")
-		b.ReportMetric(noop.Seconds(), "noop-s")
-		b.ReportMetric(float64(requests), "noop-requests")
+	kubectlTime, _ := timeProcess(b, "", kubectl, kc, "apply", "--server-side", "--validate=false", "-k", overlay)
+	clean(b, c, ns, id)
+	if pods <= 200 {
+		validating, _ := timeProcess(b, "", kubectl, kc, "apply", "--server-side", "-k", overlay)
+		clean(b, c, ns, id)
+		b.ReportMetric(validating.Seconds(), "kubectl-validate-s")
 	}
+	floor, _ := timeProcess(b, string(res.YAML()), bin.rawapply, kc)
+	clean(b, c, ns, id)
+
+	deployTime, rss := timeProcess(b, "", bin.stack, kc, "deploy", "-d", dir, "--wait=false")
+	noop, _ := timeProcess(b, "", bin.stack, kc, "deploy", "-d", dir, "--wait=false")
+	_, requests := noopRedeploy(b, c.Config, d, res)
+	lists := listFloor(b, c, res)
+	if pods == 200 {
+		diffTime, _ := timeProcess(b, "", bin.stack, kc, "diff", "-d", dir)
+		statusTime, _ := timeProcess(b, "", bin.stack, kc, "status", "-d", dir)
+		b.ReportMetric(diffTime.Seconds(), "diff-s")
+		b.ReportMetric(statusTime.Seconds(), "status-s")
+	}
+	stopTime, _ := timeProcess(b, "", bin.stack, kc, "stop", "-d", dir)
+	if pods == 200 {
+		b.ReportMetric(stopTime.Seconds(), "stop-s")
+	}
+	clean(b, c, ns, id)
+
+	b.ReportMetric(kubectlTime.Seconds(), "kubectl-s")
+	b.ReportMetric(floor.Seconds(), "floor-s")
+	b.ReportMetric(deployTime.Seconds(), "deploy-s")
+	b.ReportMetric(deployTime.Seconds()/floor.Seconds(), "deploy/floor")
+	b.ReportMetric(float64(rss)/1024, "deploy-MiB")
+	b.ReportMetric(noop.Seconds(), "noop-s")
+	b.ReportMetric(float64(requests), "noop-requests")
+	b.ReportMetric(lists.Seconds(), "list-floor-s")
+	b.ReportMetric(noop.Seconds()/lists.Seconds(), "noop/list")
 }
 
-// clean removes what kubectl applied: the namespace and the PVs.
+// timeProcess runs a command (stdin from input) and returns its wall time
+// and peak RSS in KiB; a failure ends the benchmark.
+func timeProcess(b *testing.B, input, name string, args ...string) (time.Duration, int64) {
+	cmd := exec.Command(name, args...)
+	cmd.Stdin = strings.NewReader(input)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		b.Fatalf("%s %s: %v\n%s", filepath.Base(name), strings.Join(args[1:], " "), err, out.String())
+	}
+	elapsed := time.Since(start)
+	return elapsed, cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss
+}
+
+// listFloor is the fastest of 3 rounds of one LIST per kind the rendered
+// objects have (in their namespace; cluster-wide for PVs): the least a
+// redeploy can read.
+func listFloor(b *testing.B, c *cluster.Cluster, res *render.Result) time.Duration {
+	objects, err := apply.ReadObjects(res.YAML())
+	if err != nil {
+		b.Fatal(err)
+	}
+	dyn := dynamic.NewForConfigOrDie(c.Config)
+	mapper := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(discovery.NewDiscoveryClientForConfigOrDie(c.Config)))
+	kinds := map[string]*unstructured.Unstructured{}
+	for _, o := range objects {
+		kinds[o.GetKind()+"/"+o.GetNamespace()] = o
+	}
+	best := time.Duration(math.MaxInt64)
+	for range 3 {
+		start := time.Now()
+		for _, o := range kinds {
+			gvk := o.GroupVersionKind()
+			m, err := mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := dyn.Resource(m.Resource).Namespace(o.GetNamespace()).List(context.Background(), metav1.ListOptions{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		best = min(best, time.Since(start))
+	}
+	return best
+}
+
+// clean removes what an apply made: the namespace and the PVs.
 func clean(b *testing.B, c *cluster.Cluster, ns, id string) {
 	ctx := context.Background()
 	_ = c.Client.CoreV1().Namespaces().Delete(ctx, ns, metav1.DeleteOptions{})
 	_ = c.Client.CoreV1().PersistentVolumes().DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{LabelSelector: "app=" + id})
-	for i := 0; i < 600; i++ {
+	for range 3000 {
 		_, err := c.Client.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
 		pvs, _ := c.Client.CoreV1().PersistentVolumes().List(ctx, metav1.ListOptions{LabelSelector: "app=" + id})
 		if err != nil && len(pvs.Items) == 0 {
@@ -104,6 +224,7 @@ func noopRedeploy(b *testing.B, cfg *rest.Config, d *deployment.Deployment, res 
 		b.Fatal(err)
 	}
 	dir, _ := filepath.Abs(d.Dir)
+	apply.MarkOwner(objects, d.Namespace(), dir)
 	applied, err := a.Apply(context.Background(), apply.Request{Namespace: d.Namespace(), DeploymentDir: dir, DeploymentID: d.Record.DeploymentID, Labels: render.Labels(d), Objects: objects})
 	if err == nil {
 		err = a.Prune(context.Background(), applied)
@@ -112,7 +233,7 @@ func noopRedeploy(b *testing.B, cfg *rest.Config, d *deployment.Deployment, res 
 		b.Fatal(err)
 	}
 	if applied.Result.Changed() {
-		b.Fatal("the redeploy changed something; it should be a no-op")
+		b.Fatalf("the redeploy changed something; it should be a no-op: %v", changed(applied.Result))
 	}
 	return time.Since(start), n.Load()
 }

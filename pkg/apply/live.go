@@ -1,0 +1,173 @@
+package apply
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/fluxcd/cli-utils/pkg/object"
+	"golang.org/x/sync/errgroup"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// liveState is what the cluster holds under a deployment's names: the
+// metadata of each existing object (labels, field managers, resource
+// version), by key, and every PersistentVolume in full (phase, claim,
+// host path). One LIST per kind and namespace answers what a GET per
+// object used to: who owns an object, whether it exists, whether it
+// changed since the last apply, and which volumes were left Released.
+type liveState struct {
+	objects map[string]metav1.PartialObjectMetadata
+	// volumes are all the cluster's PVs (nil when the deployment has none).
+	volumes []corev1.PersistentVolume
+}
+
+// observe lists, concurrently, each kind of objects in the namespace it
+// is rendered into ("" for cluster-scoped kinds), and the PVs when the
+// deployment has any.
+func (a *Applier) observe(ctx context.Context, objects []*unstructured.Unstructured) (*liveState, error) {
+	groups := groupByKind(metas(objects))
+	lists := make([][]metav1.PartialObjectMetadata, len(groups))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers)
+	for i, group := range groups {
+		g.Go(func() (err error) {
+			if group.GroupKind.Kind == "Namespace" {
+				// Read by name: a deployer may get its namespace but not
+				// list the cluster's.
+				lists[i], err = a.getMeta(gctx, group)
+				return err
+			}
+			lists[i], err = a.listMeta(gctx, group.GroupKind, group.Namespace)
+			return err
+		})
+	}
+	var volumes []corev1.PersistentVolume
+	var once sync.Once
+	for _, o := range objects {
+		if o.GetKind() == "PersistentVolume" {
+			once.Do(func() {
+				g.Go(func() error {
+					var list corev1.PersistentVolumeList
+					if err := a.client.List(gctx, &list); err != nil {
+						return err
+					}
+					volumes = list.Items
+					return nil
+				})
+			})
+		}
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	live := &liveState{objects: map[string]metav1.PartialObjectMetadata{}, volumes: volumes}
+	for i, group := range groups {
+		for _, it := range lists[i] {
+			live.objects[key(object.ObjMetadata{GroupKind: group.GroupKind, Namespace: group.Namespace, Name: it.Name})] = it
+		}
+	}
+	return live, nil
+}
+
+// get returns an object's metadata and whether it exists.
+func (l *liveState) get(o *unstructured.Unstructured) (metav1.PartialObjectMetadata, bool) {
+	m, ok := l.objects[key(objMeta(o))]
+	return m, ok
+}
+
+// forget drops an object deleted since the LIST (replaced).
+func (l *liveState) forget(o *unstructured.Unstructured) { delete(l.objects, key(objMeta(o))) }
+
+// listOptions narrow a LIST to one namespace ("" lists cluster-wide).
+func listOptions(namespace string) []client.ListOption {
+	if namespace == "" {
+		return nil
+	}
+	return []client.ListOption{client.InNamespace(namespace)}
+}
+
+// getMeta reads the metadata of the named objects of one kind, one GET
+// each; absent ones are left out.
+func (a *Applier) getMeta(ctx context.Context, group kindInNamespace) ([]metav1.PartialObjectMetadata, error) {
+	mapping, err := a.client.RESTMapper().RESTMapping(group.GroupKind)
+	if err != nil {
+		return nil, nil
+	}
+	var out []metav1.PartialObjectMetadata
+	for _, name := range group.Names {
+		var m metav1.PartialObjectMetadata
+		m.SetGroupVersionKind(mapping.GroupVersionKind)
+		err := a.client.Get(ctx, client.ObjectKey{Namespace: group.Namespace, Name: name}, &m)
+		if apierrors.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading %s %s: %w", group.GroupKind.Kind, name, err)
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// readAll reads the listed objects in full, concurrently: one LIST per
+// kind and namespace (one GET per Namespace). Absent ones are left out.
+func (a *Applier) readAll(ctx context.Context, list []object.ObjMetadata) (map[string]*unstructured.Unstructured, error) {
+	groups := groupByKind(list)
+	found := make([][]unstructured.Unstructured, len(groups))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers)
+	for i, group := range groups {
+		g.Go(func() (err error) {
+			found[i], err = a.listFull(gctx, group)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	out := map[string]*unstructured.Unstructured{}
+	for i, group := range groups {
+		for j := range found[i] {
+			u := &found[i][j]
+			out[key(object.ObjMetadata{GroupKind: group.GroupKind, Namespace: group.Namespace, Name: u.GetName()})] = u
+		}
+	}
+	return out, nil
+}
+
+// listFull lists one kind's objects in a namespace, or reads the named
+// Namespaces. A kind the cluster does not know has no objects.
+func (a *Applier) listFull(ctx context.Context, group kindInNamespace) ([]unstructured.Unstructured, error) {
+	mapping, err := a.client.RESTMapper().RESTMapping(group.GroupKind)
+	if err != nil {
+		return nil, nil
+	}
+	gvk := mapping.GroupVersionKind
+	if group.GroupKind.Kind == "Namespace" {
+		var out []unstructured.Unstructured
+		for _, name := range group.Names {
+			var u unstructured.Unstructured
+			u.SetGroupVersionKind(gvk)
+			err := a.client.Get(ctx, client.ObjectKey{Name: name}, &u)
+			if apierrors.IsNotFound(err) {
+				continue
+			}
+			if err != nil {
+				return nil, fmt.Errorf("reading namespace %s: %w", name, err)
+			}
+			out = append(out, u)
+		}
+		return out, nil
+	}
+	var list unstructured.UnstructuredList
+	list.SetGroupVersionKind(gvk.GroupVersion().WithKind(gvk.Kind + "List"))
+	if err := a.client.List(ctx, &list, listOptions(group.Namespace)...); err != nil {
+		return nil, fmt.Errorf("listing %s in %q: %w", group.GroupKind.Kind, group.Namespace, err)
+	}
+	return list.Items, nil
+}

@@ -1,0 +1,163 @@
+package apply
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/fluxcd/cli-utils/pkg/object"
+	"github.com/fluxcd/pkg/ssa"
+	ssautil "github.com/fluxcd/pkg/ssa/utils"
+	"golang.org/x/sync/errgroup"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// workers bounds the requests one command has in flight: enough to keep
+// an API server busy (a request takes a few milliseconds; the server,
+// not the client, is then the limit), few enough that priority and
+// fairness never has to queue them.
+const workers = 16
+
+// stagedApply is one staged, parallel server-side apply.
+type stagedApply struct {
+	live *liveState
+	// unchanged are the objects to leave alone, with their fingerprints:
+	// their last apply's fingerprint matches what the LIST shows.
+	unchanged map[string]string
+
+	mu sync.Mutex
+	// prints are the fingerprints the applied objects have now.
+	prints map[string]string
+}
+
+// applyStaged applies objects in fluxcd/ssa's stages: namespaces, CRDs and
+// ClusterRoles first (waiting until those it wrote are ready), then
+// classes, then the rest. Within a stage the applies run concurrently,
+// one PATCH each; what a stage changed decides nothing in it, only in the
+// stages after. Entries are in ssa's order within each stage.
+func (a *Applier) applyStaged(ctx context.Context, objects []*unstructured.Unstructured, s *stagedApply) ([]ssa.ChangeSetEntry, error) {
+	var defs, classes, rest []*unstructured.Unstructured
+	for _, o := range objects {
+		switch {
+		case ssautil.IsClusterDefinition(o):
+			defs = append(defs, o)
+		case ssautil.IsClassDefinition(o):
+			classes = append(classes, o)
+		default:
+			rest = append(rest, o)
+		}
+	}
+	var entries []ssa.ChangeSetEntry
+	for i, stage := range [][]*unstructured.Unstructured{defs, classes, rest} {
+		if len(stage) == 0 {
+			continue
+		}
+		es, err := a.applyStage(ctx, stage, s)
+		entries = append(entries, es...)
+		if err != nil {
+			return entries, err
+		}
+		if written := changedSet(es); i < 2 && len(written) > 0 {
+			if err := a.manager.WaitForSetWithContext(ctx, written, ssa.WaitOptions{Interval: time.Second, Timeout: time.Minute}); err != nil {
+				return entries, fmt.Errorf("waiting for %s to become ready before the objects that need it: %w", written[0].Name, err)
+			}
+		}
+	}
+	return entries, nil
+}
+
+func (a *Applier) applyStage(ctx context.Context, stage []*unstructured.Unstructured, s *stagedApply) ([]ssa.ChangeSetEntry, error) {
+	ordered := ssa.SortableUnstructureds(slices.Clone(stage))
+	sort.Stable(ordered)
+	entries := make([]ssa.ChangeSetEntry, len(ordered))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers)
+	for i, o := range ordered {
+		g.Go(func() error {
+			action, err := a.applyOne(gctx, o, s)
+			entries[i] = changeEntry(o, action)
+			return err
+		})
+	}
+	err := g.Wait()
+	return slices.DeleteFunc(entries, func(e ssa.ChangeSetEntry) bool { return e.Action == "" }), err
+}
+
+// applyOne server-side applies o unless its fingerprint says nothing
+// would change, and records the fingerprint the apply leaves.
+func (a *Applier) applyOne(ctx context.Context, o *unstructured.Unstructured, s *stagedApply) (ssa.Action, error) {
+	k := key(objMeta(o))
+	if print, ok := s.unchanged[k]; ok {
+		s.record(k, print)
+		return ssa.UnchangedAction, nil
+	}
+	live, exists := s.live.get(o)
+	applied := o.DeepCopy()
+	if err := a.client.Patch(ctx, applied, client.Apply, client.ForceOwnership, client.FieldOwner(FieldManager)); err != nil {
+		return "", fmt.Errorf("applying %s: %w", subject(o), err)
+	}
+	after := metav1.ObjectMeta{ManagedFields: applied.GetManagedFields(), ResourceVersion: applied.GetResourceVersion()}
+	s.record(k, fingerprint(o, after))
+	return actionOf(exists, live.ObjectMeta, after), nil
+}
+
+// actionOf tells what an apply did from the object's metadata before (the
+// LIST) and after (the apply's answer): a new resource version and a new
+// kubectl-stack entry in managedFields (the API server stamps its time
+// when the apply changes something) mean it changed the object; a new
+// resource version alone is someone else's change since the LIST, such
+// as a status update.
+func actionOf(existed bool, before, after metav1.ObjectMeta) ssa.Action {
+	switch {
+	case !existed:
+		return ssa.CreatedAction
+	case before.ResourceVersion == after.ResourceVersion:
+		return ssa.UnchangedAction
+	}
+	b, a := stampedEntry(before), stampedEntry(after)
+	if b != nil && a != nil && hashOf(b) == hashOf(a) {
+		return ssa.UnchangedAction
+	}
+	return ssa.ConfiguredAction
+}
+
+// stampedEntry is kubectl-stack's apply entry with its time.
+func stampedEntry(m metav1.ObjectMeta) *metav1.ManagedFieldsEntry {
+	for _, f := range m.ManagedFields {
+		if f.Manager == FieldManager && f.Operation == metav1.ManagedFieldsOperationApply && f.Subresource == "" {
+			return &f
+		}
+	}
+	return nil
+}
+
+func (s *stagedApply) record(k, print string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.prints == nil {
+		s.prints = map[string]string{}
+	}
+	if print != "" {
+		s.prints[k] = print
+	}
+}
+
+func changeEntry(o *unstructured.Unstructured, action ssa.Action) ssa.ChangeSetEntry {
+	return ssa.ChangeSetEntry{ObjMetadata: objMeta(o), GroupVersion: o.GroupVersionKind().Version, Subject: ssautil.FmtUnstructured(o), Action: action}
+}
+
+// changedSet are the entries' objects that an apply created or changed.
+func changedSet(entries []ssa.ChangeSetEntry) object.ObjMetadataSet {
+	var set object.ObjMetadataSet
+	for _, e := range entries {
+		if e.Action == ssa.CreatedAction || e.Action == ssa.ConfiguredAction {
+			set = append(set, e.ObjMetadata)
+		}
+	}
+	return set
+}
