@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	cerrdefs "github.com/containerd/errdefs"
@@ -47,4 +48,26 @@ func (e *Engine) SaveImages(ctx context.Context, images []string) (io.ReadCloser
 		return nil, fmt.Errorf("exporting images %s from Docker: %w", strings.Join(images, ", "), err)
 	}
 	return res, nil
+}
+
+// kindClusterLabel is the label kind puts on every node container, with
+// the cluster's name.
+const kindClusterLabel = "io.x-k8s.kind.cluster"
+
+// KindClusters names the kind clusters whose node containers this engine
+// has, running or not: what `kind get clusters` answers, from one API
+// call instead of kind's runs of the docker CLI.
+func (e *Engine) KindClusters(ctx context.Context) ([]string, error) {
+	res, err := e.c.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: client.Filters{}.Add("label", kindClusterLabel)})
+	if err != nil {
+		return nil, fmt.Errorf("listing kind's node containers: %w", err)
+	}
+	var names []string
+	for _, c := range res.Items {
+		if name := c.Labels[kindClusterLabel]; name != "" && !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	return names, nil
 }

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
+	"github.com/kubectl-stack/kubectl-stack/pkg/log"
 )
 
 func TestLiveMountsOfANodeContainer(t *testing.T) {
@@ -63,5 +65,28 @@ func TestLiveMountsOfAMissingContainer(t *testing.T) {
 	}
 	if _, err := ControlPlane("kubectl-stack-no-such-cluster"); err == nil {
 		t.Fatal("ControlPlane of a missing cluster = nil error")
+	}
+}
+
+// TestListClustersAsKindDoes: the Engine API listing names the same
+// clusters as kind's own provider, a fake node's among them.
+func TestListClustersAsKindDoes(t *testing.T) {
+	testutil.RequireDocker(t)
+	cluster := fmt.Sprintf("ks-list-%d", time.Now().UnixNano()%1000000)
+	testutil.FakeKindNode(t, cluster)
+	got, err := ListClusters()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := NewProvider(log.Discard())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := p.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(got, cluster) || !slices.Equal(got, want) {
+		t.Errorf("ListClusters() = %v; kind's provider lists %v; want both to hold %s", got, want, cluster)
 	}
 }
