@@ -325,14 +325,14 @@ func (a *Applier) prune(ctx context.Context, previous []object.ObjMetadata, obje
 	sort.Slice(stale, func(i, j int) bool {
 		return stale[i].GetKind()+stale[i].GetName() < stale[j].GetKind()+stale[j].GetName()
 	})
-	cs, err := a.manager.DeleteAll(ctx, stale, ssa.DeleteOptions{PropagationPolicy: "Background"})
+	pruned, err := a.deleteAll(ctx, stale)
+	for _, e := range pruned {
+		a.progressf("%s (pruned)", e.String())
+	}
 	if err != nil {
 		return nil, fmt.Errorf("pruning objects the deployment no longer has: %w", err)
 	}
-	for _, e := range cs.Entries {
-		a.progressf("%s (pruned)", e.String())
-	}
-	return cs.Entries, nil
+	return pruned, nil
 }
 
 // GeneratedSecretsSuffix ends the name of a deployment's Secret of

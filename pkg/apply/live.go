@@ -36,13 +36,7 @@ func (a *Applier) observe(ctx context.Context, objects []*unstructured.Unstructu
 	g.SetLimit(workers)
 	for i, group := range groups {
 		g.Go(func() (err error) {
-			if group.GroupKind.Kind == "Namespace" {
-				// Read by name: a deployer may get its namespace but not
-				// list the cluster's.
-				lists[i], err = a.getMeta(gctx, group)
-				return err
-			}
-			lists[i], err = a.listMeta(gctx, group.GroupKind, group.Namespace)
+			lists[i], err = a.readMeta(gctx, group)
 			return err
 		})
 	}
@@ -89,6 +83,47 @@ func listOptions(namespace string) []client.ListOption {
 		return nil
 	}
 	return []client.ListOption{client.InNamespace(namespace)}
+}
+
+// readMeta reads the metadata of one kind's objects in a namespace: a
+// LIST, or for Namespaces a GET of each (a deployer may get its namespace
+// but not list the cluster's).
+func (a *Applier) readMeta(ctx context.Context, group kindInNamespace) ([]metav1.PartialObjectMetadata, error) {
+	if group.GroupKind.Kind == "Namespace" {
+		return a.getMeta(ctx, group)
+	}
+	return a.listMeta(ctx, group.GroupKind, group.Namespace)
+}
+
+// remaining are the objects of list that still exist, read with one LIST
+// per kind and namespace, concurrently.
+func (a *Applier) remaining(ctx context.Context, list []object.ObjMetadata) ([]object.ObjMetadata, error) {
+	groups := groupByKind(list)
+	present := make([]map[string]bool, len(groups))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers)
+	for i, group := range groups {
+		g.Go(func() error {
+			items, err := a.readMeta(gctx, group)
+			present[i] = map[string]bool{}
+			for _, it := range items {
+				present[i][it.Name] = true
+			}
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	var out []object.ObjMetadata
+	for i, group := range groups {
+		for _, name := range group.Names {
+			if present[i][name] {
+				out = append(out, object.ObjMetadata{GroupKind: group.GroupKind, Namespace: group.Namespace, Name: name})
+			}
+		}
+	}
+	return out, nil
 }
 
 // getMeta reads the metadata of the named objects of one kind, one GET

@@ -3,12 +3,16 @@ package apply
 import (
 	"context"
 	"fmt"
+	"slices"
+	"sort"
 	"time"
 
 	"github.com/fluxcd/cli-utils/pkg/object"
 	"github.com/fluxcd/pkg/ssa"
+	"golang.org/x/sync/errgroup"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -42,25 +46,40 @@ func (a *Applier) Stop(ctx context.Context, req StopRequest) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if req.DeleteVolumes || req.DeleteNamespace {
-		doomed = append(doomed, inventory(req.Namespace, req.DeploymentID, nil, map[string]string{}))
-	}
-	cs, err := a.manager.DeleteAll(ctx, doomed, ssa.DeleteOptions{PropagationPolicy: "Background"})
+	deleted, err := a.deleteAndWait(ctx, doomed, req.Timeout)
 	if err != nil {
-		return nil, fmt.Errorf("deleting the deployment's objects: %w", err)
+		return &Result{Changes: deleted}, err
 	}
-	for _, e := range cs.Entries {
-		a.progressf("%s", e.String())
-	}
-	if err := a.waitGone(ctx, doomed, req.Timeout); err != nil {
-		return &Result{Changes: cs.Entries}, fmt.Errorf("waiting for the deployment's objects to go: %w", err)
+	if req.DeleteVolumes || req.DeleteNamespace {
+		// The inventory goes last, once all it lists is gone: a stop cut
+		// short before then still finds everything on its next run.
+		inv := inventory(req.Namespace, req.DeploymentID, nil, map[string]string{})
+		last, err := a.deleteAndWait(ctx, []*unstructured.Unstructured{inv}, req.Timeout)
+		if deleted = append(deleted, last...); err != nil {
+			return &Result{Changes: deleted}, err
+		}
 	}
 	if req.DeleteNamespace {
 		if err := a.deleteNamespace(ctx, req.Namespace, req.Timeout); err != nil {
-			return &Result{Changes: cs.Entries}, err
+			return &Result{Changes: deleted}, err
 		}
 	}
-	return &Result{Changes: cs.Entries}, nil
+	return &Result{Changes: deleted}, nil
+}
+
+// deleteAndWait deletes objects, says so, and waits until they are gone.
+func (a *Applier) deleteAndWait(ctx context.Context, objects []*unstructured.Unstructured, timeout time.Duration) ([]ssa.ChangeSetEntry, error) {
+	deleted, err := a.deleteAll(ctx, objects)
+	for _, e := range deleted {
+		a.progressf("%s", e.String())
+	}
+	if err != nil {
+		return deleted, fmt.Errorf("deleting the deployment's objects: %w", err)
+	}
+	if err := a.waitGone(ctx, objects, timeout); err != nil {
+		return deleted, fmt.Errorf("waiting for the deployment's objects to go: %w", err)
+	}
+	return deleted, nil
 }
 
 // keep reports the objects a stop leaves: volumes unless asked, and the
@@ -139,24 +158,45 @@ func (a *Applier) OtherDeployments(ctx context.Context, dir string) ([]string, e
 	return out, nil
 }
 
-// waitGone waits until every object is deleted, within timeout in all.
-// Unlike ssa's WaitForTermination it honours ctx, so that Ctrl-C ends a
-// stop's wait at once.
+// waitGone waits until every object is deleted, within timeout in all,
+// polling with one LIST per kind. Unlike ssa's WaitForTermination it
+// honours ctx, so that Ctrl-C ends a stop's wait at once.
 func (a *Applier) waitGone(ctx context.Context, objects []*unstructured.Unstructured, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	for _, obj := range objects {
-		err := wait.PollUntilContextCancel(ctx, time.Second, true, func(ctx context.Context) (bool, error) {
-			live := obj.DeepCopy()
-			err := a.client.Get(ctx, client.ObjectKeyFromObject(live), live)
-			if apierrors.IsNotFound(err) {
-				return true, nil
-			}
-			return false, err
-		})
-		if err != nil {
-			return fmt.Errorf("%s/%s is still there: %w", obj.GetKind(), obj.GetName(), err)
-		}
+	var left []object.ObjMetadata
+	err := wait.PollUntilContextCancel(ctx, time.Second, true, func(ctx context.Context) (bool, error) {
+		var err error
+		left, err = a.remaining(ctx, metas(objects))
+		return len(left) == 0, err
+	})
+	if err != nil && len(left) > 0 {
+		return fmt.Errorf("%s/%s is still there (%d objects in all): %w", left[0].GroupKind.Kind, left[0].Name, len(left), err)
 	}
-	return nil
+	return err
+}
+
+// deleteAll deletes objects concurrently, in the background (a Deployment
+// goes at once, its pods after); one already gone counts as deleted.
+// Whose they are was checked from a LIST just before (stillOwned), so no
+// GET precedes each DELETE.
+func (a *Applier) deleteAll(ctx context.Context, objects []*unstructured.Unstructured) ([]ssa.ChangeSetEntry, error) {
+	ordered := ssa.SortableUnstructureds(slices.Clone(objects))
+	sort.Sort(sort.Reverse(ordered))
+	entries := make([]ssa.ChangeSetEntry, len(ordered))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers)
+	for i, o := range ordered {
+		g.Go(func() error {
+			err := a.client.Delete(gctx, o.DeepCopy(), client.PropagationPolicy(metav1.DeletePropagationBackground))
+			if err != nil && !apierrors.IsNotFound(err) {
+				entries[i] = changeEntry(o, ssa.UnknownAction)
+				return fmt.Errorf("deleting %s: %w", subject(o), err)
+			}
+			entries[i] = changeEntry(o, ssa.DeletedAction)
+			return nil
+		})
+	}
+	err := g.Wait()
+	return slices.DeleteFunc(entries, func(e ssa.ChangeSetEntry) bool { return e.Action == "" }), err
 }
