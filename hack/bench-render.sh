@@ -37,7 +37,7 @@ for i in 1 2 3; do
     "$work/kubectl-stack" render -d "$work/dep" --output-dir "$work/tree" 2>&1 >/dev/null | grep '^render'
 done
 for i in 1 2 3; do
-  /usr/bin/time -f "render --stdout (tree + kustomize build) ${pods}x${services}: %e s wall, %M KiB max RSS" \
+  /usr/bin/time -f "render --stdout (the objects deploy applies) ${pods}x${services}: %e s wall, %M KiB max RSS" \
     "$work/kubectl-stack" render -d "$work/dep" --stdout 2>&1 >/dev/null | grep '^render'
 done
 echo "objects: $("$work/kubectl-stack" render -d "$work/dep" --stdout 2>/dev/null | grep -c '^kind:')"

@@ -103,9 +103,7 @@ func (l *Lifecycle) Prepare(ctx context.Context, req PrepareRequest) (*Target, e
 	for _, w := range res.Warnings {
 		l.Log.Warnf("%s", w)
 	}
-	if t.Objects, err = apply.ReadObjects(res.YAML()); err != nil {
-		return nil, err
-	}
+	t.Objects = res.Objects()
 	apply.MarkOwner(t.Objects, d.Namespace(), t.absDir())
 	if cred := d.Spec.Credentials(); cred != nil && req.Getenv != nil {
 		secret, err := apply.PullSecret(render.PullSecretName(d.Record.DeploymentID), d.Namespace(), render.Labels(d), cred, req.Getenv)

@@ -2,10 +2,16 @@ package render
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"maps"
+	"reflect"
 	"slices"
 	"testing"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
@@ -43,7 +49,37 @@ func checkedYAML(res *Result) ([]byte, error) {
 	if !bytes.Equal(got, want) {
 		return nil, fmt.Errorf("Result.YAML differs from kustomize build of %s:\n%s", res.Overlay, firstDifference(got, want))
 	}
+	parsed, err := parseObjects(got)
+	if err != nil {
+		return nil, err
+	}
+	objects := res.Objects()
+	if len(objects) != len(parsed) {
+		return nil, fmt.Errorf("Result.Objects has %d objects, its YAML %d", len(objects), len(parsed))
+	}
+	for i := range parsed {
+		if !reflect.DeepEqual(objects[i].Object, parsed[i]) {
+			return nil, fmt.Errorf("Result.Objects()[%d] (%s) differs from its YAML parsed:\n%v\n%v", i, objects[i].GetName(), objects[i].Object, parsed[i])
+		}
+	}
 	return got, nil
+}
+
+// parseObjects decodes a YAML stream as deploy used to (fluxcd/ssa's
+// ReadObjects decodes the same way).
+func parseObjects(data []byte) ([]map[string]any, error) {
+	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 2048)
+	var out []map[string]any
+	for {
+		var u unstructured.Unstructured
+		if err := dec.Decode(&u); err != nil {
+			if errors.Is(err, io.EOF) {
+				return out, nil
+			}
+			return nil, err
+		}
+		out = append(out, u.Object)
+	}
 }
 
 // firstDifference shows where two streams part, with a little context.

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	yamlv2 "go.yaml.in/yaml/v2"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -113,11 +114,14 @@ func newDocument(obj any) (document, error) {
 		delete(meta, "creationTimestamp")
 	}
 	stripTemplateTimestamp(u)
-	data, err := yaml.Marshal(u)
+	// What sigs.k8s.io/yaml.Marshal (and kustomize's output) write, without
+	// its detour through JSON, which took half of render: it re-encodes
+	// the JSON with this same YAML library.
+	data, err := yamlv2.Marshal(u)
 	if err != nil {
 		return document{}, err
 	}
-	return document{id: idOf(unstructured.Unstructured{Object: u}), yaml: string(data)}, nil
+	return document{id: idOf(unstructured.Unstructured{Object: u}), yaml: string(data), object: u}, nil
 }
 
 func stripTemplateTimestamp(u map[string]any) {

@@ -18,6 +18,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/discovery"
 	memory "k8s.io/client-go/discovery/cached"
 	"k8s.io/client-go/dynamic"
@@ -44,9 +45,10 @@ import (
 //     (load, render, checks, apply, inventory), deploy-MiB its peak RSS,
 //     deploy/floor the ratio;
 //   - noop-s: the same command again, nothing to do, whole process;
-//     noop-apply-s and noop-requests: the apply and prune of such a
-//     redeploy in process, and its API requests; noop-apply/list its
-//     ratio to list-floor-s, one LIST per kind the deployment has;
+//     noop-apply-s and noop-requests: such a redeploy in process from
+//     connecting to the end of the prune, and its API requests;
+//     noop-apply/list its ratio to list-floor-s, one LIST per kind the
+//     deployment has;
 //   - at 200 pods: diff-s, status-s and stop-s, whole processes.
 //
 // KUBECTL_STACK_BENCH_PODS picks the sizes (default 10,50,200,500).
@@ -122,6 +124,7 @@ func benchDeploy(b *testing.B, c *cluster.Cluster, kubectl string, bin tools, po
 	noopApply, requests := noopRedeploy(b, c.Config, d, res)
 	lists := listFloor(b, c, res)
 	if pods == 200 {
+		settle(b, c, ns)
 		diffTime, _ := timeProcess(b, "", bin.stack, kc, "diff", "-d", dir)
 		statusTime, _ := timeProcess(b, "", bin.stack, kc, "status", "-d", dir)
 		b.ReportMetric(diffTime.Seconds(), "diff-s")
@@ -164,10 +167,7 @@ func timeProcess(b *testing.B, input, name string, args ...string) (time.Duratio
 // objects have (in their namespace; cluster-wide for PVs): the least a
 // redeploy can read.
 func listFloor(b *testing.B, c *cluster.Cluster, res *render.Result) time.Duration {
-	objects, err := apply.ReadObjects(res.YAML())
-	if err != nil {
-		b.Fatal(err)
-	}
+	objects := res.Objects()
 	cfg := rest.CopyConfig(c.Config)
 	cfg.QPS, cfg.Burst = 1000, 1000 // the floor, not client-go's throttle
 	dyn := dynamic.NewForConfigOrDie(cfg)
@@ -194,6 +194,26 @@ func listFloor(b *testing.B, c *cluster.Cluster, res *render.Result) time.Durati
 	return best
 }
 
+// settle waits until the deployment controller has seen every Deployment
+// (it annotates them after deploy returns): a diff meanwhile is a race.
+func settle(b *testing.B, c *cluster.Cluster, ns string) {
+	err := wait.PollUntilContextTimeout(context.Background(), time.Second, 5*time.Minute, true, func(ctx context.Context) (bool, error) {
+		deps, err := c.Client.AppsV1().Deployments(ns).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			return false, err
+		}
+		for _, d := range deps.Items {
+			if d.Status.ObservedGeneration != d.Generation || d.Annotations["deployment.kubernetes.io/revision"] == "" {
+				return false, nil
+			}
+		}
+		return true, nil
+	})
+	if err != nil {
+		b.Fatalf("Deployments in %s not observed: %v", ns, err)
+	}
+}
+
 // clean removes what an apply made: the namespace and the PVs.
 func clean(b *testing.B, c *cluster.Cluster, ns, id string) {
 	ctx := context.Background()
@@ -210,27 +230,24 @@ func clean(b *testing.B, c *cluster.Cluster, ns, id string) {
 	b.Fatalf("namespace %s did not go", ns)
 }
 
-// noopRedeploy redeploys through the apply package with a counting
-// transport: the time of Apply and Prune when they have nothing to do (the
-// client made, the objects rendered) and their API requests.
+// noopRedeploy redeploys a rendered stack through the apply package with a
+// counting transport: the time from connecting (discovery included) to the
+// end of Apply and Prune when they have nothing to do, and its API
+// requests. Loading and rendering are not in it (noop-s has them).
 func noopRedeploy(b *testing.B, cfg *rest.Config, d *deployment.Deployment, res *render.Result) (time.Duration, int64) {
 	var n atomic.Int64
 	counted := rest.CopyConfig(cfg)
 	counted.Wrap(func(rt http.RoundTripper) http.RoundTripper {
 		return roundTripFunc(func(r *http.Request) (*http.Response, error) { n.Add(1); return rt.RoundTrip(r) })
 	})
+	start := time.Now()
 	a, err := apply.New(counted)
 	if err != nil {
 		b.Fatal(err)
 	}
-	objects, err := apply.ReadObjects(res.YAML())
-	if err != nil {
-		b.Fatal(err)
-	}
+	objects := res.Objects()
 	dir, _ := filepath.Abs(d.Dir)
 	apply.MarkOwner(objects, d.Namespace(), dir)
-	n.Store(0)
-	start := time.Now()
 	applied, err := a.Apply(context.Background(), apply.Request{Namespace: d.Namespace(), DeploymentDir: dir, DeploymentID: d.Record.DeploymentID, Labels: render.Labels(d), Objects: objects})
 	if err == nil {
 		err = a.Prune(context.Background(), applied)

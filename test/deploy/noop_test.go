@@ -77,10 +77,7 @@ func redeploy(t *testing.T, cfg *rest.Config, dir string) (*apply.Result, []stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	objects, err := apply.ReadObjects(res.YAML())
-	if err != nil {
-		t.Fatal(err)
-	}
+	objects := res.Objects()
 	abs, _ := filepath.Abs(dir)
 	apply.MarkOwner(objects, d.Namespace(), abs)
 	log := &requestLog{}
