@@ -59,13 +59,13 @@ func (a *Applier) diffOne(ctx context.Context, obj *unstructured.Unstructured, n
 		// A dry run in a namespace that does not exist yet fails.
 		return created(obj), nil
 	}
-	if replace, err := a.immutableChange(ctx, obj); err != nil || replace {
-		if err != nil {
-			return Change{}, err
+	entry, live, desired, err := a.manager.Diff(ctx, obj.DeepCopy(), ssa.DefaultDiffOptions())
+	if replace, refused := immutable(obj, err); refused != nil || replace {
+		if refused != nil {
+			return Change{}, refused
 		}
 		return a.replacement(ctx, obj), nil
 	}
-	entry, live, desired, err := a.manager.Diff(ctx, obj.DeepCopy(), ssa.DefaultDiffOptions())
 	if err != nil {
 		return Change{}, fmt.Errorf("dry run of %s/%s: %w", obj.GetKind(), obj.GetName(), err)
 	}

@@ -52,9 +52,19 @@ func (e *ImmutableError) Unwrap() error { return e.Err }
 // any other; false when it applies as is (or does not exist yet).
 func (a *Applier) immutableChange(ctx context.Context, obj *unstructured.Unstructured) (bool, error) {
 	if !replaceable[obj.GetKind()] && !volumeKinds[obj.GetKind()] {
-		return false, nil
+		return false, nil // no dry run needed
 	}
 	_, _, _, err := a.manager.Diff(ctx, obj.DeepCopy(), ssa.DefaultDiffOptions())
+	return immutable(obj, err)
+}
+
+// immutable reads a dry run's error: whether it refused an immutable
+// change to a replaceable object (true), or to another (*ImmutableError).
+// Any other error is not about immutability: false, nil.
+func immutable(obj *unstructured.Unstructured, err error) (bool, error) {
+	if !replaceable[obj.GetKind()] && !volumeKinds[obj.GetKind()] {
+		return false, nil
+	}
 	if err == nil || !ssaerrors.IsImmutableError(err) || !immutableMessage.MatchString(err.Error()) {
 		return false, nil
 	}

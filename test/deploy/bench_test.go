@@ -43,7 +43,8 @@ import (
 //   - floor-s: hack/rawapply applying the same objects, 16 workers;
 //   - deploy-s: kubectl stack deploy --wait=false, the whole process
 //     (load, render, checks, apply, inventory), deploy-MiB its peak RSS,
-//     deploy/floor the ratio;
+//     deploy/floor the ratio (floor and deploy alternate twice, the faster
+//     run of each counts);
 //   - noop-s: the same command again, nothing to do, whole process;
 //     noop-apply-s and noop-requests: such a redeploy in process from
 //     connecting to the end of the prune, and its API requests;
@@ -116,10 +117,22 @@ func benchDeploy(b *testing.B, c *cluster.Cluster, kubectl string, bin tools, po
 		clean(b, c, ns, id)
 		b.ReportMetric(validating.Seconds(), "kubectl-validate-s")
 	}
-	floor, _ := timeProcess(b, string(res.YAML()), bin.rawapply, kc)
-	clean(b, c, ns, id)
-
-	deployTime, rss := timeProcess(b, "", bin.stack, kc, "deploy", "-d", dir, "--wait=false")
+	// The floor and deploy alternate, twice, and the faster of each
+	// counts: the server's pace drifts between runs on two shared cores.
+	floor, deployTime := time.Duration(math.MaxInt64), time.Duration(math.MaxInt64)
+	var rss int64
+	for round := range 2 {
+		f, _ := timeProcess(b, string(res.YAML()), bin.rawapply, kc)
+		clean(b, c, ns, id)
+		d, r := timeProcess(b, "", bin.stack, kc, "deploy", "-d", dir, "--wait=false")
+		floor, deployTime, rss = min(floor, f), min(deployTime, d), max(rss, r)
+		if round == 0 {
+			if _, errOut, err := run(b, "stop", "-d", dir, "--delete-volumes"); err != nil {
+				b.Fatalf("stop: %v\n%s", err, errOut)
+			}
+			clean(b, c, ns, id)
+		}
+	}
 	noop, _ := timeProcess(b, "", bin.stack, kc, "deploy", "-d", dir, "--wait=false")
 	noopApply, requests := noopRedeploy(b, c.Config, d, res)
 	lists := listFloor(b, c, res)
