@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
 
+	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
 	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
 	"github.com/kubectl-stack/kubectl-stack/pkg/render"
@@ -69,6 +71,14 @@ func (l *requestLog) take() []string {
 // client that records its requests.
 func redeploy(t *testing.T, cfg *rest.Config, dir string) (*apply.Result, []string) {
 	t.Helper()
+	return applyRendered(t, cfg, dir, true)
+}
+
+// applyRendered applies the deployment's rendered objects, and prunes
+// them when prune is set (without, it is a deploy cut short after its
+// applies: the inventory stays widened).
+func applyRendered(t *testing.T, cfg *rest.Config, dir string, prune bool) (*apply.Result, []string) {
+	t.Helper()
 	d, err := deployment.Load(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
@@ -90,7 +100,7 @@ func redeploy(t *testing.T, cfg *rest.Config, dir string) (*apply.Result, []stri
 	log.take() // discovery
 	ctx := context.Background()
 	applied, err := a.Apply(ctx, apply.Request{Namespace: d.Namespace(), DeploymentDir: abs, DeploymentID: d.Record.DeploymentID, Labels: render.Labels(d), Objects: objects})
-	if err == nil {
+	if err == nil && prune {
 		err = a.Prune(ctx, applied)
 	}
 	if err != nil {
@@ -210,4 +220,51 @@ func changed(r *apply.Result) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// TestRevertAfterAnInterruptedDeployIsApplied: a deploy of a new version
+// cut short after its applies (the inventory not yet narrowed), then a
+// deploy of the previous version: the objects the cut deploy changed are
+// applied back, not taken as unchanged from the fingerprints the previous
+// version left.
+func TestRevertAfterAnInterruptedDeployIsApplied(t *testing.T) {
+	c := cluster.Shared(t)
+	_, specPath, ns := stack(t)
+	dir := create(t, specPath)
+	deploy(t, dir)
+	redeploy(t, c.Config, dir)
+	before := deploymentTemplates(t, ns)
+
+	specFile := filepath.Join(dir, "spec.yml")
+	v1 := testutil.ReadFile(t, specFile)
+	v2 := strings.Replace(v1, "GREETING: Hello from the demo", "GREETING: Hello from version two", 1)
+	if v2 == v1 {
+		t.Fatal("the spec has no GREETING to change")
+	}
+	testutil.WriteFile(t, dir, "spec.yml", v2)
+	applyRendered(t, c.Config, dir, false)
+	if deploymentTemplates(t, ns) == before {
+		t.Fatal("version two changed no pod template: the test proves nothing")
+	}
+
+	testutil.WriteFile(t, dir, "spec.yml", v1)
+	result, _ := redeploy(t, c.Config, dir)
+	if after := deploymentTemplates(t, ns); after != before {
+		t.Errorf("after going back to version one the pod templates are still version two's; the redeploy changed only %v", changed(result))
+	}
+}
+
+// deploymentTemplates is every Deployment's pod template, as JSON.
+func deploymentTemplates(t *testing.T, ns string) string {
+	t.Helper()
+	deps, err := cluster.Shared(t).Client.AppsV1().Deployments(ns).List(context.Background(), metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	for _, d := range deps.Items {
+		tmpl, _ := json.Marshal(d.Spec.Template)
+		fmt.Fprintf(&out, "%s=%s\n", d.Name, tmpl)
+	}
+	return out.String()
 }

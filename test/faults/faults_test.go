@@ -8,6 +8,8 @@ package faults
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -220,25 +222,55 @@ func specVersions(t *testing.T, dir string) [2]string {
 	if start < 0 || end < start {
 		t.Fatalf("the spec has no network section before volumes:\n%s", full)
 	}
-	return [2]string{full, full[:start] + full[end:]}
+	// The second also changes a value every container's environment
+	// holds: objects both versions have change too, so that a rerun that
+	// skipped one (a stale fingerprint) would show.
+	second := strings.Replace(full[:start]+full[end:], "GREETING: Hello from the demo", "GREETING: Hello from version two", 1)
+	if !strings.Contains(second, "version two") {
+		t.Fatalf("the spec has no GREETING to change:\n%s", full)
+	}
+	return [2]string{full, second}
+}
+
+// liveTemplates are the namespace's Deployments with a hash of their pod
+// templates: what a version's content change shows in.
+func liveTemplates(t *testing.T, ns string) []string {
+	t.Helper()
+	deps, err := cluster.Shared(t).Client.AppsV1().Deployments(ns).List(context.Background(), metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, d := range deps.Items {
+		data, err := json.Marshal(d.Spec.Template)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprintf("Deployment/%s=%x", d.Name, sha256.Sum256(data)))
+	}
+	slices.Sort(out)
+	return out
 }
 
 // TestDeployKilledAtRandom: deploys alternating between two versions, each
 // cut short at a random moment by kill -9 or SIGINT, 20 times: the rerun
-// converges on exactly the version's objects (no orphan of the other),
-// and stop then leaves none of them.
+// converges on exactly the version's objects (no orphan of the other) and
+// their content, also when the rerun reverts to the version before the cut
+// one, and stop then leaves none of them. TestRevertAfterAnInterruptedDeployIsApplied
+// (test/deploy) cuts at the one moment where a stale fingerprint would
+// matter, deterministically.
 func TestDeployKilledAtRandom(t *testing.T) {
 	const ns = "faults-deploy"
 	_, dir := hello(t, ns, 30071)
 	versions := specVersions(t, dir)
-	want := [2][]string{}
+	want, templates := [2][]string{}, [2][]string{}
 	for v := range 2 {
 		testutil.WriteFile(t, dir, "spec.yml", versions[v])
 		timed(t, "deploy", "-d", dir, "--wait=false")
-		want[v] = liveNames(t, ns)
+		want[v], templates[v] = liveNames(t, ns), liveTemplates(t, ns)
 	}
-	if slices.Equal(want[0], want[1]) {
-		t.Fatal("the two versions deploy the same objects: the test proves nothing")
+	if slices.Equal(want[0], want[1]) || slices.Equal(templates[0], templates[1]) {
+		t.Fatal("the two versions deploy the same objects, or the same pod templates: the test proves nothing")
 	}
 	testutil.WriteFile(t, dir, "spec.yml", versions[0])
 	span := timed(t, "deploy", "-d", dir, "--wait=false")
@@ -254,10 +286,20 @@ func TestDeployKilledAtRandom(t *testing.T) {
 		if killed(t, sig, time.Duration(rand.Int64N(int64(span))), "deploy", "-d", dir, "--wait=false") {
 			cut++
 		}
+		// Every other pair of runs, the rerun goes back to the version
+		// before the cut one (the user reverts): what the cut run wrote
+		// of the new version must not pass for the old one's.
+		if i%4 >= 2 {
+			v = 1 - v
+			testutil.WriteFile(t, dir, "spec.yml", versions[v])
+		}
 		mustRun(t, "deploy", "-d", dir, "--wait=false")
 		if got := liveNames(t, ns); !slices.Equal(got, want[v]) {
 			orphans++
 			t.Errorf("run %d (%v): after the rerun the namespace holds %v, want %v", i, sig, got, want[v])
+		}
+		if got := liveTemplates(t, ns); !slices.Equal(got, templates[v]) {
+			t.Errorf("run %d (%v): after the rerun the pod templates are %v, want version %d's %v", i, sig, got, v, templates[v])
 		}
 	}
 	mustRun(t, "stop", "-d", dir)
