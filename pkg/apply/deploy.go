@@ -146,6 +146,13 @@ func (a *Applier) Apply(ctx context.Context, req Request) (*Applied, error) {
 	if err != nil {
 		return nil, interrupted(ctx, err)
 	}
+	set := a.report(entries, replaced)
+	return &Applied{Result: &Result{Changes: entries}, req: req, rec: rec, prints: run.prints, set: set}, nil
+}
+
+// report marks the replaced objects' entries, says what changed, and
+// returns the set applied (what Wait waits for).
+func (a *Applier) report(entries []ssa.ChangeSetEntry, replaced []*unstructured.Unstructured) object.ObjMetadataSet {
 	wasReplaced := map[string]bool{}
 	for _, o := range replaced {
 		wasReplaced[key(objMeta(o))] = true
@@ -160,7 +167,7 @@ func (a *Applier) Apply(ctx context.Context, req Request) (*Applied, error) {
 		}
 		set = append(set, e.ObjMetadata)
 	}
-	return &Applied{Result: &Result{Changes: entries}, req: req, rec: rec, prints: run.prints, set: set}, nil
+	return set
 }
 
 // unchangedSince are the objects whose recorded fingerprint matches what

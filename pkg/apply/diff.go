@@ -7,7 +7,6 @@ import (
 
 	"github.com/fluxcd/pkg/ssa"
 	"github.com/pmezard/go-difflib/difflib"
-	"golang.org/x/sync/errgroup"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -37,16 +36,10 @@ func (a *Applier) Diff(ctx context.Context, req Request) ([]Change, error) {
 		return nil, err
 	}
 	nsExists := a.client.Get(ctx, client.ObjectKey{Name: req.Namespace}, &corev1.Namespace{}) == nil
-	out := make([]Change, len(req.Objects))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(workers)
-	for i, obj := range req.Objects {
-		g.Go(func() (err error) {
-			out[i], err = a.diffOne(gctx, obj, nsExists)
-			return err
-		})
-	}
-	if err := g.Wait(); err != nil {
+	out, err := concurrently(ctx, req.Objects, func(ctx context.Context, obj *unstructured.Unstructured) (Change, error) {
+		return a.diffOne(ctx, obj, nsExists)
+	})
+	if err != nil {
 		return nil, err
 	}
 	pruned, err := a.wouldPrune(ctx, req)

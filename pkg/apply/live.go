@@ -3,7 +3,7 @@ package apply
 import (
 	"context"
 	"fmt"
-	"sync"
+	"slices"
 
 	"github.com/fluxcd/cli-utils/pkg/object"
 	"golang.org/x/sync/errgroup"
@@ -31,30 +31,22 @@ type liveState struct {
 // deployment has any.
 func (a *Applier) observe(ctx context.Context, objects []*unstructured.Unstructured) (*liveState, error) {
 	groups := groupByKind(metas(objects))
-	lists := make([][]metav1.PartialObjectMetadata, len(groups))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(workers)
-	for i, group := range groups {
-		g.Go(func() (err error) {
-			lists[i], err = a.readMeta(gctx, group)
-			return err
-		})
-	}
+	var lists [][]metav1.PartialObjectMetadata
 	var volumes []corev1.PersistentVolume
-	var once sync.Once
-	for _, o := range objects {
-		if o.GetKind() == "PersistentVolume" {
-			once.Do(func() {
-				g.Go(func() error {
-					var list corev1.PersistentVolumeList
-					if err := a.client.List(gctx, &list); err != nil {
-						return err
-					}
-					volumes = list.Items
-					return nil
-				})
-			})
-		}
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		lists, err = concurrently(gctx, groups, a.readMeta)
+		return err
+	})
+	if slices.ContainsFunc(objects, func(o *unstructured.Unstructured) bool { return o.GetKind() == "PersistentVolume" }) {
+		g.Go(func() error {
+			var list corev1.PersistentVolumeList
+			if err := a.client.List(gctx, &list); err != nil {
+				return fmt.Errorf("listing PersistentVolumes: %w", err)
+			}
+			volumes = list.Items
+			return nil
+		})
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
@@ -99,26 +91,18 @@ func (a *Applier) readMeta(ctx context.Context, group kindInNamespace) ([]metav1
 // per kind and namespace, concurrently.
 func (a *Applier) remaining(ctx context.Context, list []object.ObjMetadata) ([]object.ObjMetadata, error) {
 	groups := groupByKind(list)
-	present := make([]map[string]bool, len(groups))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(workers)
-	for i, group := range groups {
-		g.Go(func() error {
-			items, err := a.readMeta(gctx, group)
-			present[i] = map[string]bool{}
-			for _, it := range items {
-				present[i][it.Name] = true
-			}
-			return err
-		})
-	}
-	if err := g.Wait(); err != nil {
+	lists, err := concurrently(ctx, groups, a.readMeta)
+	if err != nil {
 		return nil, err
 	}
 	var out []object.ObjMetadata
 	for i, group := range groups {
+		present := map[string]bool{}
+		for _, it := range lists[i] {
+			present[it.Name] = true
+		}
 		for _, name := range group.Names {
-			if present[i][name] {
+			if present[name] {
 				out = append(out, object.ObjMetadata{GroupKind: group.GroupKind, Namespace: group.Namespace, Name: name})
 			}
 		}
@@ -153,16 +137,8 @@ func (a *Applier) getMeta(ctx context.Context, group kindInNamespace) ([]metav1.
 // kind and namespace (one GET per Namespace). Absent ones are left out.
 func (a *Applier) readAll(ctx context.Context, list []object.ObjMetadata) (map[string]*unstructured.Unstructured, error) {
 	groups := groupByKind(list)
-	found := make([][]unstructured.Unstructured, len(groups))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(workers)
-	for i, group := range groups {
-		g.Go(func() (err error) {
-			found[i], err = a.listFull(gctx, group)
-			return err
-		})
-	}
-	if err := g.Wait(); err != nil {
+	found, err := concurrently(ctx, groups, a.listFull)
+	if err != nil {
 		return nil, err
 	}
 	out := map[string]*unstructured.Unstructured{}

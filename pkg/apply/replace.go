@@ -9,7 +9,6 @@ import (
 
 	"github.com/fluxcd/pkg/ssa"
 	ssaerrors "github.com/fluxcd/pkg/ssa/errors"
-	"golang.org/x/sync/errgroup"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -79,16 +78,8 @@ func immutable(obj *unstructured.Unstructured, err error) (bool, error) {
 // they (and a Job's pods) are gone, so that the apply creates them again.
 // It returns them.
 func (a *Applier) replaceImmutable(ctx context.Context, objects []*unstructured.Unstructured) ([]*unstructured.Unstructured, error) {
-	replace := make([]bool, len(objects))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(workers)
-	for i, obj := range objects {
-		g.Go(func() (err error) {
-			replace[i], err = a.immutableChange(gctx, obj)
-			return err
-		})
-	}
-	if err := g.Wait(); err != nil {
+	replace, err := concurrently(ctx, objects, a.immutableChange)
+	if err != nil {
 		return nil, err
 	}
 	var replaced []*unstructured.Unstructured

@@ -11,17 +11,10 @@ import (
 	"github.com/fluxcd/cli-utils/pkg/object"
 	"github.com/fluxcd/pkg/ssa"
 	ssautil "github.com/fluxcd/pkg/ssa/utils"
-	"golang.org/x/sync/errgroup"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
-
-// workers bounds the requests one command has in flight: enough to keep
-// an API server busy (a request takes a few milliseconds; the server,
-// not the client, is then the limit), few enough that priority and
-// fairness never has to queue them.
-const workers = 16
 
 // stagedApply is one staged, parallel server-side apply.
 type stagedApply struct {
@@ -74,17 +67,10 @@ func (a *Applier) applyStaged(ctx context.Context, objects []*unstructured.Unstr
 func (a *Applier) applyStage(ctx context.Context, stage []*unstructured.Unstructured, s *stagedApply) ([]ssa.ChangeSetEntry, error) {
 	ordered := ssa.SortableUnstructureds(slices.Clone(stage))
 	sort.Stable(ordered)
-	entries := make([]ssa.ChangeSetEntry, len(ordered))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(workers)
-	for i, o := range ordered {
-		g.Go(func() error {
-			action, err := a.applyOne(gctx, o, s)
-			entries[i] = changeEntry(o, action)
-			return err
-		})
-	}
-	err := g.Wait()
+	entries, err := concurrently(ctx, ordered, func(ctx context.Context, o *unstructured.Unstructured) (ssa.ChangeSetEntry, error) {
+		action, err := a.applyOne(ctx, o, s)
+		return changeEntry(o, action), err
+	})
 	return slices.DeleteFunc(entries, func(e ssa.ChangeSetEntry) bool { return e.Action == "" }), err
 }
 

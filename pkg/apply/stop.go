@@ -9,7 +9,6 @@ import (
 
 	"github.com/fluxcd/cli-utils/pkg/object"
 	"github.com/fluxcd/pkg/ssa"
-	"golang.org/x/sync/errgroup"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -183,20 +182,12 @@ func (a *Applier) waitGone(ctx context.Context, objects []*unstructured.Unstruct
 func (a *Applier) deleteAll(ctx context.Context, objects []*unstructured.Unstructured) ([]ssa.ChangeSetEntry, error) {
 	ordered := ssa.SortableUnstructureds(slices.Clone(objects))
 	sort.Sort(sort.Reverse(ordered))
-	entries := make([]ssa.ChangeSetEntry, len(ordered))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(workers)
-	for i, o := range ordered {
-		g.Go(func() error {
-			err := a.client.Delete(gctx, o.DeepCopy(), client.PropagationPolicy(metav1.DeletePropagationBackground))
-			if err != nil && !apierrors.IsNotFound(err) {
-				entries[i] = changeEntry(o, ssa.UnknownAction)
-				return fmt.Errorf("deleting %s: %w", subject(o), err)
-			}
-			entries[i] = changeEntry(o, ssa.DeletedAction)
-			return nil
-		})
-	}
-	err := g.Wait()
+	entries, err := concurrently(ctx, ordered, func(ctx context.Context, o *unstructured.Unstructured) (ssa.ChangeSetEntry, error) {
+		err := a.client.Delete(ctx, o.DeepCopy(), client.PropagationPolicy(metav1.DeletePropagationBackground))
+		if err != nil && !apierrors.IsNotFound(err) {
+			return changeEntry(o, ssa.UnknownAction), fmt.Errorf("deleting %s: %w", subject(o), err)
+		}
+		return changeEntry(o, ssa.DeletedAction), nil
+	})
 	return slices.DeleteFunc(entries, func(e ssa.ChangeSetEntry) bool { return e.Action == "" }), err
 }

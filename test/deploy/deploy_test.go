@@ -28,27 +28,41 @@ const token = "tok-3f9a-very-secret"
 var seq atomic.Int32
 
 // stack copies the example stack and writes a spec for it with its own
-// namespace; it returns the stack root and the spec path.
+// namespace and fixed NodePort; it returns the stack root, the spec path
+// and the namespace.
 func stack(t testing.TB) (string, string, string) {
+	t.Helper()
+	n := seq.Add(1)
+	// A fixed NodePort belongs to one Service in the whole cluster. They
+	// come from the static band (the lowest 86 ports of the range), which
+	// the API server leaves to fixed ports while it can: the NodePorts it
+	// assigns itself (untuned stacks) then never take one first.
+	return newStack(t, fmt.Sprintf("hello-%d-%d", os.Getpid()%10000, n), fmt.Sprintf(`"%d:80"`, staticNodePort(t, n)))
+}
+
+// stackAnyNodePort is stack with a NodePort the API server picks, for
+// tests that never reach it: the static band has room for 86 stacks.
+func stackAnyNodePort(t testing.TB) (string, string, string) {
+	t.Helper()
+	return newStack(t, fmt.Sprintf("any-port-%d-%d", os.Getpid()%10000, anyPortSeq.Add(1)), `"80"`)
+}
+
+func newStack(t testing.TB, ns, port string) (string, string, string) {
 	t.Helper()
 	root := t.TempDir()
 	src, _ := filepath.Abs("../../examples/hello")
 	testutil.CopyTree(t, src, root)
-	n := seq.Add(1)
-	ns := fmt.Sprintf("hello-%d-%d", os.Getpid()%10000, n)
 	data, err := os.ReadFile(filepath.Join(root, "ops/spec.yml"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	spec := strings.Replace(string(data), "namespace: hello-demo", "namespace: "+ns, 1)
 	spec = strings.Replace(spec, "/var/lib/kubectl-stack-demo/counter", "/var/lib/kubectl-stack-test/"+ns, 1)
-	// A fixed NodePort belongs to one Service in the whole cluster. They
-	// come from the static band (the lowest 86 ports of the range), which
-	// the API server leaves to fixed ports while it can: the NodePorts it
-	// assigns itself (untuned stacks) then never take one first.
-	spec = strings.Replace(spec, `"30080:80"`, fmt.Sprintf(`"%d:80"`, staticNodePort(t, n)), 1)
+	spec = strings.Replace(spec, `"30080:80"`, port, 1)
 	return root, testutil.WriteFile(t, root, "ops/spec.yml", spec), ns
 }
+
+var anyPortSeq atomic.Int32
 
 // staticNodePort is the n-th fixed NodePort of the package's tests.
 func staticNodePort(t testing.TB, n int32) int32 {

@@ -115,7 +115,7 @@ func applyRendered(t *testing.T, cfg *rest.Config, dir string, prune bool) (*app
 // restored, the rest left alone; a field only someone else set is kept.
 func TestRedeployFromListsRestoresHandEdits(t *testing.T) {
 	c := cluster.Shared(t)
-	_, specPath, ns := stack(t)
+	_, specPath, ns := stackAnyNodePort(t)
 	dir := create(t, specPath)
 	deploy(t, dir)
 	d, err := deployment.Load(context.Background(), dir)
@@ -229,7 +229,7 @@ func changed(r *apply.Result) []string {
 // version left.
 func TestRevertAfterAnInterruptedDeployIsApplied(t *testing.T) {
 	c := cluster.Shared(t)
-	_, specPath, ns := stack(t)
+	_, specPath, ns := stackAnyNodePort(t)
 	dir := create(t, specPath)
 	deploy(t, dir)
 	redeploy(t, c.Config, dir)
