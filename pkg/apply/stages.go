@@ -87,23 +87,28 @@ func (a *Applier) applyOne(ctx context.Context, o *unstructured.Unstructured, s 
 	if err := a.client.Patch(ctx, applied, client.Apply, client.ForceOwnership, client.FieldOwner(FieldManager)); err != nil {
 		return "", fmt.Errorf("applying %s: %w", subject(o), err)
 	}
-	after := metav1.ObjectMeta{ManagedFields: applied.GetManagedFields(), ResourceVersion: applied.GetResourceVersion()}
+	after := metav1.ObjectMeta{ManagedFields: applied.GetManagedFields(), ResourceVersion: applied.GetResourceVersion(), Generation: applied.GetGeneration()}
 	s.record(k, fingerprint(o, after))
 	return actionOf(exists, live.ObjectMeta, after), nil
 }
 
 // actionOf tells what an apply did from the object's metadata before (the
-// LIST) and after (the apply's answer): a new resource version and a new
-// kubectl-stack entry in managedFields (the API server stamps its time
-// when the apply changes something) mean it changed the object; a new
-// resource version alone is someone else's change since the LIST, such
-// as a status update.
+// LIST) and after (the apply's answer): a new resource version with a new
+// generation, or with a new kubectl-stack entry in managedFields (the API
+// server stamps its time when the apply changes something), means it
+// changed the object; a new resource version alone is someone else's
+// change since the LIST, such as a status update. (A change to labels
+// only, within the second of the previous apply, reads as unchanged: the
+// entry's time has a resolution of a second. The object is applied all
+// the same; only the report misses it.)
 func actionOf(existed bool, before, after metav1.ObjectMeta) ssa.Action {
 	switch {
 	case !existed:
 		return ssa.CreatedAction
 	case before.ResourceVersion == after.ResourceVersion:
 		return ssa.UnchangedAction
+	case before.Generation != after.Generation:
+		return ssa.ConfiguredAction
 	}
 	b, a := stampedEntry(before), stampedEntry(after)
 	if b != nil && a != nil && hashOf(b) == hashOf(a) {
