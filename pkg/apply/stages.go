@@ -83,8 +83,12 @@ func (a *Applier) applyOne(ctx context.Context, o *unstructured.Unstructured, s 
 		return ssa.UnchangedAction, nil
 	}
 	live, exists := s.live.get(o)
-	applied := o.DeepCopy()
-	if err := a.client.Patch(ctx, applied, client.Apply, client.ForceOwnership, client.FieldOwner(FieldManager)); err != nil {
+	var applied *unstructured.Unstructured
+	err := applyRetryingHeldPort(ctx, o, func(ctx context.Context) error {
+		applied = o.DeepCopy()
+		return a.client.Patch(ctx, applied, client.Apply, client.ForceOwnership, client.FieldOwner(FieldManager))
+	})
+	if err != nil {
 		return "", fmt.Errorf("applying %s: %w", subject(o), err)
 	}
 	after := metav1.ObjectMeta{ManagedFields: applied.GetManagedFields(), ResourceVersion: applied.GetResourceVersion(), Generation: applied.GetGeneration()}
