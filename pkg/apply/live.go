@@ -11,6 +11,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
@@ -30,12 +31,10 @@ type liveState struct {
 // is rendered into ("" for cluster-scoped kinds), and the PVs when the
 // deployment has any.
 func (a *Applier) observe(ctx context.Context, objects []*unstructured.Unstructured) (*liveState, error) {
-	groups := groupByKind(metas(objects))
-	var lists [][]metav1.PartialObjectMetadata
-	var volumes []corev1.PersistentVolume
+	live := &liveState{}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() (err error) {
-		lists, err = concurrently(gctx, groups, a.readMeta)
+		live.objects, err = a.liveMeta(gctx, metas(objects))
 		return err
 	})
 	if slices.ContainsFunc(objects, func(o *unstructured.Unstructured) bool { return o.GetKind() == "PersistentVolume" }) {
@@ -44,20 +43,28 @@ func (a *Applier) observe(ctx context.Context, objects []*unstructured.Unstructu
 			if err := a.client.List(gctx, &list); err != nil {
 				return fmt.Errorf("listing PersistentVolumes: %w", err)
 			}
-			volumes = list.Items
+			live.volumes = list.Items
 			return nil
 		})
 	}
-	if err := g.Wait(); err != nil {
+	return live, g.Wait()
+}
+
+// liveMeta reads the metadata of the listed objects that exist, by key:
+// one LIST per kind and namespace (see readMeta), concurrently.
+func (a *Applier) liveMeta(ctx context.Context, list []object.ObjMetadata) (map[string]metav1.PartialObjectMetadata, error) {
+	groups := groupByKind(list)
+	lists, err := concurrently(ctx, groups, a.readMeta)
+	if err != nil {
 		return nil, err
 	}
-	live := &liveState{objects: map[string]metav1.PartialObjectMetadata{}, volumes: volumes}
+	out := map[string]metav1.PartialObjectMetadata{}
 	for i, group := range groups {
 		for _, it := range lists[i] {
-			live.objects[key(object.ObjMetadata{GroupKind: group.GroupKind, Namespace: group.Namespace, Name: it.Name})] = it
+			out[key(object.ObjMetadata{GroupKind: group.GroupKind, Namespace: group.Namespace, Name: it.Name})] = it
 		}
 	}
-	return live, nil
+	return out, nil
 }
 
 // get returns an object's metadata and whether it exists.
@@ -87,48 +94,46 @@ func (a *Applier) readMeta(ctx context.Context, group kindInNamespace) ([]metav1
 	return a.listMeta(ctx, group.GroupKind, group.Namespace)
 }
 
-// remaining are the objects of list that still exist, read with one LIST
-// per kind and namespace, concurrently.
+// remaining are the objects of list that still exist (see liveMeta).
 func (a *Applier) remaining(ctx context.Context, list []object.ObjMetadata) ([]object.ObjMetadata, error) {
-	groups := groupByKind(list)
-	lists, err := concurrently(ctx, groups, a.readMeta)
+	live, err := a.liveMeta(ctx, list)
 	if err != nil {
 		return nil, err
 	}
-	var out []object.ObjMetadata
-	for i, group := range groups {
-		present := map[string]bool{}
-		for _, it := range lists[i] {
-			present[it.Name] = true
-		}
-		for _, name := range group.Names {
-			if present[name] {
-				out = append(out, object.ObjMetadata{GroupKind: group.GroupKind, Namespace: group.Namespace, Name: name})
-			}
-		}
-	}
-	return out, nil
+	return slices.DeleteFunc(slices.Clone(list), func(m object.ObjMetadata) bool {
+		_, exists := live[key(m)]
+		return !exists
+	}), nil
 }
 
-// getMeta reads the metadata of the named objects of one kind, one GET
-// each; absent ones are left out.
+// getMeta reads the metadata of the named objects of one kind (see
+// getNamed).
 func (a *Applier) getMeta(ctx context.Context, group kindInNamespace) ([]metav1.PartialObjectMetadata, error) {
 	mapping, err := a.client.RESTMapper().RESTMapping(group.GroupKind)
 	if err != nil {
 		return nil, nil
 	}
-	var out []metav1.PartialObjectMetadata
+	return getNamed[metav1.PartialObjectMetadata](ctx, a.client, mapping.GroupVersionKind, group)
+}
+
+// getNamed reads the named objects of one kind as T (metadata or the
+// whole object), one GET each; absent ones are left out.
+func getNamed[T any, P interface {
+	*T
+	client.Object
+}](ctx context.Context, c client.Client, gvk schema.GroupVersionKind, group kindInNamespace) ([]T, error) {
+	var out []T
 	for _, name := range group.Names {
-		var m metav1.PartialObjectMetadata
-		m.SetGroupVersionKind(mapping.GroupVersionKind)
-		err := a.client.Get(ctx, client.ObjectKey{Namespace: group.Namespace, Name: name}, &m)
+		var obj T
+		P(&obj).GetObjectKind().SetGroupVersionKind(gvk)
+		err := c.Get(ctx, client.ObjectKey{Namespace: group.Namespace, Name: name}, P(&obj))
 		if apierrors.IsNotFound(err) {
 			continue
 		}
 		if err != nil {
 			return nil, fmt.Errorf("reading %s %s: %w", group.GroupKind.Kind, name, err)
 		}
-		out = append(out, m)
+		out = append(out, obj)
 	}
 	return out, nil
 }
@@ -160,20 +165,7 @@ func (a *Applier) listFull(ctx context.Context, group kindInNamespace) ([]unstru
 	}
 	gvk := mapping.GroupVersionKind
 	if group.GroupKind.Kind == "Namespace" {
-		var out []unstructured.Unstructured
-		for _, name := range group.Names {
-			var u unstructured.Unstructured
-			u.SetGroupVersionKind(gvk)
-			err := a.client.Get(ctx, client.ObjectKey{Name: name}, &u)
-			if apierrors.IsNotFound(err) {
-				continue
-			}
-			if err != nil {
-				return nil, fmt.Errorf("reading namespace %s: %w", name, err)
-			}
-			out = append(out, u)
-		}
-		return out, nil
+		return getNamed[unstructured.Unstructured](ctx, a.client, gvk, group)
 	}
 	var list unstructured.UnstructuredList
 	list.SetGroupVersionKind(gvk.GroupVersion().WithKind(gvk.Kind + "List"))

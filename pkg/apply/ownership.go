@@ -163,27 +163,20 @@ func (a *Applier) listMeta(ctx context.Context, gk schema.GroupKind, namespace s
 // still carry the deployment's labels: an object someone else has since
 // taken over (its labels changed) is left alone, and said so.
 func (a *Applier) stillOwned(ctx context.Context, list []object.ObjMetadata, id, verb string) ([]object.ObjMetadata, error) {
+	live, err := a.liveMeta(ctx, list)
+	if err != nil {
+		return nil, err
+	}
 	var out []object.ObjMetadata
-	for _, group := range groupByKind(list) {
-		items, err := a.listMeta(ctx, group.GroupKind, group.Namespace)
-		if err != nil {
-			return nil, err
-		}
-		byName := map[string]metav1.PartialObjectMetadata{}
-		for _, it := range items {
-			byName[it.Name] = it
-		}
-		for _, name := range group.Names {
-			m := object.ObjMetadata{GroupKind: group.GroupKind, Namespace: group.Namespace, Name: name}
-			it, exists := byName[name]
-			switch {
-			case !exists:
-				// Gone already: nothing to delete or wait for.
-			case carriesLabels(it.Labels, id) || isInventory(m, id):
-				out = append(out, m)
-			default:
-				a.progressf("%s/%s/%s: not deleted (%s): it no longer carries this deployment's labels, so someone else owns it now", group.GroupKind.Kind, group.Namespace, name, verb)
-			}
+	for _, m := range list {
+		it, exists := live[key(m)]
+		switch {
+		case !exists:
+			// Gone already: nothing to delete or wait for.
+		case carriesLabels(it.Labels, id) || isInventory(m, id):
+			out = append(out, m)
+		default:
+			a.progressf("%s/%s/%s: not deleted (%s): it no longer carries this deployment's labels, so someone else owns it now", m.GroupKind.Kind, m.Namespace, m.Name, verb)
 		}
 	}
 	return out, nil
