@@ -3,47 +3,74 @@ package apply
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
-	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 )
-
-// portReleaseWait is how long an apply refused for a fixed nodePort is
-// retried. The API server releases a deleted Service's nodePort after the
-// Service is gone from storage (its after-delete hook writes the port
-// allocation back, retrying while concurrent releases conflict), so a
-// deploy right after a stop or a prune can find its own port still held
-// for a moment. A port another Service really holds stays refused.
-const portReleaseWait = 5 * time.Second
-
-// portRetryInterval spaces the retries: a release takes milliseconds.
-const portRetryInterval = 100 * time.Millisecond
 
 // errPortHeld is the API server's refusal of a nodePort in use
 // (portallocator.ErrAllocated, inside a field.Invalid).
 const errPortHeld = "provided port is already allocated"
 
-// applyRetryingHeldPort runs apply, again while the only refusal is a
-// Service's fixed nodePort still being held, for at most portReleaseWait.
-func applyRetryingHeldPort(ctx context.Context, o *unstructured.Unstructured, apply func(context.Context) error) error {
-	err := apply(ctx)
-	for deadline := time.Now().Add(portReleaseWait); portHeld(o, err) && time.Now().Before(deadline); {
-		select {
-		case <-ctx.Done():
-			return err
-		case <-time.After(portRetryInterval):
-		}
-		err = apply(ctx)
-	}
-	if portHeld(o, err) && ctx.Err() == nil {
-		return fmt.Errorf("%w\nA nodePort of %s is held by another Service (still after %s). Find it with 'kubectl get services -A | grep <port>', then stop what holds it, or publish this service on another host port in the deployment's spec.yml (network: ports:)", err, subject(o), portReleaseWait)
-	}
-	return err
-}
-
+// portHeld tells whether err is the API server refusing o, a Service,
+// because a nodePort it asks for is allocated.
 func portHeld(o *unstructured.Unstructured, err error) bool {
 	return err != nil && o.GetKind() == "Service" && o.GroupVersionKind().Group == "" &&
 		apierrors.IsInvalid(err) && strings.Contains(err.Error(), errPortHeld)
+}
+
+// explainHeldPort says who holds the nodePorts the Service o was refused,
+// and what to do. A port can be allocated with no Service holding it: the
+// API server leaks it when a client is cut off while deleting a Service
+// (a stop killed at the wrong moment), and its repair loop frees it only
+// after a few rounds (seen: six and a half minutes).
+func (a *Applier) explainHeldPort(ctx context.Context, o *unstructured.Unstructured) string {
+	const elsewhere = "publish this service on another host port in the deployment's spec.yml (network: ports:)"
+	var all corev1.ServiceList
+	if err := a.client.List(ctx, &all); err != nil {
+		return fmt.Sprintf("The Services of other namespaces could not be listed (%v). Find the one holding it with 'kubectl get services -A | grep <port>', then stop what it belongs to, or %s.", err, elsewhere)
+	}
+	ports := nodePorts(o)
+	var holders []string
+	for _, s := range all.Items {
+		if s.Namespace == o.GetNamespace() && s.Name == o.GetName() {
+			continue
+		}
+		for _, p := range s.Spec.Ports {
+			if slices.Contains(ports, p.NodePort) {
+				holders = append(holders, fmt.Sprintf("nodePort %d is held by Service %s/%s", p.NodePort, s.Namespace, s.Name))
+			}
+		}
+	}
+	if len(holders) > 0 {
+		return fmt.Sprintf("%s. Stop the deployment it belongs to, or %s.", strings.Join(holders, "; "), elsewhere)
+	}
+	return fmt.Sprintf("No Service holds nodePort %s: the API server has leaked it, as it does when a client is cut off while deleting a Service (a stop killed, say). Its repair loop frees a leaked port after a few rounds of three minutes: rerun deploy in about ten minutes, or %s.", joinPorts(ports), elsewhere)
+}
+
+// nodePorts are the fixed nodePorts a Service asks for.
+func nodePorts(o *unstructured.Unstructured) []int32 {
+	var svc corev1.Service
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o.Object, &svc); err != nil {
+		return nil
+	}
+	var out []int32
+	for _, p := range svc.Spec.Ports {
+		if p.NodePort != 0 {
+			out = append(out, p.NodePort)
+		}
+	}
+	return out
+}
+
+func joinPorts(ports []int32) string {
+	s := make([]string, len(ports))
+	for i, p := range ports {
+		s[i] = fmt.Sprint(p)
+	}
+	return strings.Join(s, ", ")
 }

@@ -83,12 +83,11 @@ func (a *Applier) applyOne(ctx context.Context, o *unstructured.Unstructured, s 
 		return ssa.UnchangedAction, nil
 	}
 	live, exists := s.live.get(o)
-	var applied *unstructured.Unstructured
-	err := applyRetryingHeldPort(ctx, o, func(ctx context.Context) error {
-		applied = o.DeepCopy()
-		return a.client.Patch(ctx, applied, client.Apply, client.ForceOwnership, client.FieldOwner(FieldManager))
-	})
-	if err != nil {
+	applied := o.DeepCopy()
+	if err := a.client.Patch(ctx, applied, client.Apply, client.ForceOwnership, client.FieldOwner(FieldManager)); err != nil {
+		if portHeld(o, err) {
+			return "", fmt.Errorf("applying %s: %w\n%s", subject(o), err, a.explainHeldPort(ctx, o))
+		}
 		return "", fmt.Errorf("applying %s: %w", subject(o), err)
 	}
 	after := metav1.ObjectMeta{ManagedFields: applied.GetManagedFields(), ResourceVersion: applied.GetResourceVersion(), Generation: applied.GetGeneration()}

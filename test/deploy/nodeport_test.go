@@ -6,19 +6,16 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
-	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/kubectl-stack/kubectl-stack/test/cluster"
 )
 
 // holdNodePort creates, in a namespace of its own, a Service that holds
-// the deployment's fixed nodePort, as one being deleted still does for a
-// moment after a stop.
+// the deployment's fixed nodePort.
 func holdNodePort(t *testing.T, ns string, port int32) *corev1.Service {
 	t.Helper()
 	c := cluster.Shared(t).Client
@@ -63,65 +60,20 @@ func fixedNodePort(t *testing.T, spec string) int32 {
 	return 0
 }
 
-// TestDeployWaitsForANodePortBeingReleased: the API server releases a
-// deleted Service's nodePort only after the Service is gone, so a deploy
-// right after a stop may find its port held for a moment. The deploy
-// retries that Service instead of failing.
-func TestDeployWaitsForANodePortBeingReleased(t *testing.T) {
-	c := cluster.Shared(t).Client
-	_, specPath, ns := stack(t)
-	dir := create(t, specPath)
-	holder := holdNodePort(t, ns, fixedNodePort(t, specText(t, specPath)))
-
-	done := make(chan error, 1)
-	var errOut string
-	t.Setenv("DEMO_REGISTRY_TOKEN", token)
-	go func() {
-		var err error
-		_, errOut, err = run(t, "deploy", "-d", dir, "--wait=false")
-		done <- err
-	}()
-	// The Deployments are applied in the same stage as the Service, so
-	// once one exists the Service's apply has met the held port.
-	ctx := context.Background()
-	err := wait.PollUntilContextTimeout(ctx, 20*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
-		select {
-		case err := <-done:
-			return false, fmt.Errorf("deploy ended while the port was held: %v\n%s", err, errOut)
-		default:
-		}
-		deps, err := c.AppsV1().Deployments(ns).List(ctx, metav1.ListOptions{})
-		return err == nil && len(deps.Items) > 0, nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(300 * time.Millisecond)
-	if err := c.CoreV1().Services(holder.Namespace).Delete(ctx, holder.Name, metav1.DeleteOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	if err := <-done; err != nil {
-		t.Fatalf("deploy with its nodePort released during the apply: %v\n%s", err, errOut)
-	}
-	svcs, err := c.CoreV1().Services(ns).List(ctx, metav1.ListOptions{})
-	if err != nil || len(svcs.Items) == 0 {
-		t.Fatalf("Services in %s after the deploy: %v, %v", ns, svcs, err)
-	}
-}
-
-// TestDeployNamesANodePortHeldByAnotherService: a port that stays held
-// fails the deploy, with the Service and what to do.
+// TestDeployNamesANodePortHeldByAnotherService: a fixed nodePort another
+// Service holds fails the deploy, naming that Service and what to do.
 func TestDeployNamesANodePortHeldByAnotherService(t *testing.T) {
 	_, specPath, ns := stack(t)
 	dir := create(t, specPath)
 	port := fixedNodePort(t, specText(t, specPath))
-	holdNodePort(t, ns, port)
+	holder := holdNodePort(t, ns, port)
 	t.Setenv("DEMO_REGISTRY_TOKEN", token)
 	_, errOut, err := run(t, "deploy", "-d", dir, "--wait=false")
 	if err == nil {
 		t.Fatalf("deploy succeeded with its nodePort %d held by another Service\n%s", port, errOut)
 	}
-	for _, want := range []string{fmt.Sprint(port), errPortHeldText, "held by another Service", "spec.yml"} {
+	held := fmt.Sprintf("nodePort %d is held by Service %s/%s", port, holder.Namespace, holder.Name)
+	for _, want := range []string{errPortHeldText, held, "spec.yml (network: ports:)"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("deploy error lacks %q:\n%v", want, err)
 		}

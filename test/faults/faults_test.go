@@ -33,7 +33,11 @@ import (
 func TestMain(m *testing.M) { os.Exit(cluster.Main(m, 1)) }
 
 // hello copies the example stack with a spec in its own namespace and
-// creates its deployment directory.
+// creates its deployment directory. A nodePort of 0 lets the API server
+// pick the web service's port: tests that kill kubectl stack while it
+// deletes Services need that, because the API server leaks the nodePort of
+// a Service whose DELETE loses its client (for minutes, until its repair
+// loop frees it), and a fixed port would then refuse the next deploy.
 func hello(t *testing.T, ns string, nodePort int) (root, dir string) {
 	t.Helper()
 	root = t.TempDir()
@@ -41,7 +45,11 @@ func hello(t *testing.T, ns string, nodePort int) (root, dir string) {
 	testutil.CopyTree(t, src, root)
 	spec := strings.Replace(testutil.ReadFile(t, filepath.Join(root, "ops/spec.yml")), "namespace: hello-demo", "namespace: "+ns, 1)
 	spec = strings.Replace(spec, "/var/lib/kubectl-stack-demo/counter", "/var/lib/kubectl-stack-faults/"+ns, 1)
-	spec = strings.Replace(spec, `"30080:80"`, fmt.Sprintf(`"%d:80"`, nodePort), 1)
+	port := `"80"`
+	if nodePort != 0 {
+		port = fmt.Sprintf(`"%d:80"`, nodePort)
+	}
+	spec = strings.Replace(spec, `"30080:80"`, port, 1)
 	testutil.WriteFile(t, root, "ops/spec.yml", spec)
 	dir = filepath.Join(root, "dep")
 	mustRun(t, "create", "--spec-file", filepath.Join(root, "ops/spec.yml"), "-d", dir)
@@ -261,7 +269,7 @@ func liveTemplates(t *testing.T, ns string) []string {
 // matter, deterministically.
 func TestDeployKilledAtRandom(t *testing.T) {
 	const ns = "faults-deploy"
-	_, dir := hello(t, ns, 30071)
+	_, dir := hello(t, ns, 0)
 	versions := specVersions(t, dir)
 	want, templates := [2][]string{}, [2][]string{}
 	for v := range 2 {
@@ -318,7 +326,7 @@ func TestDeployKilledAtRandom(t *testing.T) {
 // it brings the deployment back.
 func TestStopKilledAtRandom(t *testing.T) {
 	const ns = "faults-stop"
-	_, dir := hello(t, ns, 30072)
+	_, dir := hello(t, ns, 0)
 	mustRun(t, "deploy", "-d", dir, "--wait=false")
 	span := timed(t, "stop", "-d", dir)
 	const runs = 10
