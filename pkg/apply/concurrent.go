@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -27,4 +28,24 @@ func concurrently[In, Out any](ctx context.Context, in []In, fn func(context.Con
 		})
 	}
 	return out, g.Wait()
+}
+
+// requestTimeout bounds one request that an interrupt does not cut off.
+const requestTimeout = time.Minute
+
+// uncut runs one request that changes the cluster to its end even when ctx
+// is cancelled, after checking that ctx still allows it to start. Cutting
+// such a request off mid-flight makes the API server leak: a Service
+// DELETE whose client is gone commits but skips releasing its nodePort,
+// which then stays allocated, to no Service, until the server's repair
+// loop frees it minutes later (seen under Ctrl-C of a stop, not only
+// kill -9). An interrupt therefore stops the requests not yet sent and
+// lets those in flight, a few milliseconds each, finish.
+func uncut(ctx context.Context, request func(context.Context) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), requestTimeout)
+	defer cancel()
+	return request(ctx)
 }

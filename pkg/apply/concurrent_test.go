@@ -52,3 +52,24 @@ func TestConcurrentlyReturnsTheErrorAndWhatFinished(t *testing.T) {
 		t.Errorf("out = %q: the failed call's slot should be empty", out)
 	}
 }
+
+func TestUncutFinishesARequestInFlight(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	err := uncut(ctx, func(ctx context.Context) error {
+		cancel() // an interrupt while the request is in flight
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+			return nil
+		}
+	})
+	if err != nil {
+		t.Errorf("a request in flight was cut off by the interrupt: %v", err)
+	}
+	ran := false
+	err = uncut(ctx, func(context.Context) error { ran = true; return nil })
+	if ran || !errors.Is(err, context.Canceled) {
+		t.Errorf("after the interrupt a request was sent (%v) or the error is not the cancellation: %v", ran, err)
+	}
+}

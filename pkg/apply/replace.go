@@ -87,8 +87,10 @@ func (a *Applier) replaceImmutable(ctx context.Context, objects []*unstructured.
 		if !replace[i] {
 			continue
 		}
-		live := obj.DeepCopy()
-		if err := a.client.Delete(ctx, live, client.PropagationPolicy("Foreground")); err != nil && !apierrors.IsNotFound(err) {
+		err := uncut(ctx, func(ctx context.Context) error {
+			return a.client.Delete(ctx, obj.DeepCopy(), client.PropagationPolicy("Foreground"))
+		})
+		if err != nil && !apierrors.IsNotFound(err) {
 			return nil, fmt.Errorf("replacing %s: %w", subject(obj), err)
 		}
 		if err := a.waitGone(ctx, []*unstructured.Unstructured{obj}, 2*time.Minute); err != nil {

@@ -84,7 +84,10 @@ func (a *Applier) applyOne(ctx context.Context, o *unstructured.Unstructured, s 
 	}
 	live, exists := s.live.get(o)
 	applied := o.DeepCopy()
-	if err := a.client.Patch(ctx, applied, client.Apply, client.ForceOwnership, client.FieldOwner(FieldManager)); err != nil {
+	err := uncut(ctx, func(ctx context.Context) error {
+		return a.client.Patch(ctx, applied, client.Apply, client.ForceOwnership, client.FieldOwner(FieldManager))
+	})
+	if err != nil {
 		if portHeld(o, err) {
 			return "", fmt.Errorf("applying %s: %w\n%s", subject(o), err, a.explainHeldPort(ctx, o))
 		}

@@ -183,7 +183,9 @@ func (a *Applier) deleteAll(ctx context.Context, objects []*unstructured.Unstruc
 	ordered := ssa.SortableUnstructureds(slices.Clone(objects))
 	sort.Sort(sort.Reverse(ordered))
 	entries, err := concurrently(ctx, ordered, func(ctx context.Context, o *unstructured.Unstructured) (ssa.ChangeSetEntry, error) {
-		err := a.client.Delete(ctx, o.DeepCopy(), client.PropagationPolicy(metav1.DeletePropagationBackground))
+		err := uncut(ctx, func(ctx context.Context) error {
+			return a.client.Delete(ctx, o.DeepCopy(), client.PropagationPolicy(metav1.DeletePropagationBackground))
+		})
 		if err != nil && !apierrors.IsNotFound(err) {
 			return changeEntry(o, ssa.UnknownAction), fmt.Errorf("deleting %s: %w", subject(o), err)
 		}
