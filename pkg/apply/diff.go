@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/fluxcd/pkg/ssa"
+	ssautil "github.com/fluxcd/pkg/ssa/utils"
 	"github.com/pmezard/go-difflib/difflib"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -28,21 +29,39 @@ func (c Change) Differs() bool {
 	return c.Action != ssa.UnchangedAction && c.Action != ssa.SkippedAction
 }
 
-// Diff computes what Deploy would change, with server-side dry runs (of
-// several objects at a time), and includes the objects it would prune.
-// Nothing is written.
+// Diff computes what Deploy would change and includes the objects it would
+// prune. Nothing is written. It decides as Deploy does: an object whose
+// fingerprint (see fingerprint) shows that its last apply still holds is
+// unchanged, read from one LIST per kind; the others are dry-run on the
+// server, several at a time.
 func (a *Applier) Diff(ctx context.Context, req Request) ([]Change, error) {
 	if err := a.CheckNamespaceOwner(ctx, req.Namespace, req.DeploymentDir, req.DeploymentID); err != nil {
 		return nil, err
 	}
-	nsExists := a.client.Get(ctx, client.ObjectKey{Name: req.Namespace}, &corev1.Namespace{}) == nil
+	rec, err := a.readInventory(ctx, req.Namespace, req.DeploymentID)
+	if err != nil {
+		return nil, err
+	}
+	live, err := a.observe(ctx, req.Objects)
+	if err != nil {
+		return nil, err
+	}
+	unchanged := unchangedSince(req.Objects, live, rec.fingerprints, nil)
+	var ns corev1.Namespace
+	nsExists := a.client.Get(ctx, client.ObjectKey{Name: req.Namespace}, &ns) == nil
+	if desired := NamespaceObject(req.Objects, req.Namespace); desired != nil && nsExists && namespaceSettled(&ns, desired, req.DeploymentDir, req.DeploymentID) {
+		unchanged[key(objMeta(desired))] = ""
+	}
 	out, err := concurrently(ctx, req.Objects, func(ctx context.Context, obj *unstructured.Unstructured) (Change, error) {
+		if _, same := unchanged[key(objMeta(obj))]; same {
+			return Change{Subject: ssautil.FmtUnstructured(obj), Action: ssa.UnchangedAction}, nil
+		}
 		return a.diffOne(ctx, obj, nsExists)
 	})
 	if err != nil {
 		return nil, err
 	}
-	pruned, err := a.wouldPrune(ctx, req)
+	pruned, err := a.wouldPrune(ctx, req, rec)
 	return append(out, pruned...), err
 }
 
@@ -76,11 +95,7 @@ func created(obj *unstructured.Unstructured) Change {
 	return Change{Subject: s, Action: ssa.CreatedAction, Diff: unified(s, nil, obj)}
 }
 
-func (a *Applier) wouldPrune(ctx context.Context, req Request) ([]Change, error) {
-	previous, err := a.readInventory(ctx, req.Namespace, req.DeploymentID)
-	if err != nil {
-		return nil, err
-	}
+func (a *Applier) wouldPrune(ctx context.Context, req Request, previous *record) ([]Change, error) {
 	current := map[string]bool{}
 	for _, o := range req.Objects {
 		current[key(objMeta(o))] = true

@@ -94,6 +94,13 @@ func (a *Applier) ClaimNamespace(ctx context.Context, desired *unstructured.Unst
 	return false, fmt.Errorf("claiming namespace %s: it kept changing while being claimed; try again", desired.GetName())
 }
 
+// namespaceSettled tells whether ns already is the deployment's with every
+// label of desired: then deploy writes nothing to it (see ClaimNamespace).
+func namespaceSettled(ns *corev1.Namespace, desired *unstructured.Unstructured, dir, id string) bool {
+	claim, err := ownerVerdict(ns, dir, id)
+	return err == nil && !claim && hasLabels(ns.Labels, desired.GetLabels())
+}
+
 func (a *Applier) createOwned(ctx context.Context, desired *unstructured.Unstructured, dir string) error {
 	ns := &corev1.Namespace{}
 	ns.Name = desired.GetName()

@@ -79,6 +79,33 @@ func redeploy(t *testing.T, cfg *rest.Config, dir string) (*apply.Result, []stri
 // applies: the inventory stays widened).
 func applyRendered(t *testing.T, cfg *rest.Config, dir string, prune bool) (*apply.Result, []string) {
 	t.Helper()
+	a, req, log := renderedRequest(t, cfg, dir)
+	ctx := context.Background()
+	applied, err := a.Apply(ctx, req)
+	if err == nil && prune {
+		err = a.Prune(ctx, applied)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return applied.Result, log.take()
+}
+
+// diffRendered diffs the deployment's rendered objects against the cluster.
+func diffRendered(t *testing.T, cfg *rest.Config, dir string) ([]apply.Change, []string) {
+	t.Helper()
+	a, req, log := renderedRequest(t, cfg, dir)
+	changes, err := a.Diff(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return changes, log.take()
+}
+
+// renderedRequest is an applier that records its requests and the request
+// to apply the deployment's rendered objects.
+func renderedRequest(t *testing.T, cfg *rest.Config, dir string) (*apply.Applier, apply.Request, *requestLog) {
+	t.Helper()
 	d, err := deployment.Load(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
@@ -98,15 +125,7 @@ func applyRendered(t *testing.T, cfg *rest.Config, dir string, prune bool) (*app
 		t.Fatal(err)
 	}
 	log.take() // discovery
-	ctx := context.Background()
-	applied, err := a.Apply(ctx, apply.Request{Namespace: d.Namespace(), DeploymentDir: abs, DeploymentID: d.Record.DeploymentID, Labels: render.Labels(d), Objects: objects})
-	if err == nil && prune {
-		err = a.Prune(ctx, applied)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return applied.Result, log.take()
+	return a, apply.Request{Namespace: d.Namespace(), DeploymentDir: abs, DeploymentID: d.Record.DeploymentID, Labels: render.Labels(d), Objects: objects}, log
 }
 
 // TestRedeployFromListsRestoresHandEdits: a redeploy with nothing to do
@@ -196,7 +215,7 @@ func assertReadOnly(t *testing.T, reqs []string) {
 	for _, r := range reqs {
 		verb, resource, _ := strings.Cut(r, " ")
 		if verb != http.MethodGet {
-			t.Errorf("a redeploy with nothing to do wrote: %s", r)
+			t.Errorf("a run with nothing to do wrote: %s", r)
 		}
 		perResource[resource]++
 	}
@@ -205,7 +224,7 @@ func assertReadOnly(t *testing.T, reqs []string) {
 			t.Errorf("%d requests for %s, want at most 5 per kind: %v", n, resource, reqs)
 		}
 	}
-	t.Logf("no-op redeploy: %d requests: %v", len(reqs), reqs)
+	t.Logf("nothing to do: %d requests: %v", len(reqs), reqs)
 }
 
 func changed(r *apply.Result) []string {
@@ -267,4 +286,58 @@ func deploymentTemplates(t *testing.T, ns string) string {
 		fmt.Fprintf(&out, "%s=%s\n", d.Name, tmpl)
 	}
 	return out.String()
+}
+
+// TestDiffFromListsSeesHandEdits: diff decides as deploy does. With
+// nothing to do it reads a few LISTs and sends no dry run; after a hand
+// edit it shows that object, and only that one, with the edit undone.
+func TestDiffFromListsSeesHandEdits(t *testing.T) {
+	c := cluster.Shared(t)
+	_, specPath, ns := stackAnyNodePort(t)
+	dir := create(t, specPath)
+	deploy(t, dir, "--wait=false")
+	redeploy(t, c.Config, dir) // settles the rendered objects' fingerprints (see above)
+
+	changes, reqs := diffRendered(t, c.Config, dir)
+	if d := differing(changes); len(d) > 0 {
+		t.Errorf("diff right after a deploy shows %v", d)
+	}
+	assertReadOnly(t, reqs)
+
+	d, err := deployment.Load(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := d.Record.DeploymentID + "-web-deployment"
+	deps := c.Client.AppsV1().Deployments(ns)
+	ctx := context.Background()
+	web, err := deps.Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	image := web.Spec.Template.Spec.Containers[0].Image
+	web.Spec.Template.Spec.Containers[0].Image = "example/edited:2"
+	if _, err := deps.Update(ctx, web, metav1.UpdateOptions{FieldManager: "kubectl-set"}); err != nil {
+		t.Fatal(err)
+	}
+	changes, _ = diffRendered(t, c.Config, dir)
+	got := differing(changes)
+	if want := []string{"Deployment/" + ns + "/" + name}; !slices.Equal(got, want) {
+		t.Fatalf("diff after a hand edit shows %v, want %v", got, want)
+	}
+	for _, ch := range changes {
+		if ch.Differs() && (!strings.Contains(ch.Diff, "-        image: example/edited:2") || !strings.Contains(ch.Diff, "+        image: "+image)) {
+			t.Errorf("the diff does not undo the edited image:\n%s", ch.Diff)
+		}
+	}
+}
+
+func differing(changes []apply.Change) []string {
+	var out []string
+	for _, ch := range changes {
+		if ch.Differs() {
+			out = append(out, ch.Subject)
+		}
+	}
+	return out
 }
