@@ -10,10 +10,12 @@ import (
 
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/kubectl-stack/kubectl-stack/internal/startup"
 	"github.com/kubectl-stack/kubectl-stack/pkg/cmd"
 )
 
 func main() {
+	startup.Done()
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	ctx, stop := cmd.WithInterrupts(context.Background(), sigs, os.Stderr, os.Exit)
