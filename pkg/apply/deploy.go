@@ -114,11 +114,7 @@ func (a *Applier) Apply(ctx context.Context, req Request) (*Applied, error) {
 	if err != nil {
 		return nil, err
 	}
-	rec, err := a.readInventory(ctx, req.Namespace, req.DeploymentID)
-	if err != nil {
-		return nil, err
-	}
-	live, err := a.observe(ctx, req.Objects)
+	rec, live, err := a.recordedAndLive(ctx, req)
 	if err != nil {
 		return nil, err
 	}
@@ -148,6 +144,17 @@ func (a *Applier) Apply(ctx context.Context, req Request) (*Applied, error) {
 	}
 	set := a.report(entries, replaced)
 	return &Applied{Result: &Result{Changes: entries}, req: req, rec: rec, prints: run.prints, set: set}, nil
+}
+
+// recordedAndLive reads what the deployment's last apply recorded (its
+// inventory) and what of req's objects exists now (see observe).
+func (a *Applier) recordedAndLive(ctx context.Context, req Request) (*record, *liveState, error) {
+	rec, err := a.readInventory(ctx, req.Namespace, req.DeploymentID)
+	if err != nil {
+		return nil, nil, err
+	}
+	live, err := a.observe(ctx, req.Objects)
+	return rec, live, err
 }
 
 // report marks the replaced objects' entries, says what changed, and

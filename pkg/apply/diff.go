@@ -38,11 +38,7 @@ func (a *Applier) Diff(ctx context.Context, req Request) ([]Change, error) {
 	if err := a.CheckNamespaceOwner(ctx, req.Namespace, req.DeploymentDir, req.DeploymentID); err != nil {
 		return nil, err
 	}
-	rec, err := a.readInventory(ctx, req.Namespace, req.DeploymentID)
-	if err != nil {
-		return nil, err
-	}
-	live, err := a.observe(ctx, req.Objects)
+	rec, live, err := a.recordedAndLive(ctx, req)
 	if err != nil {
 		return nil, err
 	}
