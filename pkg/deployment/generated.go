@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
 	"github.com/kubectl-stack/kubectl-stack/pkg/k8sname"
 	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
 )
@@ -44,7 +45,7 @@ func GeneratedKeys(cfg spec.Config) []string {
 // GeneratedSecretName is laconic-so's Secret of generated values:
 // <stack>-generated-secrets, so that a taken-over deployment keeps them.
 func (d *Deployment) GeneratedSecretName() string {
-	return k8sname.Label(d.StackName()) + "-generated-secrets"
+	return k8sname.Label(d.StackName()) + apply.GeneratedSecretsSuffix
 }
 
 // generate makes a value for "$generate:<type>:<n>$" with crypto/rand.
