@@ -8,7 +8,6 @@ import (
 	"github.com/fluxcd/pkg/ssa"
 	ssautil "github.com/fluxcd/pkg/ssa/utils"
 	"github.com/pmezard/go-difflib/difflib"
-	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -35,17 +34,17 @@ func (c Change) Differs() bool {
 // unchanged, read from one LIST per kind; the others are dry-run on the
 // server, several at a time.
 func (a *Applier) Diff(ctx context.Context, req Request) ([]Change, error) {
-	if err := a.CheckNamespaceOwner(ctx, req.Namespace, req.DeploymentDir, req.DeploymentID); err != nil {
+	ns, err := a.checkedNamespace(ctx, req.Namespace, req.DeploymentDir, req.DeploymentID)
+	if err != nil {
 		return nil, err
 	}
+	nsExists := ns != nil
 	rec, live, err := a.recordedAndLive(ctx, req)
 	if err != nil {
 		return nil, err
 	}
 	unchanged := unchangedSince(req.Objects, live, rec.fingerprints, nil)
-	var ns corev1.Namespace
-	nsExists := a.client.Get(ctx, client.ObjectKey{Name: req.Namespace}, &ns) == nil
-	if desired := NamespaceObject(req.Objects, req.Namespace); desired != nil && nsExists && namespaceSettled(&ns, desired, req.DeploymentDir, req.DeploymentID) {
+	if desired := NamespaceObject(req.Objects, req.Namespace); desired != nil && nsExists && namespaceSettled(ns, desired, req.DeploymentDir, req.DeploymentID) {
 		unchanged[key(objMeta(desired))] = ""
 	}
 	out, err := concurrently(ctx, req.Objects, func(ctx context.Context, obj *unstructured.Unstructured) (Change, error) {

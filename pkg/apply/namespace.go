@@ -24,16 +24,25 @@ const OwnerAnnotation = labels.OwnerAnnotation
 // deploy adds. It only reads: diff uses it; deploy claims with
 // ClaimNamespace.
 func (a *Applier) CheckNamespaceOwner(ctx context.Context, namespace, dir, id string) error {
+	_, err := a.checkedNamespace(ctx, namespace, dir, id)
+	return err
+}
+
+// checkedNamespace is CheckNamespaceOwner returning the namespace it read
+// (nil when there is none).
+func (a *Applier) checkedNamespace(ctx context.Context, namespace, dir, id string) (*corev1.Namespace, error) {
 	var ns corev1.Namespace
 	err := a.client.Get(ctx, client.ObjectKey{Name: namespace}, &ns)
 	if apierrors.IsNotFound(err) {
-		return nil
+		return nil, nil
 	}
 	if err != nil {
-		return fmt.Errorf("reading namespace %s: %w", namespace, err)
+		return nil, fmt.Errorf("reading namespace %s: %w", namespace, err)
 	}
-	_, err = ownerVerdict(&ns, dir, id)
-	return err
+	if _, err := ownerVerdict(&ns, dir, id); err != nil {
+		return nil, err
+	}
+	return &ns, nil
 }
 
 // ownerVerdict says whether deployment id of dir may use the namespace,
