@@ -3,7 +3,6 @@ package deploy
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -11,6 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
+	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
 	"github.com/kubectl-stack/kubectl-stack/test/cluster"
 )
 
@@ -38,15 +38,6 @@ func holdNodePort(t *testing.T, ns string, port int32) *corev1.Service {
 	return svc
 }
 
-func specText(t *testing.T, path string) string {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(data)
-}
-
 // fixedNodePort is the nodePort stack gave the spec.
 func fixedNodePort(t *testing.T, spec string) int32 {
 	t.Helper()
@@ -65,7 +56,7 @@ func fixedNodePort(t *testing.T, spec string) int32 {
 func TestDeployNamesANodePortHeldByAnotherService(t *testing.T) {
 	_, specPath, ns := stack(t)
 	dir := create(t, specPath)
-	port := fixedNodePort(t, specText(t, specPath))
+	port := fixedNodePort(t, testutil.ReadFile(t, specPath))
 	holder := holdNodePort(t, ns, port)
 	t.Setenv("DEMO_REGISTRY_TOKEN", token)
 	_, errOut, err := run(t, "deploy", "-d", dir, "--wait=false")

@@ -2,7 +2,6 @@ package deploy
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"net/http"
@@ -252,7 +251,7 @@ func TestRevertAfterAnInterruptedDeployIsApplied(t *testing.T) {
 	dir := create(t, specPath)
 	deploy(t, dir)
 	redeploy(t, c.Config, dir)
-	before := deploymentTemplates(t, ns)
+	before := c.PodTemplates(t, ns)
 
 	specFile := filepath.Join(dir, "spec.yml")
 	v1 := testutil.ReadFile(t, specFile)
@@ -262,30 +261,15 @@ func TestRevertAfterAnInterruptedDeployIsApplied(t *testing.T) {
 	}
 	testutil.WriteFile(t, dir, "spec.yml", v2)
 	applyRendered(t, c.Config, dir, false)
-	if deploymentTemplates(t, ns) == before {
+	if slices.Equal(c.PodTemplates(t, ns), before) {
 		t.Fatal("version two changed no pod template: the test proves nothing")
 	}
 
 	testutil.WriteFile(t, dir, "spec.yml", v1)
 	result, _ := redeploy(t, c.Config, dir)
-	if after := deploymentTemplates(t, ns); after != before {
+	if after := c.PodTemplates(t, ns); !slices.Equal(after, before) {
 		t.Errorf("after going back to version one the pod templates are still version two's; the redeploy changed only %v", changed(result))
 	}
-}
-
-// deploymentTemplates is every Deployment's pod template, as JSON.
-func deploymentTemplates(t *testing.T, ns string) string {
-	t.Helper()
-	deps, err := cluster.Shared(t).Client.AppsV1().Deployments(ns).List(context.Background(), metav1.ListOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out strings.Builder
-	for _, d := range deps.Items {
-		tmpl, _ := json.Marshal(d.Spec.Template)
-		fmt.Fprintf(&out, "%s=%s\n", d.Name, tmpl)
-	}
-	return out.String()
 }
 
 // TestDiffFromListsSeesHandEdits: diff decides as deploy does. With

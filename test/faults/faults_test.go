@@ -8,8 +8,6 @@ package faults
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -240,26 +238,6 @@ func specVersions(t *testing.T, dir string) [2]string {
 	return [2]string{full, second}
 }
 
-// liveTemplates are the namespace's Deployments with a hash of their pod
-// templates: what a version's content change shows in.
-func liveTemplates(t *testing.T, ns string) []string {
-	t.Helper()
-	deps, err := cluster.Shared(t).Client.AppsV1().Deployments(ns).List(context.Background(), metav1.ListOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, d := range deps.Items {
-		data, err := json.Marshal(d.Spec.Template)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, fmt.Sprintf("Deployment/%s=%x", d.Name, sha256.Sum256(data)))
-	}
-	slices.Sort(out)
-	return out
-}
-
 // TestDeployKilledAtRandom: deploys alternating between two versions, each
 // cut short at a random moment by kill -9 or SIGINT, 20 times: the rerun
 // converges on exactly the version's objects (no orphan of the other) and
@@ -275,7 +253,7 @@ func TestDeployKilledAtRandom(t *testing.T) {
 	for v := range 2 {
 		testutil.WriteFile(t, dir, "spec.yml", versions[v])
 		timed(t, "deploy", "-d", dir, "--wait=false")
-		want[v], templates[v] = liveNames(t, ns), liveTemplates(t, ns)
+		want[v], templates[v] = liveNames(t, ns), cluster.Shared(t).PodTemplates(t, ns)
 	}
 	if slices.Equal(want[0], want[1]) || slices.Equal(templates[0], templates[1]) {
 		t.Fatal("the two versions deploy the same objects, or the same pod templates: the test proves nothing")
@@ -306,7 +284,7 @@ func TestDeployKilledAtRandom(t *testing.T) {
 			orphans++
 			t.Errorf("run %d (%v): after the rerun the namespace holds %v, want %v", i, sig, got, want[v])
 		}
-		if got := liveTemplates(t, ns); !slices.Equal(got, templates[v]) {
+		if got := cluster.Shared(t).PodTemplates(t, ns); !slices.Equal(got, templates[v]) {
 			t.Errorf("run %d (%v): after the rerun the pod templates are %v, want version %d's %v", i, sig, got, v, templates[v])
 		}
 	}
