@@ -165,15 +165,7 @@ func TestRedeployFromListsRestoresHandEdits(t *testing.T) {
 		t.Fatal(err)
 	}
 	deps := c.Client.AppsV1().Deployments(ns)
-	web, err := deps.Get(ctx, id+"-web-deployment", metav1.GetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	wantImage := web.Spec.Template.Spec.Containers[0].Image
-	web.Spec.Template.Spec.Containers[0].Image = "example/edited:2"
-	if _, err := deps.Update(ctx, web, metav1.UpdateOptions{FieldManager: "kubectl-set"}); err != nil {
-		t.Fatal(err)
-	}
+	wantImage := setImageByHand(t, ns, id+"-web-deployment", "example/edited:2")
 	svcs := c.Client.CoreV1().Services(ns)
 	svc, err := svcs.Get(ctx, "web", metav1.GetOptions{})
 	if err != nil {
@@ -193,7 +185,7 @@ func TestRedeployFromListsRestoresHandEdits(t *testing.T) {
 	if settings, _ = cms.Get(ctx, id+"-settings", metav1.GetOptions{}); !maps.Equal(settings.Data, want) {
 		t.Errorf("ConfigMap not restored: %v, want %v", settings.Data, want)
 	}
-	if web, _ = deps.Get(ctx, id+"-web-deployment", metav1.GetOptions{}); web.Spec.Template.Spec.Containers[0].Image != wantImage {
+	if web, _ := deps.Get(ctx, id+"-web-deployment", metav1.GetOptions{}); web.Spec.Template.Spec.Containers[0].Image != wantImage {
 		t.Errorf("Deployment image not restored: %s, want %s", web.Spec.Template.Spec.Containers[0].Image, wantImage)
 	}
 	if svc, _ = svcs.Get(ctx, "web", metav1.GetOptions{}); svc.Labels["team"] != "someone-else" {
@@ -293,17 +285,7 @@ func TestDiffFromListsSeesHandEdits(t *testing.T) {
 		t.Fatal(err)
 	}
 	name := d.Record.DeploymentID + "-web-deployment"
-	deps := c.Client.AppsV1().Deployments(ns)
-	ctx := context.Background()
-	web, err := deps.Get(ctx, name, metav1.GetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	image := web.Spec.Template.Spec.Containers[0].Image
-	web.Spec.Template.Spec.Containers[0].Image = "example/edited:2"
-	if _, err := deps.Update(ctx, web, metav1.UpdateOptions{FieldManager: "kubectl-set"}); err != nil {
-		t.Fatal(err)
-	}
+	image := setImageByHand(t, ns, name, "example/edited:2")
 	changes, _ = diffRendered(t, c.Config, dir)
 	got := differing(changes)
 	if want := []string{"Deployment/" + ns + "/" + name}; !slices.Equal(got, want) {
@@ -314,6 +296,24 @@ func TestDiffFromListsSeesHandEdits(t *testing.T) {
 			t.Errorf("the diff does not undo the edited image:\n%s", ch.Diff)
 		}
 	}
+}
+
+// setImageByHand sets the first container's image of Deployment ns/name
+// as kubectl set image would, and returns the image it had.
+func setImageByHand(t *testing.T, ns, name, image string) string {
+	t.Helper()
+	ctx := context.Background()
+	deps := cluster.Shared(t).Client.AppsV1().Deployments(ns)
+	d, err := deps.Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	was := d.Spec.Template.Spec.Containers[0].Image
+	d.Spec.Template.Spec.Containers[0].Image = image
+	if _, err := deps.Update(ctx, d, metav1.UpdateOptions{FieldManager: "kubectl-set"}); err != nil {
+		t.Fatal(err)
+	}
+	return was
 }
 
 func differing(changes []apply.Change) []string {
