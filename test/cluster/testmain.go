@@ -23,6 +23,12 @@ var (
 // the binaries, tests that call Shared are skipped with instructions, except
 // in CI (CI or KUBECTL_STACK_REQUIRE_CLUSTER set), where that is a failure.
 func Main(m *testing.M, nodes int) int {
+	dataHome, err := privateDataHome()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dataHome)
 	binDir, err := BinDir()
 	if err == nil {
 		err = CheckBinaries(binDir)
@@ -109,4 +115,16 @@ func repoRoot() (string, error) {
 		}
 		dir = parent
 	}
+}
+
+// privateDataHome points XDG_DATA_HOME at a new directory for the run. The
+// tests run the plugin in process, and its state on the host (the local CA
+// of every kind cluster a test names) would otherwise pile up in the
+// user's ~/.local/share/kubectl-stack, where the plugin keeps it on purpose.
+func privateDataHome() (string, error) {
+	dir, err := os.MkdirTemp("", "kubectl-stack-data-")
+	if err != nil {
+		return "", fmt.Errorf("making the tests' data directory: %w", err)
+	}
+	return dir, os.Setenv("XDG_DATA_HOME", dir)
 }

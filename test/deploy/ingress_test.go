@@ -2,6 +2,8 @@ package deploy
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -68,7 +70,8 @@ func TestDeployThroughAnotherContextChecksForTheController(t *testing.T) {
 	root, specPath, _ := stack(t)
 	// The example's spec has http-proxy routes already.
 	// Its own cluster name: a running kind cluster must not be inherited.
-	kindSpec := strings.Replace(testutil.ReadFile(t, specPath), "deploy-to: k8s\n", "deploy-to: k8s-kind\n", 1) + "kind-cluster-name: " + uniqueCluster() + "\n"
+	kindCluster := uniqueCluster()
+	kindSpec := strings.Replace(testutil.ReadFile(t, specPath), "deploy-to: k8s\n", "deploy-to: k8s-kind\n", 1) + "kind-cluster-name: " + kindCluster + "\n"
 	dir := create(t, testutil.WriteFile(t, root, "ops/kind-spec.yml", kindSpec))
 	_, errOut := deploy(t, dir, "--context", "envtest", "--wait=false")
 	c := cluster.Shared(t)
@@ -81,5 +84,14 @@ func TestDeployThroughAnotherContextChecksForTheController(t *testing.T) {
 	}
 	if strings.Contains(errOut, "ensuring the ingress controller") {
 		t.Errorf("deploy through another context installed the controller:\n%s", errOut)
+	}
+	// The cluster's CA was made in the run's data directory, not the
+	// user's home (cluster.Main).
+	caDir := filepath.Join(os.Getenv("XDG_DATA_HOME"), "kubectl-stack", "kind", kindCluster, "ca")
+	if _, err := os.Stat(caDir); err != nil || !strings.Contains(errOut, caDir) {
+		t.Errorf("the local CA of %s is not in the tests' data directory %s (stat: %v):\n%s", kindCluster, caDir, err, errOut)
+	}
+	if home, _ := os.UserHomeDir(); strings.HasPrefix(caDir, home+"/") {
+		t.Errorf("the tests' data directory %s is under the home directory %s", caDir, home)
 	}
 }
