@@ -205,12 +205,17 @@ func (b *builder) copyFile(src, dest string) {
 
 // copyTree copies the regular files under src (links followed only while
 // they stay inside root; special files and links out of root are errors,
-// never opened).
+// never opened). The directory itself is made even when it holds no file:
+// a bind of an empty directory ("./config:/config") renders as an empty
+// ConfigMap, which needs its source in D.
 func (b *builder) copyTree(src, dest, root string) {
 	tree, err := bindsrc.Scan(src, root)
 	if err != nil {
 		b.fail("copying %s: %v", src, err)
 		return
+	}
+	if tree.IsDir && len(tree.Files) == 0 {
+		b.plan.Dirs = append(b.plan.Dirs, dest)
 	}
 	for _, f := range tree.Files {
 		b.copyFile(f.Path, path.Join(dest, f.Rel))

@@ -312,6 +312,31 @@ func TestEnvironmentReachesRenamedServicesOfOtherPods(t *testing.T) {
 	}
 }
 
+// TestAnEmptyBindDirectoryRendersAnEmptyConfigMap: a bind of a directory
+// the stack ships empty (linuxserver images' "./config:/config") is warned
+// about at create and renders as an empty ConfigMap; before, create left
+// the empty directory out of D and render failed on it.
+func TestAnEmptyBindDirectoryRendersAnEmptyConfigMap(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	project := filepath.Join(root, "media_stack")
+	testutil.WriteFile(t, project, "compose.yaml", "services:\n  torrent:\n    image: torrent\n    volumes:\n      - ./config:/config\n")
+	if err := os.MkdirAll(filepath.Join(project, "config"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	plan, res := createAndRender(t, testutil.WriteFile(t, root, "spec.yml", "stack: "+project+"\ndeploy-to: k8s\n"))
+	if w := strings.Join(plan.Warnings, "\n"); !strings.Contains(w, `bind "./config:/config": `+filepath.Join(project, "config")+" is empty") {
+		t.Errorf("create warnings:\n%s\nwant the empty directory named", w)
+	}
+	out, err := checkedYAML(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(out), "name: laconic-0fixture1-host-path-config\n") {
+		t.Errorf("no ConfigMap for ./config in:\n%s", out)
+	}
+}
+
 // createAndRender creates a deployment directory from a spec, with the
 // fixtures' IDs, and renders it.
 func createAndRender(t *testing.T, specPath string) (*deployment.Plan, *Result) {
