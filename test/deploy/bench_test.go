@@ -281,7 +281,7 @@ func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { retu
 
 func bigDeployment(b *testing.B, pods int) (string, string) {
 	root := b.TempDir()
-	n := seq.Add(1)
+	n := nameSeq.Add(1)
 	ns := fmt.Sprintf("big-%d", n)
 	var stack, vols strings.Builder
 	stack.WriteString("name: big\npods:\n")

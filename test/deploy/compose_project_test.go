@@ -30,7 +30,7 @@ func TestComposeProjectDeploys(t *testing.T) {
 	src, _ := filepath.Abs("../../pkg/render/testdata/compose-project")
 	testutil.CopyTree(t, src, filepath.Join(root, "shop"))
 	reg := testutil.StartRegistry(t)
-	ns := fmt.Sprintf("shop-%d", seq.Add(1))
+	ns := fmt.Sprintf("shop-%d", nameSeq.Add(1))
 	specPath := testutil.WriteFile(t, root, "ops/spec.yml", `stack: ../shop
 deploy-to: k8s
 namespace: `+ns+`

@@ -64,6 +64,11 @@ func newStack(t testing.TB, ns, port string) (string, string, string) {
 
 var anyPortSeq atomic.Int32
 
+// nameSeq numbers the namespaces and kind cluster names of tests that
+// publish no fixed NodePort, so they leave the static band (seq) to those
+// that do.
+var nameSeq atomic.Int32
+
 // staticNodePort is the n-th fixed NodePort of the package's tests.
 func staticNodePort(t testing.TB, n int32) int32 {
 	t.Helper()
@@ -266,7 +271,7 @@ func TestLaconicSoDeploymentBecomesCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	testutil.WriteFile(t, dir, "spec.yml", string(spec)+fmt.Sprintf("namespace: laconic-%d\n", seq.Add(1)))
+	testutil.WriteFile(t, dir, "spec.yml", string(spec)+fmt.Sprintf("namespace: laconic-%d\n", nameSeq.Add(1)))
 	if _, errOut, err := run(t, "deploy", "-d", dir, "--context", "envtest", "--timeout", "1m"); err != nil {
 		t.Fatalf("deploy: %v\n%s", err, errOut)
 	}

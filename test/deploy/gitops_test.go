@@ -183,7 +183,7 @@ func createUntuned(t *testing.T, name string) (string, string) {
 	if _, errOut, err := run(t, "init", "--stack", filepath.Join(root, name), "--deploy-to", "k8s", "--output", specPath); err != nil {
 		t.Fatalf("init: %v\n%s", err, errOut)
 	}
-	ns := fmt.Sprintf("untuned-%s-%d", name, seq.Add(1))
+	ns := fmt.Sprintf("untuned-%s-%d", name, nameSeq.Add(1))
 	testutil.WriteFile(t, root, "ops/spec.yml", strings.Replace(testutil.ReadFile(t, specPath), "namespace: laconic-"+name, "namespace: "+ns, 1))
 	return create(t, specPath), ns
 }

@@ -75,7 +75,7 @@ func TestCheckMountsPassesWithTheUmbrella(t *testing.T) {
 const settings = "configmaps:\n  settings: ./configmaps/settings\n"
 
 func uniqueCluster() string {
-	return fmt.Sprintf("ks-deploy-%d-%d", os.Getpid()%100000, seq.Add(1))
+	return fmt.Sprintf("ks-deploy-%d-%d", os.Getpid()%100000, nameSeq.Add(1))
 }
 
 // kindName is the deployment's kind cluster (its spec pins it).
