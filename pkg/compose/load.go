@@ -40,6 +40,8 @@ type File struct {
 	rawName string
 	// services and volumes map compose names to Kubernetes names.
 	services, volumes *k8sname.Table
+	// only lists the services of a view (Only); nil for the whole file.
+	only []string
 }
 
 // Load parses a compose file. env supplies values for ${VAR} interpolation

@@ -68,7 +68,13 @@ func (f *File) VolumeName(k8s string) string { return f.volumes.Original(k8s) }
 
 // RenamedServices maps each service whose Kubernetes name differs from its
 // compose name (as written) to the Kubernetes name.
-func (f *File) RenamedServices() map[string]string { return f.services.Renamed() }
+func (f *File) RenamedServices() map[string]string {
+	renamed := f.services.Renamed()
+	if f.only != nil {
+		maps.DeleteFunc(renamed, func(_, k8s string) bool { return !slices.Contains(f.only, k8s) })
+	}
+	return renamed
+}
 
 // RenamedVolumes is RenamedServices for named volumes.
 func (f *File) RenamedVolumes() map[string]string { return f.volumes.Renamed() }
