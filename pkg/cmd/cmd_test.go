@@ -57,6 +57,27 @@ func TestInitWritesGoldenSpec(t *testing.T) {
 	testutil.AssertGolden(t, data, golden)
 }
 
+// TestInitTurnsPodPerServiceOnForComposeProjects: a plain compose project's
+// services expect containers of their own; a laconic-so stack's compose
+// files are pods by design (the golden spec has no pod-per-service).
+func TestInitTurnsPodPerServiceOnForComposeProjects(t *testing.T) {
+	golden, err := filepath.Abs("testdata/init-spec.golden.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	testutil.WriteFile(t, root, "shop/compose.yaml", "services:\n  web:\n    image: nginx\n  admin:\n    image: nginx\n")
+	if _, errOut, err := run(t, root, "init", "--stack", "shop", "--output", "spec.yml"); err != nil {
+		t.Fatalf("init: %v\n%s", err, errOut)
+	}
+	if spec := testutil.ReadFile(t, filepath.Join(root, "spec.yml")); !strings.Contains(spec, "\npod-per-service: true\n") {
+		t.Errorf("the spec of a compose project does not turn pod-per-service on:\n%s", spec)
+	}
+	if golden := testutil.ReadFile(t, golden); strings.Contains(golden, "pod-per-service") {
+		t.Errorf("the laconic-so stack's golden spec mentions pod-per-service:\n%s", golden)
+	}
+}
+
 func TestInitRefusesToOverwrite(t *testing.T) {
 	root := stackDir(t)
 	testutil.WriteFile(t, root, "spec.yml", "stack: mine\n")

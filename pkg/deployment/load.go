@@ -37,7 +37,10 @@ type Compose struct {
 	// Written is the name as stack.yml writes it (and the compose file's
 	// name in D: docker-compose-<Written>.yml).
 	Written string
-	File    *compose.File
+	// Shown is the pod's name as the user writes it: Written, or, for a
+	// pod of one service (pod-per-service), that service's compose name.
+	Shown string
+	File  *compose.File
 }
 
 // ResolveDir returns the deployment directory for a verb: the -d flag's
@@ -96,6 +99,9 @@ func Load(ctx context.Context, dir string) (*Deployment, error) {
 	if err != nil {
 		return nil, err
 	}
+	if s.PodPerService {
+		d.Pods = PodPerService(d.Pods)
+	}
 	d.Jobs, err = loadComposes(ctx, dir, JobsDir, d.Definition.Jobs, s.Config)
 	return d, err
 }
@@ -109,7 +115,7 @@ func loadComposes(ctx context.Context, dir, sub string, refs []stack.PodRef, env
 			errs = append(errs, err)
 			continue
 		}
-		out = append(out, Compose{Name: k8sname.Label(ref.Name), Written: ref.Name, File: f})
+		out = append(out, Compose{Name: k8sname.Label(ref.Name), Written: ref.Name, Shown: ref.Name, File: f})
 	}
 	return out, errors.Join(errs...)
 }

@@ -1,6 +1,8 @@
 package deployment
 
 import (
+	"fmt"
+
 	"github.com/kubectl-stack/kubectl-stack/pkg/compose"
 	"github.com/kubectl-stack/kubectl-stack/pkg/k8sname"
 )
@@ -11,10 +13,14 @@ import (
 // share one object. Within one file compose.Load already refuses them.
 func (b *builder) checkNameCollisions() {
 	var pods []string
+	var podFiles []Compose
 	volumes := map[string]string{} // k8s name → first written name
 	where := map[string]string{}   // k8s name → compose file of it
 	for _, lp := range b.composes {
 		pods = append(pods, lp.pod.Name)
+		if !lp.isJob {
+			podFiles = append(podFiles, Compose{Name: k8sname.Label(lp.pod.Name), Written: lp.pod.Name, File: lp.file})
+		}
 		for _, v := range lp.file.NamedVolumes() {
 			written := lp.file.VolumeName(v.Name)
 			if prev, seen := volumes[v.Name]; seen && prev != written {
@@ -30,6 +36,23 @@ func (b *builder) checkNameCollisions() {
 			b.fail("%s: pods: %v", b.plan.Stack.Dir, err)
 		}
 	}
+	if b.plan.Spec.PodPerService {
+		b.checkServicePodNames(PodPerService(podFiles))
+	}
+}
+
+// checkServicePodNames refuses two pod-per-service pods that get one name
+// (pod a-b's service c and pod a's service b-c are both a-b-c).
+func (b *builder) checkServicePodNames(pods []Compose) {
+	seen := map[string]Compose{}
+	for _, c := range pods {
+		if prev, taken := seen[c.Name]; taken {
+			b.fail("%s: pod-per-service: service %s of pod %s and service %s of pod %s would both run in pod %s; rename one of the services or set pod-per-service: false",
+				b.specPath, prev.Shown, prev.Written, c.Shown, c.Written, c.Name)
+			continue
+		}
+		seen[c.Name] = c
+	}
 }
 
 // AnnotationSharedPort is the compose service label that says two
@@ -40,21 +63,49 @@ const AnnotationSharedPort = "kubectl-stack.io/shared-port"
 // checkPortClashes refuses two containers of one pod that listen on the
 // same container port: they share one network namespace, so the second
 // cannot bind it (docker compose gave each its own). Init containers run
-// before the others and do not clash.
+// before the others and do not clash. With pod-per-service only services
+// that join another's network (network_mode: service:X) share a pod.
 func (b *builder) checkPortClashes(lp loadedPod) {
+	groups := [][]string{lp.file.ServiceNames()}
+	if b.plan.Spec.PodPerService && !lp.isJob {
+		groups = lp.file.PodGroups()
+	}
+	for _, group := range groups {
+		b.checkPodPorts(lp, group)
+	}
+}
+
+func (b *builder) checkPodPorts(lp loadedPod, services []string) {
 	owner := map[compose.ContainerPort]string{}
-	for _, name := range lp.file.ServiceNames() {
+	for _, name := range services {
 		svc := lp.file.Project.Services[name]
 		if compose.IsInitContainer(svc) || svc.Labels[AnnotationSharedPort] == "true" {
 			continue
 		}
 		for _, port := range compose.ContainerPorts(svc) {
 			if prev, taken := owner[port]; taken && prev != name {
-				b.fail("%s: pod %s: services %s and %s both listen on container port %s, but the services of one compose file share a pod and its network; change one port, move one service to its own compose file (pod), or label one of them %s: \"true\" if that is intended",
-					lp.pod.ComposeFile, lp.pod.Name, lp.file.ServiceName(prev), lp.file.ServiceName(name), port, AnnotationSharedPort)
+				b.fail("%s: pod %s: services %s and %s both listen on container port %s, but %s; %s, or label one of them %s: \"true\" if that is intended",
+					lp.pod.ComposeFile, lp.pod.Name, lp.file.ServiceName(prev), lp.file.ServiceName(name), port, b.whyOnePod(lp), b.portClashFix(lp), AnnotationSharedPort)
 				continue
 			}
 			owner[port] = name
 		}
 	}
+}
+
+func (b *builder) whyOnePod(lp loadedPod) string {
+	if b.plan.Spec.PodPerService && !lp.isJob {
+		return "one joins the other's network (network_mode: service:...), so they share a pod"
+	}
+	return "the services of one compose file share a pod and its network"
+}
+
+func (b *builder) portClashFix(lp loadedPod) string {
+	switch {
+	case lp.isJob:
+		return "change one port or move one service to its own compose file"
+	case b.plan.Spec.PodPerService:
+		return "change one port"
+	}
+	return fmt.Sprintf("set pod-per-service: true in %s to run each service in its own pod (as docker compose runs each in its own container), change one port, move one service to its own compose file (pod)", b.specPath)
 }

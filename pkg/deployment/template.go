@@ -150,6 +150,7 @@ func (t *template) render(st *stack.Stack) ([]byte, error) {
 	w.kv(0, "deploy-to", t.opts.DeployTo)
 	w.line("# Every object goes to this namespace; give a second deployment of the same stack its own.")
 	w.kv(0, "namespace", spec.DefaultNamespace(st.Name))
+	renderPodPerService(w, st)
 	t.renderConfig(w)
 	t.renderNetwork(w)
 	t.renderVolumes(w)
@@ -157,6 +158,19 @@ func (t *template) render(st *stack.Stack) ([]byte, error) {
 	w.line("secrets: {}")
 	t.renderExamples(w)
 	return []byte(w.String()), nil
+}
+
+// renderPodPerService turns pod-per-service on for a plain compose project:
+// its services expect their own containers, as docker compose gives them
+// (each may listen on 80). A laconic-so stack's compose files are pods
+// whose services share localhost by design, so it stays off there.
+func renderPodPerService(w *lineWriter, st *stack.Stack) {
+	if st.DefinitionFile != "" {
+		return
+	}
+	w.line("# Each compose service runs in its own pod, as docker compose runs each in its")
+	w.line("# own container (false: one pod for the compose file, whose services share localhost).")
+	w.line("pod-per-service: true")
 }
 
 func (t *template) renderConfig(w *lineWriter) {

@@ -64,7 +64,23 @@ func TestCreateRejectsInvalidInput(t *testing.T) {
 			setup: func(t *testing.T, root string) {
 				testutil.WriteFile(t, root, "compose/docker-compose-worker.yml", "services:\n  api_v1:\n    image: w\n    expose: [\"8080\"]\n  api_v2:\n    image: w\n    ports: [\"8080\"]\n")
 			},
-			want: []string{"pod worker: services api_v1 and api_v2 both listen on container port 8080/tcp", "kubectl-stack.io/shared-port"},
+			want: []string{"pod worker: services api_v1 and api_v2 both listen on container port 8080/tcp", "kubectl-stack.io/shared-port", "set pod-per-service: true in "},
+		},
+		{
+			name: "pod-per-service: a service joining another's network on its port", spec: demoSpec + "pod-per-service: true\n",
+			setup: func(t *testing.T, root string) {
+				testutil.WriteFile(t, root, "compose/docker-compose-worker.yml", "services:\n  vpn:\n    image: w\n    expose: [\"8080\"]\n  app:\n    image: w\n    network_mode: service:vpn\n    expose: [\"8080\"]\n  other:\n    image: w\n    expose: [\"8080\"]\n")
+			},
+			want: []string{"pod worker: services vpn and app both listen on container port 8080/tcp, but one joins the other's network (network_mode: service:...), so they share a pod; change one port"},
+		},
+		{
+			name: "pod-per-service: two pods get one name", spec: demoSpec + "pod-per-service: true\n",
+			setup: func(t *testing.T, root string) {
+				testutil.WriteFile(t, root, "stacks/demo/stack.yml", "name: demo\npods: [web, worker, worker-a]\n")
+				testutil.WriteFile(t, root, "compose/docker-compose-worker.yml", "services:\n  a_b:\n    image: w\n")
+				testutil.WriteFile(t, root, "compose/docker-compose-worker-a.yml", "services:\n  b:\n    image: w\n")
+			},
+			want: []string{"pod-per-service: service a_b of pod worker and service b of pod worker-a would both run in pod worker-a-b; rename one of the services"},
 		},
 		{
 			name: "one volume spelled two ways in two files", spec: demoSpec,

@@ -26,7 +26,7 @@ import (
 func (r *renderer) renderDiscoveryServices(c deployment.Compose) {
 	for _, name := range c.File.ServiceNames() {
 		ports := containerPorts(c.File.Project.Services[name])
-		if len(ports) == 0 {
+		if len(ports) == 0 && !r.d.Spec.PodPerService {
 			continue
 		}
 		if errs := validation.IsDNS1035Label(name); len(errs) > 0 {
@@ -35,6 +35,12 @@ func (r *renderer) renderDiscoveryServices(c deployment.Compose) {
 		}
 		svc := r.service(name, nil, r.selector(c.Name), corev1.ServiceTypeClusterIP)
 		svc.Annotations = composeName(c.File.ServiceName(name), name)
+		if len(ports) == 0 {
+			// A service in its own pod that declares no port is still
+			// reached by name in docker compose, on any port: a headless
+			// Service without ports resolves its name to the pod's address.
+			svc.Spec.ClusterIP = corev1.ClusterIPNone
+		}
 		for _, p := range ports {
 			svc.Spec.Ports = append(svc.Spec.Ports, servicePort(p.ContainerPort, p.Protocol, 0))
 		}

@@ -2,6 +2,7 @@ package render
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -503,5 +504,81 @@ func TestStackConfigShuttlesStaticValues(t *testing.T) {
 	d.Definition.Config = map[string]map[string]string{"test-job": {"TOKEN": "test.GENERATED_AT_START"}}
 	if _, err := Render(d, Options{}); err == nil || !strings.Contains(err.Error(), "stack.yml: config.test-job.TOKEN: GENERATED_AT_START is not set in the compose environment of test") {
 		t.Errorf("shuttling a runtime-only value = %v, want the refusal", err)
+	}
+}
+
+// TestPodPerService: with pod-per-service each compose service is a
+// Deployment of its own, selected by its own Service, so that two services
+// may listen on one port (both nginx on 80) as they do in docker compose; a
+// service that joins another's network shares that pod; a service that
+// declares no port gets a headless Service, which still resolves its name.
+func TestPodPerService(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	project := filepath.Join(root, "shop_app")
+	testutil.WriteFile(t, project, "compose.yaml", `services:
+  api.v2:
+    image: nginx
+    ports: ["8081:80"]
+  frontend:
+    image: nginx
+    expose: ["80"]
+  cache_redis:
+    image: redis
+  vpn:
+    image: vpn
+    expose: ["8888"]
+  torrent:
+    image: torrent
+    network_mode: "service:vpn"
+    environment:
+      PROXY: http://vpn:8888
+      FRONT: http://frontend:80
+`)
+	plan, res := createAndRender(t, testutil.WriteFile(t, root, "spec.yml", "stack: "+project+"\ndeploy-to: k8s\npod-per-service: true\n"))
+	out, err := checkedYAML(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	objects, err := parseObjects(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	containers := map[string][]string{} // Deployment → containers
+	selectors := map[string]string{}    // Service → component it selects
+	headless := map[string]bool{}
+	for _, m := range objects {
+		o := unstructured.Unstructured{Object: m}
+		switch o.GetKind() {
+		case "Deployment":
+			list, _, _ := unstructured.NestedSlice(o.Object, "spec", "template", "spec", "containers")
+			for _, c := range list {
+				containers[o.GetName()] = append(containers[o.GetName()], c.(map[string]any)["name"].(string))
+			}
+		case "Service":
+			selectors[o.GetName()], _, _ = unstructured.NestedString(o.Object, "spec", "selector", LabelComponent)
+			ip, _, _ := unstructured.NestedString(o.Object, "spec", "clusterIP")
+			headless[o.GetName()] = ip == "None"
+		}
+	}
+	wantPods := "map[laconic-0fixture1-api-v2-deployment:[api-v2] laconic-0fixture1-cache-redis-deployment:[cache-redis] laconic-0fixture1-frontend-deployment:[frontend] laconic-0fixture1-vpn-deployment:[torrent vpn]]"
+	if got := fmt.Sprint(containers); got != wantPods {
+		t.Errorf("Deployments and their containers:\n%s\nwant\n%s", got, wantPods)
+	}
+	for svc, pod := range map[string]string{"api-v2": "api-v2", "frontend": "frontend", "cache-redis": "cache-redis", "vpn": "vpn"} {
+		if selectors[svc] != pod {
+			t.Errorf("Service %s selects component %q, want %q", svc, selectors[svc], pod)
+		}
+	}
+	if !headless["cache-redis"] || headless["frontend"] {
+		t.Errorf("headless Services: %v; want only cache-redis (it declares no port)", headless)
+	}
+	for _, want := range []string{"value: http://localhost:8888", "value: http://frontend:80", "kubectl-stack.io/compose-name: api.v2"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("rendered objects lack %q", want)
+		}
+	}
+	if w := strings.Join(plan.Warnings, "\n"); strings.Contains(w, "both listen") {
+		t.Errorf("create warned about a port clash:\n%s", w)
 	}
 }

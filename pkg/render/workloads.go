@@ -74,7 +74,7 @@ func (r *renderer) renderPod(c deployment.Compose) {
 			},
 		},
 	}
-	d.Annotations = composeName(c.Written, c.Name)
+	d.Annotations = composeName(c.Shown, c.Name)
 	r.base = append(r.base, object{file: "deployment-" + c.Name + ".yaml", obj: d})
 	r.renderDiscoveryServices(c)
 }

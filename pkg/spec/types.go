@@ -23,19 +23,23 @@ type Spec struct {
 	ConfigMaps map[string]string `yaml:"configmaps,omitempty"`
 	// Secrets maps a Secret name to its keys; every container gets the
 	// Secret as an optional envFrom. The key list is informational.
-	Secrets           map[string][]string `yaml:"secrets,omitempty"`
-	Resources         Resources           `yaml:"resources,omitempty"`
-	Security          Security            `yaml:"security,omitempty"`
-	Annotations       map[string]string   `yaml:"annotations,omitempty"`
-	Labels            map[string]string   `yaml:"labels,omitempty"`
-	Replicas          *int32              `yaml:"replicas,omitempty"`
-	NodeAffinities    []NodeAffinity      `yaml:"node-affinities,omitempty"`
-	NodeTolerations   []NodeToleration    `yaml:"node-tolerations,omitempty"`
-	Namespace         string              `yaml:"namespace,omitempty"`
-	KindClusterName   string              `yaml:"kind-cluster-name,omitempty"`
-	KindMountRoot     string              `yaml:"kind-mount-root,omitempty"`
-	KindNodeImage     string              `yaml:"kind-node-image,omitempty"`
-	CaddyIngressImage string              `yaml:"caddy-ingress-image,omitempty"`
+	Secrets         map[string][]string `yaml:"secrets,omitempty"`
+	Resources       Resources           `yaml:"resources,omitempty"`
+	Security        Security            `yaml:"security,omitempty"`
+	Annotations     map[string]string   `yaml:"annotations,omitempty"`
+	Labels          map[string]string   `yaml:"labels,omitempty"`
+	Replicas        *int32              `yaml:"replicas,omitempty"`
+	NodeAffinities  []NodeAffinity      `yaml:"node-affinities,omitempty"`
+	NodeTolerations []NodeToleration    `yaml:"node-tolerations,omitempty"`
+	Namespace       string              `yaml:"namespace,omitempty"`
+	// PodPerService runs each compose service in its own pod, as docker
+	// compose runs each in its own container; false (laconic-so's model):
+	// one pod per compose file, whose services share localhost.
+	PodPerService     bool   `yaml:"pod-per-service,omitempty"`
+	KindClusterName   string `yaml:"kind-cluster-name,omitempty"`
+	KindMountRoot     string `yaml:"kind-mount-root,omitempty"`
+	KindNodeImage     string `yaml:"kind-node-image,omitempty"`
+	CaddyIngressImage string `yaml:"caddy-ingress-image,omitempty"`
 	// IngressControllerImage is the image of the ingress controller
 	// deploy installs on kind (a Traefik v3 image).
 	IngressControllerImage string            `yaml:"ingress-controller-image,omitempty"`

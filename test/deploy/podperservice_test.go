@@ -1,0 +1,90 @@
+package deploy
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	discoveryv1 "k8s.io/api/discovery/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
+	"github.com/kubectl-stack/kubectl-stack/test/cluster"
+)
+
+// TestPodPerServiceDeploys takes a compose project whose services listen
+// on one port (two nginx on 80) through init, create and deploy: each
+// service runs in its own pod, and a service that declares no port is
+// reached by name through a headless Service, whose endpoints the cluster
+// fills with that pod's address.
+func TestPodPerServiceDeploys(t *testing.T) {
+	c := cluster.Shared(t)
+	ctx := context.Background()
+	root := t.TempDir()
+	project := filepath.Join(root, "shop_app")
+	testutil.WriteFile(t, project, "compose.yaml", `services:
+  web:
+    image: nginx
+    expose: ["80"]
+    environment:
+      CACHE: redis://cache_redis:6379
+  admin.ui:
+    image: nginx
+    expose: ["80"]
+  cache_redis:
+    image: redis
+`)
+	specPath := filepath.Join(root, "ops", "spec.yml")
+	if _, errOut, err := run(t, "init", "--stack", project, "--deploy-to", "k8s", "--output", specPath); err != nil {
+		t.Fatalf("init: %v\n%s", err, errOut)
+	}
+	ns := fmt.Sprintf("per-service-%d", nameSeq.Add(1))
+	testutil.WriteFile(t, root, "ops/spec.yml", strings.Replace(testutil.ReadFile(t, specPath), "namespace: laconic-shop-app", "namespace: "+ns, 1))
+	dir := filepath.Join(root, "dep")
+	if _, errOut, err := run(t, "create", "--spec-file", specPath, "-d", dir); err != nil {
+		t.Fatalf("create: %v\n%s", err, errOut)
+	}
+	deploy(t, dir)
+
+	deps, err := c.Client.AppsV1().Deployments(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, d := range deps.Items {
+		names = append(names, strings.TrimPrefix(d.Name, d.Labels["kubectl-stack.io/deployment-id"]+"-"))
+	}
+	slices.Sort(names)
+	if got := fmt.Sprint(names); got != "[admin-ui-deployment cache-redis-deployment web-deployment]" {
+		t.Errorf("Deployments = %s, want one per compose service", got)
+	}
+	pods, err := c.Client.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "app.kubernetes.io/component=cache-redis"})
+	if err != nil || len(pods.Items) != 1 || pods.Items[0].Status.PodIP == "" {
+		t.Fatalf("the cache-redis pod: %v (list: %v), want one with an address", pods, err)
+	}
+	ip := pods.Items[0].Status.PodIP
+	// The EndpointSlice controller fills the slice after the pod is ready.
+	var addresses []string
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		list, err := c.Client.DiscoveryV1().EndpointSlices(ns).List(ctx, metav1.ListOptions{LabelSelector: discoveryv1.LabelServiceName + "=cache-redis"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		addresses = nil
+		for _, s := range list.Items {
+			for _, e := range s.Endpoints {
+				addresses = append(addresses, e.Addresses...)
+			}
+		}
+		if len(addresses) > 0 {
+			break
+		}
+	}
+	if fmt.Sprint(addresses) != "["+ip+"]" {
+		t.Errorf("the headless Service cache-redis resolves to %v, want the pod's address %s", addresses, ip)
+	}
+}
