@@ -151,6 +151,9 @@ func (f *File) Notes(pod string) []string {
 	for _, name := range slices.Sorted(maps.Keys(f.Project.DisabledServices)) {
 		out = append(out, fmt.Sprintf("%s: service %s is in profile %s and is not deployed, as docker compose leaves it out without --profile", where, name, strings.Join(f.Project.DisabledServices[name].Profiles, ",")))
 	}
+	for _, note := range f.liveCode {
+		out = append(out, where+": "+note)
+	}
 	for _, v := range f.UnsetVariables {
 		out = append(out, fmt.Sprintf("%s: ${%s} is not set (not in the spec's config, not in %s) and has no default, so it expands to an empty string; add it under config: in spec.yml", where, v, DotEnvFile))
 	}

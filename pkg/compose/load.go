@@ -42,6 +42,8 @@ type File struct {
 	services, volumes *k8sname.Table
 	// only lists the services of a view (Only); nil for the whole file.
 	only []string
+	// liveCode says which live-code mounts were left out.
+	liveCode []string
 }
 
 // Load parses a compose file. env supplies values for ${VAR} interpolation
@@ -101,6 +103,7 @@ func Load(ctx context.Context, path string, env map[string]string) (*File, error
 	if err := f.mapNames(); err != nil {
 		return nil, fmt.Errorf("parsing compose file %w", err)
 	}
+	f.dropLiveCodeMounts()
 	return f, nil
 }
 

@@ -164,3 +164,26 @@ func TestMissingRepositoryNamesWhatToClone(t *testing.T) {
 		t.Errorf("Create() = %v", err)
 	}
 }
+
+// TestLiveCodeBindOfABigContextIsCreated: ".:/app" on a service built from
+// "." (docker compose's live-code pattern) is left out, so a project whose
+// source is over the ConfigMap budget is created, its files are not copied
+// into the deployment, and create says what it left out.
+func TestLiveCodeBindOfABigContextIsCreated(t *testing.T) {
+	t.Parallel()
+	_, specPath := composeProject(t, `services:
+  web:
+    build: .
+    volumes:
+      - .:/app
+      - /app/node_modules
+`, "deploy-to: k8s-kind\n", map[string]string{"Dockerfile": "FROM scratch\n", "src/bundle.js": strings.Repeat("x", ConfigMapBudget+1)})
+	dir := filepath.Join(t.TempDir(), "d")
+	res := create(t, specPath, dir)
+	if w := strings.Join(res.Warnings, "\n"); !strings.Contains(w, "service web: the bind of its build context . onto /app is left out") {
+		t.Errorf("warnings:\n%s\nwant the live-code bind named", w)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "compose", "src", "bundle.js")); !os.IsNotExist(err) {
+		t.Errorf("the build context was copied into the deployment (stat: %v)", err)
+	}
+}

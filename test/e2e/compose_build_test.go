@@ -36,6 +36,9 @@ func TestKindBuildsAndRunsAComposeProject(t *testing.T) {
       - ./conf:/conf:ro
       - `+data+`:/data
       - `+outside+`:/reference:ro
+      # docker compose's live-code pattern: left out, the image has them.
+      - ./app:/code
+      - /code/cache
   # Two HTTPS servers in the pod: one with a certificate from the CA the
   # spec's ca-certificates names, one from a CA nobody trusts.
   tls-trusted:
@@ -73,6 +76,9 @@ func TestKindBuildsAndRunsAComposeProject(t *testing.T) {
 	}
 	if got := e.must("exec", "-d", dir, "web-frontend", "--", "/hello", "cat", "/conf/nested/settings.txt"); got != "nested setting\n" {
 		t.Errorf("/conf/nested/settings.txt = %q", got)
+	}
+	if got, _, err := e.run("exec", "-d", dir, "web.frontend", "--", "/hello", "cat", "/code/Dockerfile"); err == nil {
+		t.Errorf("the live-code bind of the build context reached the container: /code/Dockerfile = %q", got)
 	}
 	if got := e.must("exec", "-d", dir, "web.frontend", "--", "/hello", "cat", "/data/marker"); got != "on the host\n" {
 		t.Errorf("/data/marker = %q", got)
