@@ -91,7 +91,25 @@ func composeStack(file string) *Stack {
 		Name: name, Dir: dir, ConfigRoot: filepath.Join(dir, "config"),
 		Definition: Definition{Name: name, Pods: []PodRef{{Name: name}}},
 		Pods:       []Pod{{Name: name, ComposeFile: file, Ref: PodRef{Name: name}, Root: dir}},
+		Warnings:   overrideWarnings(file),
 	}
+}
+
+// overrideNames are the override files docker compose merges into the
+// compose file it finds when no -f is given.
+var overrideNames = []string{"compose.override.yaml", "compose.override.yml", "docker-compose.override.yaml", "docker-compose.override.yml"}
+
+// overrideWarnings says that an override file beside the compose file is
+// not merged: docker compose would merge it, and it usually holds settings
+// for development (debug ports, live-code binds) rather than deployment.
+func overrideWarnings(file string) []string {
+	var out []string
+	for _, name := range overrideNames {
+		if o := filepath.Join(filepath.Dir(file), name); fileExists(o) {
+			out = append(out, fmt.Sprintf("%s is not merged into %s, as docker compose would merge it without -f: kubectl stack deploys %s alone; move what the deployment needs into it", o, filepath.Base(file), filepath.Base(file)))
+		}
+	}
+	return out
 }
 
 func loadStackDir(dir, file string) (*Stack, error) {

@@ -95,3 +95,23 @@ func TestUnknownStackKeysWarn(t *testing.T) {
 		t.Errorf("Warnings = %q, want one about pod/pods", s.Warnings)
 	}
 }
+
+// TestComposeOverrideIsNamedNotMerged: docker compose merges
+// docker-compose.override.yml when no -f is given; kubectl stack deploys
+// the compose file alone and says so.
+func TestComposeOverrideIsNamedNotMerged(t *testing.T) {
+	dir := t.TempDir()
+	testutil.WriteFile(t, dir, "docker-compose.yml", "services:\n  api:\n    image: api\n")
+	s, err := Locate(dir)
+	if err != nil || len(s.Warnings) != 0 {
+		t.Fatalf("Locate without an override = %v, warnings %q", err, s.Warnings)
+	}
+	override := testutil.WriteFile(t, dir, "docker-compose.override.yml", "services:\n  api:\n    ports: [\"9229:9229\"]\n")
+	s, err = Locate(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Warnings) != 1 || !strings.Contains(s.Warnings[0], override+" is not merged into docker-compose.yml") {
+		t.Errorf("Warnings = %q, want one naming the override file", s.Warnings)
+	}
+}
