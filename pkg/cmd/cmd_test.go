@@ -3,6 +3,7 @@ package cmd
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
+	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
 )
 
 const laconic = "../deployment/testdata/laconic"
@@ -75,6 +77,33 @@ func TestInitTurnsPodPerServiceOnForComposeProjects(t *testing.T) {
 	}
 	if golden := testutil.ReadFile(t, golden); strings.Contains(golden, "pod-per-service") {
 		t.Errorf("the laconic-so stack's golden spec mentions pod-per-service:\n%s", golden)
+	}
+}
+
+// TestInitLeavesLoopbackPortsUnpublished: a compose port bound to a
+// loopback address is local only; the spec init writes must not turn it
+// into a NodePort open on every node (a listed service replaces compose's
+// ports, so it is listed without it).
+func TestInitLeavesLoopbackPortsUnpublished(t *testing.T) {
+	root := t.TempDir()
+	testutil.WriteFile(t, root, "shop/compose.yaml", `services:
+  db:
+    image: postgres
+    ports: ["127.0.0.1:5432:5432"]
+  web:
+    image: nginx
+    ports: ["[::1]:8443:443", "30080:80"]
+`)
+	if _, errOut, err := run(t, root, "init", "--stack", "shop", "--output", "spec.yml"); err != nil {
+		t.Fatalf("init: %v\n%s", err, errOut)
+	}
+	s, err := spec.Load(filepath.Join(root, "spec.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, listed := s.Network.Ports["db"]
+	if got := fmt.Sprint(db, " ", s.Network.Ports["web"]); !listed || got != "[] [30080:80]" {
+		t.Errorf("network.ports db, web = %s (db listed: %v), want [] and [30080:80]\n%s", got, listed, testutil.ReadFile(t, filepath.Join(root, "spec.yml")))
 	}
 }
 

@@ -75,6 +75,17 @@ func (t *template) collect(f *compose.File) []error {
 	var errs []error
 	for _, svc := range f.ServiceNames() {
 		for _, p := range f.Project.Services[svc].Ports {
+			if compose.LoopbackOnly(p) && t.compatRecipe() {
+				// Local only in docker compose: a NodePort would open it
+				// on every node. The service is still listed (with an
+				// empty list if this is its only port), since a service
+				// the spec does not list keeps compose's ports.
+				if _, listed := t.ports[svc]; !listed {
+					t.ports[svc] = nil
+				}
+				t.portNotes[svc] = append(t.portNotes[svc], fmt.Sprintf("compose binds %s to a loopback address (local only), so it is not published", compose.PortString(p)))
+				continue
+			}
 			port, note, err := t.mapPort(p)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("%s: service %s: %w", f.Path, svc, err))
@@ -94,6 +105,12 @@ func (t *template) collect(f *compose.File) []error {
 		}
 	}
 	return errs
+}
+
+// compatRecipe reports whether ports follow compose's own mapping (the
+// default recipe) rather than a recipe the user chose for every port.
+func (t *template) compatRecipe() bool {
+	return t.opts.PortRecipe == "" || t.opts.PortRecipe == "any-variable-random"
 }
 
 // mapPort applies the port recipe. Host ports become NodePorts, so a compose
@@ -193,6 +210,13 @@ func (t *template) renderNetwork(w *lineWriter) {
 		w.line("  # Ports per compose service; a host port (30000-32767) becomes a fixed NodePort.")
 		w.line("  ports:")
 		for _, svc := range slices.Sorted(maps.Keys(t.ports)) {
+			if len(t.ports[svc]) == 0 {
+				for _, note := range t.portNotes[svc] {
+					w.line("    # %s", note)
+				}
+				w.line("    %s: []", yamlKey(svc))
+				continue
+			}
 			w.line("    %s:", yamlKey(svc))
 			for _, note := range t.portNotes[svc] {
 				w.line("      # %s", note)
