@@ -22,30 +22,82 @@ import (
 
 // renderDiscoveryServices gives each compose service with ports a ClusterIP
 // Service named after it, so that services of other pod files reach it by
-// its compose name and port, as in docker compose.
+// its compose name and port, as in docker compose; its network aliases get
+// the same Service under their names.
 func (r *renderer) renderDiscoveryServices(c deployment.Compose) {
 	for _, name := range c.File.ServiceNames() {
 		ports := containerPorts(c.File.Project.Services[name])
 		if len(ports) == 0 && !r.d.Spec.PodPerService {
 			continue
 		}
-		if errs := validation.IsDNS1035Label(name); len(errs) > 0 {
-			r.warnf("%s: service %s: the name is not a valid Service name (%s), so other pods cannot reach it by name", c.File.Path, name, errs[0])
-			continue
+		written := c.File.ServiceName(name)
+		for _, host := range r.hostNames(c, name) {
+			if errs := validation.IsDNS1035Label(host); len(errs) > 0 {
+				r.warnf("%s: service %s: the name %s is not a valid Service name (%s), so other pods cannot reach it by that name", c.File.Path, written, host, errs[0])
+				continue
+			}
+			svc := r.service(host, nil, r.selector(c.Name), corev1.ServiceTypeClusterIP)
+			svc.Annotations = composeName(written, host)
+			if len(ports) == 0 {
+				// A service in its own pod that declares no port is still
+				// reached by name in docker compose, on any port: a
+				// headless Service without ports resolves its name to the
+				// pod's address.
+				svc.Spec.ClusterIP = corev1.ClusterIPNone
+			}
+			for _, p := range ports {
+				svc.Spec.Ports = append(svc.Spec.Ports, servicePort(p.ContainerPort, p.Protocol, 0))
+			}
+			r.base = append(r.base, object{file: "service-" + host + ".yaml", obj: svc})
 		}
-		svc := r.service(name, nil, r.selector(c.Name), corev1.ServiceTypeClusterIP)
-		svc.Annotations = composeName(c.File.ServiceName(name), name)
-		if len(ports) == 0 {
-			// A service in its own pod that declares no port is still
-			// reached by name in docker compose, on any port: a headless
-			// Service without ports resolves its name to the pod's address.
-			svc.Spec.ClusterIP = corev1.ClusterIPNone
-		}
-		for _, p := range ports {
-			svc.Spec.Ports = append(svc.Spec.Ports, servicePort(p.ContainerPort, p.Protocol, 0))
-		}
-		r.base = append(r.base, object{file: "service-" + name + ".yaml", obj: svc})
 	}
+}
+
+// hostNames are the names a service is reached by: its own, then its
+// network aliases (sorted, each once), except an alias that is another
+// service's name (that service keeps it) or that several services give
+// themselves (docker compose answers with any of them): both warned.
+func (r *renderer) hostNames(c deployment.Compose, name string) []string {
+	out := []string{name}
+	owners := r.aliasOwners()
+	for _, a := range aliases(c.File.Project.Services[name]) {
+		switch {
+		case a == name:
+		case slices.Contains(r.containerNames(), a):
+			r.warnf("%s: service %s: the network alias %s is another service's name; that service keeps it", c.File.Path, c.File.ServiceName(name), a)
+		case owners[a] > 1:
+			r.warnf("%s: service %s: the network alias %s is given by %d services, so none gets it", c.File.Path, c.File.ServiceName(name), a, owners[a])
+		default:
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// aliasOwners counts the services of the deployment's pods that give
+// themselves each network alias.
+func (r *renderer) aliasOwners() map[string]int {
+	owners := map[string]int{}
+	for _, c := range r.d.Pods {
+		for _, svc := range c.File.Project.Services {
+			for _, a := range aliases(svc) {
+				owners[a]++
+			}
+		}
+	}
+	return owners
+}
+
+// aliases are a service's network aliases, sorted, each once.
+func aliases(svc compose.Service) []string {
+	var out []string
+	for _, n := range svc.Networks {
+		if n != nil {
+			out = append(out, n.Aliases...)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 func (r *renderer) service(name string, extra, selector map[string]string, typ corev1.ServiceType) *corev1.Service {

@@ -582,3 +582,58 @@ func TestPodPerService(t *testing.T) {
 		t.Errorf("create warned about a port clash:\n%s", w)
 	}
 }
+
+// TestNetworkAliasesAreServices: a network alias reaches its service as in
+// docker compose, through a Service of that name selecting its pod; an
+// alias that is another service's name, that several services give
+// themselves, or that is no valid Service name is warned about instead.
+func TestNetworkAliasesAreServices(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	project := filepath.Join(root, "shop_app")
+	testutil.WriteFile(t, project, "compose.yaml", `services:
+  proxy:
+    image: nginx
+    expose: ["80"]
+    networks:
+      front:
+        aliases: [www, web, Bad.Alias, shared]
+  web:
+    image: nginx
+    expose: ["80"]
+    networks:
+      front:
+        aliases: [shared]
+networks:
+  front:
+`)
+	_, res := createAndRender(t, testutil.WriteFile(t, root, "spec.yml", "stack: "+project+"\ndeploy-to: k8s\npod-per-service: true\n"))
+	out, err := checkedYAML(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	objects, err := parseObjects(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	selects := map[string]string{}
+	for _, m := range objects {
+		o := unstructured.Unstructured{Object: m}
+		if o.GetKind() == "Service" {
+			selects[o.GetName()], _, _ = unstructured.NestedString(o.Object, "spec", "selector", LabelComponent)
+		}
+	}
+	if got := fmt.Sprint(selects); got != "map[proxy:proxy web:web www:proxy]" {
+		t.Errorf("Services and the pods they select: %s, want www selecting proxy's pod", got)
+	}
+	warnings := strings.Join(res.Warnings, "\n")
+	for _, want := range []string{
+		"service proxy: the network alias web is another service's name; that service keeps it",
+		"service proxy: the network alias shared is given by 2 services, so none gets it",
+		"service proxy: the name Bad.Alias is not a valid Service name",
+	} {
+		if !strings.Contains(warnings, want) {
+			t.Errorf("warnings:\n%s\nwant %q", warnings, want)
+		}
+	}
+}
