@@ -77,8 +77,8 @@ func TestCreateRejectsInvalidInput(t *testing.T) {
 			name: "pod-per-service: two pods get one name", spec: demoSpec + "pod-per-service: true\n",
 			setup: func(t *testing.T, root string) {
 				testutil.WriteFile(t, root, "stacks/demo/stack.yml", "name: demo\npods: [web, worker, worker-a]\n")
-				testutil.WriteFile(t, root, "compose/docker-compose-worker.yml", "services:\n  a_b:\n    image: w\n")
-				testutil.WriteFile(t, root, "compose/docker-compose-worker-a.yml", "services:\n  b:\n    image: w\n")
+				testutil.WriteFile(t, root, "compose/docker-compose-worker.yml", "services:\n  a_b:\n    image: w\n  c:\n    image: w\n")
+				testutil.WriteFile(t, root, "compose/docker-compose-worker-a.yml", "services:\n  b:\n    image: w\n  d:\n    image: w\n")
 			},
 			want: []string{"pod-per-service: service a_b of pod worker and service b of pod worker-a would both run in pod worker-a-b; rename one of the services"},
 		},
