@@ -1,9 +1,7 @@
 package compose
 
 import (
-	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -18,7 +16,7 @@ func TestLiveCodeMountsAreLeftOut(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	testutil.WriteFile(t, dir, "frontend/Dockerfile", "FROM scratch\n")
-	testutil.WriteFile(t, dir, "compose.yaml", `services:
+	f := loadCompose(t, dir, `services:
   front_end:
     build: ./frontend
     volumes:
@@ -32,10 +30,6 @@ func TestLiveCodeMountsAreLeftOut(t *testing.T) {
       - ./frontend:/app
       - /app/node_modules
 `)
-	f, err := Load(context.Background(), filepath.Join(dir, "compose.yaml"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	mounts := func(svc string) string {
 		var out []string
 		for _, v := range f.Project.Services[svc].Volumes {

@@ -3,7 +3,6 @@ package compose
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 
 	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
@@ -14,8 +13,7 @@ import (
 // through a chain), which join X's pod, named after X.
 func TestPodGroupsKeepNetworkPeersTogether(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	testutil.WriteFile(t, dir, "compose.yaml", `services:
+	f := loadCompose(t, t.TempDir(), `services:
   vpn_gateway:
     image: vpn
   torrent:
@@ -30,10 +28,6 @@ func TestPodGroupsKeepNetworkPeersTogether(t *testing.T) {
     image: api
     network_mode: host
 `)
-	f, err := Load(context.Background(), filepath.Join(dir, "compose.yaml"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	got := fmt.Sprint(f.PodGroups())
 	if want := "[[api-v2] [db] [vpn-gateway torrent web-ui]]"; got != want {
 		t.Errorf("PodGroups() = %s, want %s", got, want)
@@ -48,4 +42,14 @@ func TestPodGroupsKeepNetworkPeersTogether(t *testing.T) {
 	if got := len(f.ServiceNames()); got != 5 {
 		t.Errorf("Only changed the file: it has %d services, want 5", got)
 	}
+}
+
+// loadCompose writes a compose.yaml into dir and loads it.
+func loadCompose(t *testing.T, dir, body string) *File {
+	t.Helper()
+	f, err := Load(context.Background(), testutil.WriteFile(t, dir, "compose.yaml", body), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
 }

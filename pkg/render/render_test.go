@@ -514,9 +514,7 @@ func TestStackConfigShuttlesStaticValues(t *testing.T) {
 // declares no port gets a headless Service, which still resolves its name.
 func TestPodPerService(t *testing.T) {
 	t.Parallel()
-	root := t.TempDir()
-	project := filepath.Join(root, "shop_app")
-	testutil.WriteFile(t, project, "compose.yaml", `services:
+	plan, out, objects := renderProject(t, `services:
   api.v2:
     image: nginx
     ports: ["8081:80"]
@@ -534,21 +532,11 @@ func TestPodPerService(t *testing.T) {
     environment:
       PROXY: http://vpn:8888
       FRONT: http://frontend:80
-`)
-	plan, res := createAndRender(t, testutil.WriteFile(t, root, "spec.yml", "stack: "+project+"\ndeploy-to: k8s\npod-per-service: true\n"))
-	out, err := checkedYAML(res)
-	if err != nil {
-		t.Fatal(err)
-	}
-	objects, err := parseObjects(out)
-	if err != nil {
-		t.Fatal(err)
-	}
+`, "pod-per-service: true\n")
 	containers := map[string][]string{} // Deployment → containers
 	selectors := map[string]string{}    // Service → component it selects
 	headless := map[string]bool{}
-	for _, m := range objects {
-		o := unstructured.Unstructured{Object: m}
+	for _, o := range objects {
 		switch o.GetKind() {
 		case "Deployment":
 			list, _, _ := unstructured.NestedSlice(o.Object, "spec", "template", "spec", "containers")
@@ -589,9 +577,7 @@ func TestPodPerService(t *testing.T) {
 // themselves, or that is no valid Service name is warned about instead.
 func TestNetworkAliasesAreServices(t *testing.T) {
 	t.Parallel()
-	root := t.TempDir()
-	project := filepath.Join(root, "shop_app")
-	testutil.WriteFile(t, project, "compose.yaml", `services:
+	plan, _, objects := renderProject(t, `services:
   proxy:
     image: nginx
     expose: ["80"]
@@ -606,19 +592,9 @@ func TestNetworkAliasesAreServices(t *testing.T) {
         aliases: [shared]
 networks:
   front:
-`)
-	_, res := createAndRender(t, testutil.WriteFile(t, root, "spec.yml", "stack: "+project+"\ndeploy-to: k8s\npod-per-service: true\n"))
-	out, err := checkedYAML(res)
-	if err != nil {
-		t.Fatal(err)
-	}
-	objects, err := parseObjects(out)
-	if err != nil {
-		t.Fatal(err)
-	}
+`, "pod-per-service: true\n")
 	selects := map[string]string{}
-	for _, m := range objects {
-		o := unstructured.Unstructured{Object: m}
+	for _, o := range objects {
 		if o.GetKind() == "Service" {
 			selects[o.GetName()], _, _ = unstructured.NestedString(o.Object, "spec", "selector", LabelComponent)
 		}
@@ -626,7 +602,7 @@ networks:
 	if got := fmt.Sprint(selects); got != "map[proxy:proxy web:web www:proxy]" {
 		t.Errorf("Services and the pods they select: %s, want www selecting proxy's pod", got)
 	}
-	warnings := strings.Join(res.Warnings, "\n")
+	warnings := strings.Join(plan.Warnings, "\n")
 	for _, want := range []string{
 		"service proxy: the network alias web is another service's name; that service keeps it",
 		"service proxy: the network alias shared is given by 2 services, so none gets it",
@@ -636,4 +612,30 @@ networks:
 			t.Errorf("warnings:\n%s\nwant %q", warnings, want)
 		}
 	}
+}
+
+// renderProject creates a compose project (shop_app) with a spec of
+// deploy-to: k8s and the extra lines, renders it, and returns the warnings
+// of both, the objects as YAML (checked against kustomize build) and the
+// objects.
+func renderProject(t *testing.T, composeFile, specExtra string) (*deployment.Plan, []byte, []unstructured.Unstructured) {
+	t.Helper()
+	root := t.TempDir()
+	project := filepath.Join(root, "shop_app")
+	testutil.WriteFile(t, project, "compose.yaml", composeFile)
+	plan, res := createAndRender(t, testutil.WriteFile(t, root, "spec.yml", "stack: "+project+"\ndeploy-to: k8s\n"+specExtra))
+	plan.Warnings = append(plan.Warnings, res.Warnings...)
+	out, err := checkedYAML(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed, err := parseObjects(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	objects := make([]unstructured.Unstructured, len(parsed))
+	for i, m := range parsed {
+		objects[i] = unstructured.Unstructured{Object: m}
+	}
+	return plan, out, objects
 }
