@@ -38,14 +38,9 @@ func TestPodPerServiceDeploys(t *testing.T) {
   cache_redis:
     image: redis
 `)
-	specPath := filepath.Join(root, "ops", "spec.yml")
-	if _, errOut, err := run(t, "init", "--stack", project, "--deploy-to", "k8s", "--output", specPath); err != nil {
-		t.Fatalf("init: %v\n%s", err, errOut)
-	}
 	ns := fmt.Sprintf("per-service-%d", nameSeq.Add(1))
-	testutil.WriteFile(t, root, "ops/spec.yml", strings.Replace(testutil.ReadFile(t, specPath), "namespace: laconic-shop-app", "namespace: "+ns, 1))
-	dir := filepath.Join(root, "dep")
-	if _, errOut, err := run(t, "create", "--spec-file", specPath, "-d", dir); err != nil {
+	dir, errOut, err := initAndCreate(t, project, ns)
+	if err != nil {
 		t.Fatalf("create: %v\n%s", err, errOut)
 	}
 	deploy(t, dir)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -35,14 +36,8 @@ func TestUntunedStacks(t *testing.T) {
 			root := t.TempDir()
 			src, _ := filepath.Abs(filepath.Join("../testdata/untuned", tc.stack))
 			testutil.CopyTree(t, src, filepath.Join(root, tc.stack))
-			specPath := filepath.Join(root, "ops", "spec.yml")
-			if _, errOut, err := run(t, "init", "--stack", filepath.Join(root, tc.stack), "--deploy-to", "k8s", "--output", specPath); err != nil {
-				t.Fatalf("init: %v\n%s", err, errOut)
-			}
 			ns := fmt.Sprintf("untuned-%s-%d", tc.stack, nameSeq.Add(1))
-			testutil.WriteFile(t, root, "ops/spec.yml", strings.Replace(testutil.ReadFile(t, specPath), "namespace: laconic-"+tc.stack, "namespace: "+ns, 1))
-			dir := filepath.Join(root, "dep")
-			_, errOut, err := run(t, "create", "--spec-file", specPath, "-d", dir)
+			dir, errOut, err := initAndCreate(t, filepath.Join(root, tc.stack), ns)
 			if len(tc.refused) > 0 {
 				for _, want := range tc.refused {
 					if err == nil || !strings.Contains(err.Error(), want) {
@@ -61,4 +56,21 @@ func TestUntunedStacks(t *testing.T) {
 			}
 		})
 	}
+}
+
+// initAndCreate does what a user does with a stack: init a spec for
+// deploy-to: k8s (beside the stack, in ops/), give it the namespace, and
+// create a deployment directory from it. It returns create's result.
+func initAndCreate(t *testing.T, stackDir, ns string) (string, string, error) {
+	t.Helper()
+	root := filepath.Dir(stackDir)
+	specPath := filepath.Join(root, "ops", "spec.yml")
+	if _, errOut, err := run(t, "init", "--stack", stackDir, "--deploy-to", "k8s", "--output", specPath); err != nil {
+		t.Fatalf("init: %v\n%s", err, errOut)
+	}
+	spec := regexp.MustCompile(`(?m)^namespace: .*$`).ReplaceAllString(testutil.ReadFile(t, specPath), "namespace: "+ns)
+	testutil.WriteFile(t, root, "ops/spec.yml", spec)
+	dir := filepath.Join(root, "dep")
+	_, errOut, err := run(t, "create", "--spec-file", specPath, "-d", dir)
+	return dir, errOut, err
 }
