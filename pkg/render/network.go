@@ -42,8 +42,10 @@ func (r *renderer) renderDiscoveryServices(c deployment.Compose) {
 				// A service in its own pod that declares no port is still
 				// reached by name in docker compose, on any port: a
 				// headless Service without ports resolves its name to the
-				// pod's address.
+				// pod's address. As in compose, from the moment the
+				// container runs, not once it is ready.
 				svc.Spec.ClusterIP = corev1.ClusterIPNone
+				svc.Spec.PublishNotReadyAddresses = true
 			}
 			for _, p := range ports {
 				svc.Spec.Ports = append(svc.Spec.Ports, servicePort(p.ContainerPort, p.Protocol, 0))

@@ -1,0 +1,58 @@
+package e2e
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
+)
+
+// TestKindPodPerServiceResolvesNames deploys, on a real kind cluster, a
+// compose project whose two services both listen on port 80 and declare
+// no port, as compose projects often do: with pod-per-service (which init
+// writes for such a project) each runs in its own pod, and one reaches the
+// other by its compose name through the cluster's DNS, as in docker compose.
+func TestKindPodPerServiceResolvesNames(t *testing.T) {
+	e := newEnv(t)
+	project := filepath.Join(t.TempDir(), "twin_webs")
+	testutil.WriteFile(t, project, "compose.yaml", `services:
+  front:
+    image: kubectl-stack/hello-web:local
+    environment:
+      GREETING: from front
+  back_end:
+    image: kubectl-stack/hello-web:local
+    environment:
+      GREETING: from back
+`)
+	spec := filepath.Join(e.repo, "ops", "twins.yml")
+	e.must("init", "--stack", project, "--deploy-to", "k8s-kind", "--output", spec)
+	if s := readFile(t, spec); !strings.Contains(s, "\npod-per-service: true\n") {
+		t.Fatalf("init did not turn pod-per-service on:\n%s", s)
+	}
+	testutil.WriteFile(t, e.repo, "ops/twins.yml", readFile(t, spec)+"kind-cluster-name: "+e.cluster+"\nkind-mount-root: "+e.mountRoot+"\n")
+	dir := e.create(spec)
+	e.deploy(dir)
+
+	// back_end's Service is back-end (the name rule); a headless Service
+	// without ports, so any port of the pod answers. The name resolves
+	// once the cluster's DNS has the pod's address (CoreDNS may hold a
+	// negative answer for up to 30 s), hence eventually.
+	for _, c := range []struct{ from, url, want string }{
+		{"front", "http://back-end/greeting", "from back\n"},
+		{"back_end", "http://front/greeting", "from front\n"},
+	} {
+		var got, errOut string
+		for deadline := time.Now().Add(time.Minute); got != c.want && time.Now().Before(deadline); time.Sleep(time.Second) {
+			got, errOut, _ = e.run("exec", "-d", dir, c.from, "--", "/hello", "get", c.url)
+		}
+		if got != c.want {
+			t.Errorf("%s GET %s = %q, want %q\n%s", c.from, c.url, got, c.want, errOut)
+		}
+	}
+	if ps := e.must("ps", "-d", dir); strings.Count(ps, "Running") != 2 {
+		t.Errorf("ps shows other than two running pods:\n%s", ps)
+	}
+}
