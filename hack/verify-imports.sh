@@ -9,6 +9,7 @@ module=$(go list -m)
 # library import path prefix -> the only packages (relative to the module) allowed to import it
 rules=(
   "github.com/compose-spec/compose-go=pkg/compose"
+  "github.com/distribution/reference=pkg/compose"
   "sigs.k8s.io/kind=pkg/kindcluster"
   "github.com/fluxcd/pkg/ssa=pkg/apply"
   "github.com/fluxcd/cli-utils=pkg/apply"

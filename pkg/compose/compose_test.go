@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
 )
 
 func load(t *testing.T) *File {
@@ -113,5 +115,19 @@ func TestErrorsNameFileAndLine(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), file) || !strings.Contains(err.Error(), want) {
 			t.Errorf("Load(%q) = %v, want the file and %q", content, err, want)
 		}
+	}
+}
+
+// TestRequiredVariableSaysWhereToSetIt: ${VAR:?message} with VAR unset
+// stops the load; the error says where to set it.
+func TestRequiredVariableSaysWhereToSetIt(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	_, err := Load(context.Background(), testutil.WriteFile(t, dir, "compose.yaml", "services:\n  app:\n    image: nginx\n    environment:\n      API_KEY: ${API_KEY:?API_KEY is required}\n"), nil)
+	if err == nil || !strings.Contains(err.Error(), "API_KEY is required; set API_KEY under config: in spec.yml (kubectl stack init takes --config API_KEY=VALUE) or in .env beside the compose file") {
+		t.Errorf("Load = %v, want the fix named", err)
+	}
+	if _, err := Load(context.Background(), filepath.Join(dir, "compose.yaml"), map[string]string{"API_KEY": "k"}); err != nil {
+		t.Errorf("Load with API_KEY set = %v", err)
 	}
 }

@@ -76,6 +76,20 @@ func (doc *rawFile) checkReferencedFiles(dir string) error {
 	return errors.Join(errs...)
 }
 
+// extendsFiles are the files the services extend, absolute, each once.
+func (doc *rawFile) extendsFiles(dir string) []string {
+	var out []string
+	for _, name := range slices.Sorted(maps.Keys(doc.Services)) {
+		s := doc.Services[name]
+		for _, p := range scalarsAt(&s.Extends, "file") {
+			if p = resolve(dir, p); !slices.Contains(out, p) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
 // scalarsAt returns a node's string value, the strings of a sequence, and
 // the key field of mappings (env_file's long form, extends).
 func scalarsAt(n *yaml.Node, key string) []string {

@@ -2,6 +2,7 @@ package compose
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -44,6 +45,8 @@ type File struct {
 	only []string
 	// liveCode says which live-code mounts were left out.
 	liveCode []string
+	// extendsFiles are the files services extend (absolute).
+	extendsFiles []string
 }
 
 // Load parses a compose file. env supplies values for ${VAR} interpolation
@@ -89,14 +92,15 @@ func Load(ctx context.Context, path string, env map[string]string) (*File, error
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("parsing compose file %w", withLine(path, data, err))
+		return nil, fmt.Errorf("parsing compose file %w%s", withLine(path, data, err), requiredFix(err))
 	}
 	if rawErr != nil {
 		return nil, fmt.Errorf("parsing compose file %s: %w", path, rawErr)
 	}
 	sources, rw := raw.volumes()
 	f := &File{Path: path, Project: project, rawSources: sources, explicitRW: rw,
-		UnsetVariables: slices.Sorted(maps.Keys(unset)), Warnings: warnings, rawName: raw.Name}
+		UnsetVariables: slices.Sorted(maps.Keys(unset)), Warnings: warnings, rawName: raw.Name,
+		extendsFiles: raw.extendsFiles(dir)}
 	if hasDotEnv {
 		f.DotEnv = filepath.Join(dir, DotEnvFile)
 	}
@@ -132,4 +136,14 @@ func options(name string, unset map[string]bool) func(*loader.Options) {
 // ServiceNames returns the services in name order.
 func (f *File) ServiceNames() []string {
 	return f.Project.ServiceNames()
+}
+
+// requiredFix says where to set a variable the compose file requires
+// (${VAR:?message}), which compose-go refuses to load without.
+func requiredFix(err error) string {
+	var missing *template.MissingRequiredError
+	if !errors.As(err, &missing) {
+		return ""
+	}
+	return fmt.Sprintf("; set %s under config: in spec.yml (kubectl stack init takes --config %s=VALUE) or in %s beside the compose file", missing.Variable, missing.Variable, DotEnvFile)
 }

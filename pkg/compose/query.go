@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/distribution/reference"
 )
 
 // Bind is a host path bound into a service: static content that becomes a
@@ -44,7 +45,7 @@ func (f *File) HostBinds(expandHome func(string) string) []Bind {
 			resolved := resolve(dir, expandHome(v.Source))
 			source, ok := written[resolved]
 			if !ok {
-				source = v.Source // inherited through extends: no raw form here
+				source = inherited(dir, v.Source)
 			}
 			out = append(out, Bind{
 				Service: name, Source: source, Resolved: resolved,
@@ -53,6 +54,17 @@ func (f *File) HostBinds(expandHome func(string) string) []Bind {
 		}
 	}
 	return out
+}
+
+// inherited writes the source of a bind inherited through extends, which
+// compose-go made absolute against the extended file's directory: relative
+// to this file's directory when it lies below it (stack content, as it was
+// written relative in the extended file), else as it is.
+func inherited(dir, source string) string {
+	if rel, err := filepath.Rel(dir, source); err == nil && !strings.HasPrefix(rel, "..") {
+		return "./" + filepath.ToSlash(rel)
+	}
+	return source
 }
 
 func resolve(dir, p string) string {
@@ -149,15 +161,10 @@ func (f *File) EnvFiles() []string {
 }
 
 // ExtendsFiles returns the other compose files this file's services extend
-// (absolute).
+// (absolute, each once), as the file writes them: compose-go resolves
+// extends and does not keep where a service came from.
 func (f *File) ExtendsFiles() []string {
-	var out []string
-	for _, name := range f.ServiceNames() {
-		if e := f.Project.Services[name].Extends; e != nil && e.File != "" {
-			out = append(out, e.File)
-		}
-	}
-	return out
+	return f.extendsFiles
 }
 
 // ContainerPort is a port a service listens on.
@@ -205,4 +212,12 @@ func IsInitContainer(svc Service) bool {
 func LoopbackOnly(p types.ServicePortConfig) bool {
 	ip := net.ParseIP(p.HostIP)
 	return ip != nil && ip.IsLoopback()
+}
+
+// CheckImage reports whether image is a valid image reference once
+// interpolated ("${REGISTRY}/app:${TAG}" with both unset is "/app:", which
+// no runtime can pull).
+func CheckImage(image string) error {
+	_, err := reference.ParseNormalizedNamed(image)
+	return err
 }

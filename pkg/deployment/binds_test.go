@@ -2,8 +2,10 @@ package deployment
 
 import (
 	"context"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -185,5 +187,34 @@ func TestLiveCodeBindOfABigContextIsCreated(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "compose", "src", "bundle.js")); !os.IsNotExist(err) {
 		t.Errorf("the build context was copied into the deployment (stat: %v)", err)
+	}
+}
+
+// TestExtendedFilesAndTheirBindsAreStackContent: a service extending one
+// in another file of the stack gets that file copied into the deployment,
+// and a bind it inherits (written relative there, made absolute by
+// compose-go) is the stack's own content, not a host path.
+func TestExtendedFilesAndTheirBindsAreStackContent(t *testing.T) {
+	t.Parallel()
+	_, specPath := composeProject(t, `services:
+  web:
+    extends:
+      file: common.yml
+      service: base
+  worker:
+    extends:
+      service: web
+`, "deploy-to: k8s\n", map[string]string{
+		"common.yml":  "services:\n  base:\n    image: nginx\n    volumes:\n      - ./conf:/etc/app:ro\n",
+		"conf/a.conf": "a = 1\n",
+	})
+	dir := filepath.Join(t.TempDir(), "d")
+	res := create(t, specPath, dir)
+	files := tree(t, dir, func(string) bool { return false })
+	if files["compose/common.yml"] == "" || files["compose/conf/a.conf"] != "a = 1\n" {
+		t.Errorf("the extended file or the inherited bind's files were not copied: %v", slices.Sorted(maps.Keys(files)))
+	}
+	if w := strings.Join(res.Warnings, "\n"); strings.Contains(w, "host path") {
+		t.Errorf("the inherited bind was taken for a host path:\n%s", w)
 	}
 }

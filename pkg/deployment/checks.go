@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/compose"
 	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
@@ -17,6 +18,7 @@ func (b *builder) checkAll() {
 			b.checkBind(lp, bind)
 		}
 		b.checkComposePorts(lp)
+		b.checkImages(lp)
 		b.checkPortClashes(lp)
 		b.checkBuilds(lp)
 	}
@@ -25,6 +27,29 @@ func (b *builder) checkAll() {
 	b.checkNamespace()
 	if err := CheckGenerate(b.plan.Spec.Config); err != nil {
 		b.fail("%s: %v", b.specPath, err)
+	}
+}
+
+// checkImages refuses an image that is no valid reference once
+// interpolated (its variables unset, say), unless the spec replaces it: the
+// pod would never start (InvalidImageName).
+func (b *builder) checkImages(lp loadedPod) {
+	for _, name := range lp.file.ServiceNames() {
+		image := lp.file.Project.Services[name].Image
+		if _, overridden := b.plan.Spec.ImageOverrides[name]; image == "" || overridden {
+			continue
+		}
+		if err := compose.CheckImage(image); err != nil {
+			hint := "fix image: in the compose file or set image-overrides." + lp.file.ServiceName(name) + " in " + b.specPath
+			switch unset := lp.file.UnsetVariables; len(unset) {
+			case 0:
+			case 1:
+				hint = fmt.Sprintf("${%s} is unset and expands to \"\": set it under config: in %s", unset[0], b.specPath)
+			default:
+				hint = fmt.Sprintf("${%s} are unset and expand to \"\": set them under config: in %s", strings.Join(unset, "}, ${"), b.specPath)
+			}
+			b.fail("%s: pod %s, service %s: image %q is not a valid image reference (%v); %s", lp.pod.ComposeFile, lp.pod.Name, lp.file.ServiceName(name), image, err, hint)
+		}
 	}
 }
 

@@ -67,6 +67,13 @@ func TestCreateRejectsInvalidInput(t *testing.T) {
 			want: []string{"pod worker: services api_v1 and api_v2 both listen on container port 8080/tcp", "kubectl-stack.io/shared-port", "set pod-per-service: true in "},
 		},
 		{
+			name: "image invalid once interpolated", spec: demoSpec,
+			setup: func(t *testing.T, root string) {
+				testutil.WriteFile(t, root, "compose/docker-compose-worker.yml", "services:\n  worker:\n    image: ${REGISTRY}/worker:${TAG}\n")
+			},
+			want: []string{`pod worker, service worker: image "/worker:" is not a valid image reference`, `${REGISTRY}, ${TAG} are unset and expand to "": set them under config: in `},
+		},
+		{
 			name: "pod-per-service: a service joining another's network on its port", spec: demoSpec + "pod-per-service: true\n",
 			setup: func(t *testing.T, root string) {
 				testutil.WriteFile(t, root, "compose/docker-compose-worker.yml", "services:\n  vpn:\n    image: w\n    expose: [\"8080\"]\n  app:\n    image: w\n    network_mode: service:vpn\n    expose: [\"8080\"]\n  other:\n    image: w\n    expose: [\"8080\"]\n")
