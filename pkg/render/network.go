@@ -16,6 +16,7 @@ import (
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/compose"
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
+	"github.com/kubectl-stack/kubectl-stack/pkg/k8sname"
 	"github.com/kubectl-stack/kubectl-stack/pkg/labels"
 	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
 )
@@ -28,6 +29,9 @@ func (r *renderer) renderDiscoveryServices(c deployment.Compose) {
 	for _, name := range c.File.ServiceNames() {
 		ports := containerPorts(c.File.Project.Services[name])
 		if len(ports) == 0 && !r.d.Spec.PodPerService {
+			if cn := c.File.Project.Services[name].ContainerName; cn != "" {
+				r.warnf("%s: service %s: container_name %s: other pods cannot reach it by that name, as it declares no port (expose: one, or set pod-per-service: true)", c.File.Path, c.File.ServiceName(name), cn)
+			}
 			continue
 		}
 		written := c.File.ServiceName(name)
@@ -56,41 +60,43 @@ func (r *renderer) renderDiscoveryServices(c deployment.Compose) {
 }
 
 // hostNames are the names a service is reached by: its own, then its
-// network aliases (sorted, each once), except an alias that is another
-// service's name (that service keeps it) or that several services give
-// themselves (docker compose answers with any of them): both warned.
+// network aliases and container_name (sorted, each once, by the name rule:
+// db_primary → db-primary), except one that is another service's name
+// (that service keeps it) or that several services give themselves
+// (docker compose answers with any of them): both warned.
 func (r *renderer) hostNames(c deployment.Compose, name string) []string {
 	out := []string{name}
 	owners := r.aliasOwners()
 	for _, a := range aliases(c.File.Project.Services[name]) {
-		switch {
-		case a == name:
-		case slices.Contains(r.containerNames(), a):
-			r.warnf("%s: service %s: the network alias %s is another service's name; that service keeps it", c.File.Path, c.File.ServiceName(name), a)
-		case owners[a] > 1:
-			r.warnf("%s: service %s: the network alias %s is given by %d services, so none gets it", c.File.Path, c.File.ServiceName(name), a, owners[a])
+		switch host := k8sname.Label(a); {
+		case host == name:
+		case slices.Contains(r.containerNames(), host):
+			r.warnf("%s: service %s: the alias %s is another service's name; that service keeps it", c.File.Path, c.File.ServiceName(name), a)
+		case owners[host] > 1:
+			r.warnf("%s: service %s: the alias %s is given by %d services, so none gets it", c.File.Path, c.File.ServiceName(name), a, owners[host])
 		default:
-			out = append(out, a)
+			out = append(out, host)
 		}
 	}
 	return out
 }
 
 // aliasOwners counts the services of the deployment's pods that give
-// themselves each network alias.
+// themselves each alias (by its Service name).
 func (r *renderer) aliasOwners() map[string]int {
 	owners := map[string]int{}
 	for _, c := range r.d.Pods {
 		for _, svc := range c.File.Project.Services {
 			for _, a := range aliases(svc) {
-				owners[a]++
+				owners[k8sname.Label(a)]++
 			}
 		}
 	}
 	return owners
 }
 
-// aliases are a service's network aliases, sorted, each once.
+// aliases are the other names docker compose resolves to a service: its
+// network aliases and its container_name, as written, sorted, each once.
 func aliases(svc compose.Service) []string {
 	var out []string
 	for _, n := range svc.Networks {
@@ -98,8 +104,27 @@ func aliases(svc compose.Service) []string {
 			out = append(out, n.Aliases...)
 		}
 	}
+	if svc.ContainerName != "" {
+		out = append(out, svc.ContainerName)
+	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// renamedAliases maps each alias whose Service name differs from it
+// (db_primary → db-primary), so that environment values reach it.
+func renamedAliases(pods []deployment.Compose) map[string]string {
+	out := map[string]string{}
+	for _, c := range pods {
+		for _, svc := range c.File.Project.Services {
+			for _, a := range aliases(svc) {
+				if host := k8sname.Label(a); host != a {
+					out[a] = host
+				}
+			}
+		}
+	}
+	return out
 }
 
 func (r *renderer) service(name string, extra, selector map[string]string, typ corev1.ServiceType) *corev1.Service {

@@ -85,6 +85,7 @@ type object struct {
 
 func newRenderer(d *deployment.Deployment, o Options) *renderer {
 	renamed := map[string]string{}
+	maps.Copy(renamed, renamedAliases(d.Pods))
 	for _, c := range slices.Concat(d.Pods, d.Jobs) {
 		maps.Copy(renamed, c.File.RenamedServices())
 	}

@@ -571,25 +571,30 @@ func TestPodPerService(t *testing.T) {
 	}
 }
 
-// TestNetworkAliasesAreServices: a network alias reaches its service as in
-// docker compose, through a Service of that name selecting its pod; an
-// alias that is another service's name, that several services give
-// themselves, or that is no valid Service name is warned about instead.
+// TestNetworkAliasesAreServices: a network alias or container_name reaches
+// its service as in docker compose, through a Service of that name (by the
+// name rule) selecting its pod, and environment values naming it are
+// rewritten to it; an alias that is another service's name, that several
+// services give themselves, or that is no valid Service name is warned
+// about instead.
 func TestNetworkAliasesAreServices(t *testing.T) {
 	t.Parallel()
-	plan, _, objects := renderProject(t, `services:
+	plan, out, objects := renderProject(t, `services:
   proxy:
     image: nginx
     expose: ["80"]
     networks:
       front:
-        aliases: [www, web, Bad.Alias, shared]
+        aliases: [www, web, 1-bad, shared]
   web:
     image: nginx
     expose: ["80"]
+    container_name: shop_web
+    environment:
+      UPSTREAM: http://edge_proxy:80
     networks:
       front:
-        aliases: [shared]
+        aliases: [shared, edge_proxy]
 networks:
   front:
 `, "pod-per-service: true\n")
@@ -599,14 +604,17 @@ networks:
 			selects[o.GetName()], _, _ = unstructured.NestedString(o.Object, "spec", "selector", LabelComponent)
 		}
 	}
-	if got := fmt.Sprint(selects); got != "map[proxy:proxy web:web www:proxy]" {
-		t.Errorf("Services and the pods they select: %s, want www selecting proxy's pod", got)
+	if got := fmt.Sprint(selects); got != "map[edge-proxy:web proxy:proxy shop-web:web web:web www:proxy]" {
+		t.Errorf("Services and the pods they select: %s, want www selecting proxy's pod, and edge-proxy and shop-web web's", got)
+	}
+	if !strings.Contains(string(out), "value: http://edge-proxy:80") {
+		t.Errorf("the environment naming the alias edge_proxy was not rewritten to its Service name:\n%s", out)
 	}
 	warnings := strings.Join(plan.Warnings, "\n")
 	for _, want := range []string{
-		"service proxy: the network alias web is another service's name; that service keeps it",
-		"service proxy: the network alias shared is given by 2 services, so none gets it",
-		"service proxy: the name Bad.Alias is not a valid Service name",
+		"service proxy: the alias web is another service's name; that service keeps it",
+		"service proxy: the alias shared is given by 2 services, so none gets it",
+		"service proxy: the name 1-bad is not a valid Service name",
 	} {
 		if !strings.Contains(warnings, want) {
 			t.Errorf("warnings:\n%s\nwant %q", warnings, want)

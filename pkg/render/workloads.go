@@ -224,9 +224,8 @@ var gitopsRecreate = map[string]string{
 // is reported rather than silently dropped. (labels and annotations have no
 // effect on a running container and are not reported.)
 var unsupported = map[string]func(compose.Service) bool{
-	"cgroup":         func(s compose.Service) bool { return s.Cgroup != "" || s.CgroupParent != "" },
-	"configs":        func(s compose.Service) bool { return len(s.Configs) > 0 },
-	"container_name": func(s compose.Service) bool { return s.ContainerName != "" },
+	"cgroup":  func(s compose.Service) bool { return s.Cgroup != "" || s.CgroupParent != "" },
+	"configs": func(s compose.Service) bool { return len(s.Configs) > 0 },
 	"cpu_shares/quota": func(s compose.Service) bool {
 		return s.CPUShares != 0 || s.CPUQuota != 0 || s.CPUPeriod != 0 || s.CPUSet != ""
 	},
