@@ -37,6 +37,7 @@ func TestPodPerServiceDeploys(t *testing.T) {
     expose: ["80"]
   cache_redis:
     image: redis
+    container_name: shop_cache
 `)
 	ns := fmt.Sprintf("per-service-%d", nameSeq.Add(1))
 	dir, errOut, err := initAndCreate(t, project, ns)
@@ -62,24 +63,23 @@ func TestPodPerServiceDeploys(t *testing.T) {
 		t.Fatalf("the cache-redis pod: %v (list: %v), want one with an address", pods, err)
 	}
 	ip := pods.Items[0].Status.PodIP
-	// The EndpointSlice controller fills the slice after the pod is ready.
-	var addresses []string
-	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		list, err := c.Client.DiscoveryV1().EndpointSlices(ns).List(ctx, metav1.ListOptions{LabelSelector: discoveryv1.LabelServiceName + "=cache-redis"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		addresses = nil
-		for _, s := range list.Items {
-			for _, e := range s.Endpoints {
-				addresses = append(addresses, e.Addresses...)
+	// The EndpointSlice controller fills the slices shortly after the pod
+	// has its address. container_name shop_cache is a name of it too.
+	for _, service := range []string{"cache-redis", "shop-cache"} {
+		var addresses []string
+		for deadline := time.Now().Add(time.Minute); len(addresses) == 0 && time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+			list, err := c.Client.DiscoveryV1().EndpointSlices(ns).List(ctx, metav1.ListOptions{LabelSelector: discoveryv1.LabelServiceName + "=" + service})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range list.Items {
+				for _, e := range s.Endpoints {
+					addresses = append(addresses, e.Addresses...)
+				}
 			}
 		}
-		if len(addresses) > 0 {
-			break
+		if fmt.Sprint(addresses) != "["+ip+"]" {
+			t.Errorf("the headless Service %s resolves to %v, want the pod's address %s", service, addresses, ip)
 		}
-	}
-	if fmt.Sprint(addresses) != "["+ip+"]" {
-		t.Errorf("the headless Service cache-redis resolves to %v, want the pod's address %s", addresses, ip)
 	}
 }
