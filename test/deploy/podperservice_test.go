@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -81,5 +82,64 @@ func TestPodPerServiceDeploys(t *testing.T) {
 		if fmt.Sprint(addresses) != "["+ip+"]" {
 			t.Errorf("the headless Service %s resolves to %v, want the pod's address %s", service, addresses, ip)
 		}
+	}
+}
+
+// TestTurningPodPerServiceOnKeepsTheVolumes: an existing deployment of a
+// compose project (one pod) that turns pod-per-service on, through create
+// --update and deploy, gets a Deployment per service, loses the old one
+// (pruned), and keeps its PersistentVolumeClaims, the same objects.
+func TestTurningPodPerServiceOnKeepsTheVolumes(t *testing.T) {
+	c := cluster.Shared(t)
+	ctx := context.Background()
+	root := t.TempDir()
+	src, _ := filepath.Abs("../testdata/untuned/wordpress")
+	testutil.CopyTree(t, src, filepath.Join(root, "wordpress"))
+	ns := fmt.Sprintf("per-service-on-%d", nameSeq.Add(1))
+	specPath := filepath.Join(root, "ops", "spec.yml")
+	dir, errOut, err := initAndCreate(t, filepath.Join(root, "wordpress"), ns)
+	if err != nil {
+		t.Fatalf("create: %v\n%s", err, errOut)
+	}
+	setPodPerService := func(on bool) {
+		t.Helper()
+		spec := regexp.MustCompile(`(?m)^pod-per-service: .*$`).ReplaceAllString(testutil.ReadFile(t, specPath), fmt.Sprintf("pod-per-service: %v", on))
+		testutil.WriteFile(t, root, "ops/spec.yml", spec)
+		if _, errOut, err := run(t, "create", "--spec-file", specPath, "-d", dir, "--update"); err != nil {
+			t.Fatalf("create --update: %v\n%s", err, errOut)
+		}
+		deploy(t, dir)
+	}
+	state := func() (string, map[string]string) {
+		t.Helper()
+		deps, err := c.Client.AppsV1().Deployments(ns).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, d := range deps.Items {
+			names = append(names, d.Name)
+		}
+		slices.Sort(names)
+		claims, err := c.Client.CoreV1().PersistentVolumeClaims(ns).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		uids := map[string]string{}
+		for _, pvc := range claims.Items {
+			uids[pvc.Name] = string(pvc.UID)
+		}
+		return fmt.Sprint(names), uids
+	}
+
+	setPodPerService(false)
+	before, claimsBefore := state()
+	setPodPerService(true)
+	after, claimsAfter := state()
+	if strings.Count(before, "-deployment") != 1 || strings.Count(after, "-deployment") != 2 || strings.Contains(after, strings.Trim(before, "[]")) {
+		t.Errorf("Deployments: %s, then %s; want one, then one per service and the old one pruned", before, after)
+	}
+	if len(claimsBefore) != 2 || fmt.Sprint(claimsAfter) != fmt.Sprint(claimsBefore) {
+		t.Errorf("PersistentVolumeClaims (name: uid): %v, then %v; want the same two", claimsBefore, claimsAfter)
 	}
 }
