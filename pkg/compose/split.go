@@ -16,7 +16,6 @@ import (
 // group starts with the service whose network it is (the pod's name), then
 // the others sorted; the groups are sorted by that first service.
 func (f *File) PodGroups() [][]string {
-	leader := map[string]string{}
 	var find func(name string, seen map[string]bool) string
 	find = func(name string, seen map[string]bool) string {
 		target, ok := f.networkPeer(name)
@@ -28,8 +27,8 @@ func (f *File) PodGroups() [][]string {
 	}
 	groups := map[string][]string{}
 	for _, name := range f.ServiceNames() {
-		leader[name] = find(name, map[string]bool{})
-		groups[leader[name]] = append(groups[leader[name]], name)
+		leader := find(name, map[string]bool{})
+		groups[leader] = append(groups[leader], name)
 	}
 	var out [][]string
 	for _, l := range slices.Sorted(maps.Keys(groups)) {

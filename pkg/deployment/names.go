@@ -2,6 +2,7 @@ package deployment
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/compose"
 	"github.com/kubectl-stack/kubectl-stack/pkg/k8sname"
@@ -72,6 +73,20 @@ func (b *builder) checkPortClashes(lp loadedPod) {
 	}
 	for _, group := range groups {
 		b.checkPodPorts(lp, group)
+	}
+}
+
+// checkInitOnlyPods refuses, with pod-per-service, a pod that would hold
+// only init containers (services labelled laconic.init-container): a pod
+// needs a container that runs.
+func (b *builder) checkInitOnlyPods(lp loadedPod) {
+	if !b.plan.Spec.PodPerService || lp.isJob {
+		return
+	}
+	for _, group := range lp.file.PodGroups() {
+		if !slices.ContainsFunc(group, func(name string) bool { return !compose.IsInitContainer(lp.file.Project.Services[name]) }) {
+			b.fail("%s: pod %s, service %s: an init container (laconic.init-container) would be a pod of its own with pod-per-service; put it in the pod it prepares with network_mode: \"service:<that service>\", or drop the label", lp.pod.ComposeFile, lp.pod.Name, lp.file.ServiceName(group[0]))
+		}
 	}
 }
 

@@ -81,6 +81,13 @@ func TestCreateRejectsInvalidInput(t *testing.T) {
 			want: []string{"pod worker: services vpn and app both listen on container port 8080/tcp, but one joins the other's network (network_mode: service:...), so they share a pod; change one port"},
 		},
 		{
+			name: "pod-per-service: an init container alone", spec: demoSpec + "pod-per-service: true\n",
+			setup: func(t *testing.T, root string) {
+				testutil.WriteFile(t, root, "compose/docker-compose-worker.yml", "services:\n  migrate:\n    image: w\n    labels:\n      laconic.init-container: \"true\"\n  worker:\n    image: w\n")
+			},
+			want: []string{`pod worker, service migrate: an init container (laconic.init-container) would be a pod of its own with pod-per-service; put it in the pod it prepares with network_mode: "service:<that service>"`},
+		},
+		{
 			name: "pod-per-service: two pods get one name", spec: demoSpec + "pod-per-service: true\n",
 			setup: func(t *testing.T, root string) {
 				testutil.WriteFile(t, root, "stacks/demo/stack.yml", "name: demo\npods: [web, worker, worker-a]\n")

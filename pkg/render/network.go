@@ -28,6 +28,9 @@ import (
 func (r *renderer) renderDiscoveryServices(c deployment.Compose) {
 	for _, name := range c.File.ServiceNames() {
 		ports := containerPorts(c.File.Project.Services[name])
+		if len(ports) == 0 && compose.IsInitContainer(c.File.Project.Services[name]) {
+			continue // it has ended before anything could reach it
+		}
 		if len(ports) == 0 && !r.d.Spec.PodPerService {
 			if cn := c.File.Project.Services[name].ContainerName; cn != "" {
 				r.warnf("%s: service %s: container_name %s: other pods cannot reach it by that name, as it declares no port (expose: one, or set pod-per-service: true)", c.File.Path, c.File.ServiceName(name), cn)

@@ -526,6 +526,11 @@ func TestPodPerService(t *testing.T) {
   vpn:
     image: vpn
     expose: ["8888"]
+  vpn_setup:
+    image: vpn
+    network_mode: "service:vpn"
+    labels:
+      laconic.init-container: "true"
   torrent:
     image: torrent
     network_mode: "service:vpn"
@@ -560,6 +565,9 @@ func TestPodPerService(t *testing.T) {
 	}
 	if !headless["cache-redis"] || headless["frontend"] {
 		t.Errorf("headless Services: %v; want only cache-redis (it declares no port)", headless)
+	}
+	if _, ok := selectors["vpn-setup"]; ok || !strings.Contains(string(out), "initContainers:\n      - image: vpn\n        imagePullPolicy: Always\n        name: vpn-setup") {
+		t.Errorf("the init container vpn-setup is not in vpn's pod only (Services: %v)", selectors)
 	}
 	for _, want := range []string{"value: http://localhost:8888", "value: http://frontend:80", "kubectl-stack.io/compose-name: api.v2"} {
 		if !strings.Contains(string(out), want) {
