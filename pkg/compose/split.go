@@ -63,3 +63,16 @@ func (f *File) Only(services []string) *File {
 	view.only = services
 	return &view
 }
+
+// OneShot reports whether a service is meant to run once and exit: another
+// service of the file waits for it to complete successfully (depends_on
+// condition service_completed_successfully), the way compose projects run
+// migrations and seeders.
+func (f *File) OneShot(name string) bool {
+	for _, svc := range f.Project.Services {
+		if dep, ok := svc.DependsOn[name]; ok && dep.Condition == types.ServiceConditionCompletedSuccessfully {
+			return true
+		}
+	}
+	return false
+}

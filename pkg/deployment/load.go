@@ -99,11 +99,16 @@ func Load(ctx context.Context, dir string) (*Deployment, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.PodPerService {
-		d.Pods = PodPerService(d.Pods)
-	}
 	d.Jobs, err = loadComposes(ctx, dir, JobsDir, d.Definition.Jobs, s.Config)
-	return d, err
+	if err != nil {
+		return nil, err
+	}
+	if s.PodPerService {
+		var oneShot []Compose
+		d.Pods, oneShot = PodPerService(d.Pods)
+		d.Jobs = append(d.Jobs, oneShot...)
+	}
+	return d, nil
 }
 
 func loadComposes(ctx context.Context, dir, sub string, refs []stack.PodRef, env map[string]string) ([]Compose, error) {

@@ -14,13 +14,16 @@ import (
 // share one object. Within one file compose.Load already refuses them.
 func (b *builder) checkNameCollisions() {
 	var pods []string
-	var podFiles []Compose
+	var podFiles, jobFiles []Compose
 	volumes := map[string]string{} // k8s name → first written name
 	where := map[string]string{}   // k8s name → compose file of it
 	for _, lp := range b.composes {
 		pods = append(pods, lp.pod.Name)
-		if !lp.isJob {
-			podFiles = append(podFiles, Compose{Name: k8sname.Label(lp.pod.Name), Written: lp.pod.Name, File: lp.file})
+		c := Compose{Name: k8sname.Label(lp.pod.Name), Written: lp.pod.Name, Shown: lp.pod.Name, File: lp.file}
+		if lp.isJob {
+			jobFiles = append(jobFiles, c)
+		} else {
+			podFiles = append(podFiles, c)
 		}
 		for _, v := range lp.file.NamedVolumes() {
 			written := lp.file.VolumeName(v.Name)
@@ -38,18 +41,21 @@ func (b *builder) checkNameCollisions() {
 		}
 	}
 	if b.plan.Spec.PodPerService {
-		b.checkServicePodNames(PodPerService(podFiles))
+		pods, oneShot := PodPerService(podFiles)
+		b.checkServicePodNames(pods, "pod")
+		b.checkServicePodNames(append(jobFiles, oneShot...), "job")
 	}
 }
 
-// checkServicePodNames refuses two pod-per-service pods that get one name
-// (pod a-b's service c and pod a's service b-c are both a-b-c).
-func (b *builder) checkServicePodNames(pods []Compose) {
+// checkServicePodNames refuses two pod-per-service pods (or jobs) that get
+// one name (pod a-b's service c and pod a's service b-c are both a-b-c; a
+// one-shot service named like one of the stack's jobs).
+func (b *builder) checkServicePodNames(pods []Compose, kind string) {
 	seen := map[string]Compose{}
 	for _, c := range pods {
 		if prev, taken := seen[c.Name]; taken {
-			b.fail("%s: pod-per-service: service %s of pod %s and service %s of pod %s would both run in pod %s; rename one of the services or set pod-per-service: false",
-				b.specPath, prev.Shown, prev.Written, c.Shown, c.Written, c.Name)
+			b.fail("%s: pod-per-service: %s of %s and %s of %s would both run as %s %s; rename one of them or set pod-per-service: false",
+				b.specPath, prev.Shown, prev.Written, c.Shown, c.Written, kind, c.Name)
 			continue
 		}
 		seen[c.Name] = c

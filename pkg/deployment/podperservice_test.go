@@ -11,7 +11,8 @@ import (
 
 // TestPodPerServiceNames: pods are named after their service, prefixed
 // with the file's pod when there are several files; a file that makes one
-// pod anyway keeps its pod and name, as without pod-per-service.
+// pod anyway keeps its pod and name, as without pod-per-service; a service
+// that others wait to complete is a job.
 func TestPodPerServiceNames(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -31,10 +32,15 @@ func TestPodPerServiceNames(t *testing.T) {
 		}
 		return fmt.Sprint(out)
 	}
-	if got, want := names(PodPerService([]Compose{shop})), "[db(db:[db]) web-ui(web_ui:[web-ui])]"; got != want {
-		t.Errorf("one file: %s, want %s", got, want)
+	if got, _ := PodPerService([]Compose{shop}); names(got) != "[db(db:[db]) web-ui(web_ui:[web-ui])]" {
+		t.Errorf("one file: %s", names(got))
 	}
-	if got, want := names(PodPerService([]Compose{shop, single})), "[shop-db(db:[db]) shop-web-ui(web_ui:[web-ui]) cache(cache:[redis])]"; got != want {
-		t.Errorf("two files: %s, want %s", got, want)
+	if got, _ := PodPerService([]Compose{shop, single}); names(got) != "[shop-db(db:[db]) shop-web-ui(web_ui:[web-ui]) cache(cache:[redis])]" {
+		t.Errorf("two files: %s", names(got))
+	}
+	// A service others wait to complete is a job.
+	migrating := load("app", "services:\n  migrate:\n    image: m\n  web:\n    image: w\n    depends_on:\n      migrate:\n        condition: service_completed_successfully\n")
+	if pods, jobs := PodPerService([]Compose{migrating}); names(pods) != "[web(web:[web])]" || names(jobs) != "[migrate(migrate:[migrate])]" {
+		t.Errorf("pods %s, jobs %s; want web a pod and migrate a job", names(pods), names(jobs))
 	}
 }

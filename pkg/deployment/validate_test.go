@@ -94,7 +94,7 @@ func TestCreateRejectsInvalidInput(t *testing.T) {
 				testutil.WriteFile(t, root, "compose/docker-compose-worker.yml", "services:\n  a_b:\n    image: w\n  c:\n    image: w\n")
 				testutil.WriteFile(t, root, "compose/docker-compose-worker-a.yml", "services:\n  b:\n    image: w\n  d:\n    image: w\n")
 			},
-			want: []string{"pod-per-service: service a_b of pod worker and service b of pod worker-a would both run in pod worker-a-b; rename one of the services"},
+			want: []string{"pod-per-service: a_b of worker and b of worker-a would both run as pod worker-a-b; rename one of them"},
 		},
 		{
 			name: "one volume spelled two ways in two files", spec: demoSpec,

@@ -201,7 +201,7 @@ func (r *renderer) renderJob(c deployment.Compose) {
 			},
 		},
 	}
-	job.Annotations = composeName(c.Written, c.Name)
+	job.Annotations = composeName(c.Shown, c.Name)
 	if job.Annotations == nil {
 		job.Annotations = map[string]string{}
 	}

@@ -19,9 +19,10 @@ import (
 
 // TestPodPerServiceDeploys takes a compose project whose services listen
 // on one port (two nginx on 80) through init, create and deploy: each
-// service runs in its own pod, and a service that declares no port is
-// reached by name through a headless Service, whose endpoints the cluster
-// fills with that pod's address.
+// service runs in its own pod, a service another waits to complete runs
+// once as a Job, and a service that declares no port is reached by name
+// through a headless Service, whose endpoints the cluster fills with that
+// pod's address.
 func TestPodPerServiceDeploys(t *testing.T) {
 	c := cluster.Shared(t)
 	ctx := context.Background()
@@ -33,6 +34,12 @@ func TestPodPerServiceDeploys(t *testing.T) {
     expose: ["80"]
     environment:
       CACHE: redis://cache_redis:6379
+    depends_on:
+      migrate:
+        condition: service_completed_successfully
+  migrate:
+    image: nginx
+    command: ["migrate"]
   admin.ui:
     image: nginx
     expose: ["80"]
@@ -58,6 +65,11 @@ func TestPodPerServiceDeploys(t *testing.T) {
 	slices.Sort(names)
 	if got := fmt.Sprint(names); got != "[admin-ui-deployment cache-redis-deployment web-deployment]" {
 		t.Errorf("Deployments = %s, want one per compose service", got)
+	}
+	// migrate, which web waits to complete, ran once as a Job.
+	jobs, err := c.Client.BatchV1().Jobs(ns).List(ctx, metav1.ListOptions{})
+	if err != nil || len(jobs.Items) != 1 || !strings.HasSuffix(jobs.Items[0].Name, "-job-migrate") || jobs.Items[0].Status.Succeeded != 1 {
+		t.Errorf("Jobs: %v (list: %v), want migrate's, succeeded", jobs, err)
 	}
 	pods, err := c.Client.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "app.kubernetes.io/component=cache-redis"})
 	if err != nil || len(pods.Items) != 1 || pods.Items[0].Status.PodIP == "" {

@@ -13,7 +13,8 @@ import (
 // compose project whose two services both listen on port 80 and declare
 // no port, as compose projects often do: with pod-per-service (which init
 // writes for such a project) each runs in its own pod, and one reaches the
-// other by its compose name through the cluster's DNS, as in docker compose.
+// other by its compose name through the cluster's DNS, as in docker compose;
+// a service one of them waits to complete runs once, as a Job.
 func TestKindPodPerServiceResolvesNames(t *testing.T) {
 	e := newEnv(t)
 	project := filepath.Join(t.TempDir(), "twin_webs")
@@ -22,6 +23,12 @@ func TestKindPodPerServiceResolvesNames(t *testing.T) {
     image: kubectl-stack/hello-web:local
     environment:
       GREETING: from front
+    depends_on:
+      seed:
+        condition: service_completed_successfully
+  seed:
+    image: kubectl-stack/hello-web:local
+    command: ["exit", "0"]
   back_end:
     image: kubectl-stack/hello-web:local
     environment:
@@ -52,7 +59,8 @@ func TestKindPodPerServiceResolvesNames(t *testing.T) {
 			t.Errorf("%s GET %s = %q, want %q\n%s", c.from, c.url, got, c.want, errOut)
 		}
 	}
-	if ps := e.must("ps", "-d", dir); strings.Count(ps, "Running") != 2 {
-		t.Errorf("ps shows other than two running pods:\n%s", ps)
+	// seed, which front waits to complete, ran once as a Job.
+	if ps := e.must("ps", "-d", dir); strings.Count(ps, "Running") != 2 || !strings.Contains(ps, "Succeeded") {
+		t.Errorf("ps shows other than two running pods and seed's succeeded one:\n%s", ps)
 	}
 }
