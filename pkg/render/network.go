@@ -23,8 +23,9 @@ import (
 
 // renderDiscoveryServices gives each compose service with ports a ClusterIP
 // Service named after it, so that services of other pod files reach it by
-// its compose name and port, as in docker compose; its network aliases get
-// the same Service under their names.
+// its compose name and port, as in docker compose; its network aliases and
+// container_name get the same Service under their names. With
+// pod-per-service a service without ports gets a headless one.
 func (r *renderer) renderDiscoveryServices(c deployment.Compose) {
 	for _, name := range c.File.ServiceNames() {
 		ports := containerPorts(c.File.Project.Services[name])
@@ -85,17 +86,20 @@ func (r *renderer) hostNames(c deployment.Compose, name string) []string {
 }
 
 // aliasOwners counts the services of the deployment's pods that give
-// themselves each alias (by its Service name).
+// themselves each alias (by its Service name), once per render.
 func (r *renderer) aliasOwners() map[string]int {
-	owners := map[string]int{}
+	if r.owners != nil {
+		return r.owners
+	}
+	r.owners = map[string]int{}
 	for _, c := range r.d.Pods {
 		for _, svc := range c.File.Project.Services {
 			for _, a := range aliases(svc) {
-				owners[k8sname.Label(a)]++
+				r.owners[k8sname.Label(a)]++
 			}
 		}
 	}
-	return owners
+	return r.owners
 }
 
 // aliases are the other names docker compose resolves to a service: its

@@ -75,6 +75,9 @@ type renderer struct {
 	renamedHosts []renamedHost
 	// caCerts are the spec's ca-certificates, as create copied them.
 	caCerts []deployment.CACert
+	// owners counts the services giving themselves each alias
+	// (aliasOwners).
+	owners map[string]int
 }
 
 // object is one rendered object with the file it is written to.
