@@ -19,8 +19,7 @@ func (b *builder) checkAll() {
 		}
 		b.checkComposePorts(lp)
 		b.checkImages(lp)
-		b.checkPortClashes(lp)
-		b.checkInitOnlyPods(lp)
+		b.checkPods(lp)
 		b.checkBuilds(lp)
 	}
 	b.checkNameCollisions()

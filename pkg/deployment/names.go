@@ -67,35 +67,45 @@ func (b *builder) checkServicePodNames(pods []Compose, kind string) {
 // one of them listens at a time).
 const AnnotationSharedPort = "kubectl-stack.io/shared-port"
 
-// checkPortClashes refuses two containers of one pod that listen on the
-// same container port: they share one network namespace, so the second
-// cannot bind it (docker compose gave each its own). Init containers run
-// before the others and do not clash. With pod-per-service only services
-// that join another's network (network_mode: service:X) share a pod.
-func (b *builder) checkPortClashes(lp loadedPod) {
-	groups := [][]string{lp.file.ServiceNames()}
-	if b.plan.Spec.PodPerService && !lp.isJob {
-		groups = lp.file.PodGroups()
-	}
-	for _, group := range groups {
+// checkPods checks each pod a compose file makes: no two containers listen
+// on one container port (they share one network namespace, so the second
+// cannot bind it; docker compose gave each its own), and, with
+// pod-per-service, the pod has a container that runs.
+func (b *builder) checkPods(lp loadedPod) {
+	for _, group := range b.podsOf(lp) {
 		b.checkPodPorts(lp, group)
-	}
-}
-
-// checkInitOnlyPods refuses, with pod-per-service, a pod that would hold
-// only init containers (services labelled laconic.init-container): a pod
-// needs a container that runs.
-func (b *builder) checkInitOnlyPods(lp loadedPod) {
-	if !b.plan.Spec.PodPerService || lp.isJob {
-		return
-	}
-	for _, group := range lp.file.PodGroups() {
-		if !slices.ContainsFunc(group, func(name string) bool { return !compose.IsInitContainer(lp.file.Project.Services[name]) }) {
-			b.fail("%s: pod %s, service %s: an init container (laconic.init-container) would be a pod of its own with pod-per-service; put it in the pod it prepares with network_mode: \"service:<that service>\", or drop the label", lp.pod.ComposeFile, lp.pod.Name, lp.file.ServiceName(group[0]))
+		if b.splits(lp) {
+			b.checkNotInitOnly(lp, group)
 		}
 	}
 }
 
+// podsOf are the services of each pod a compose file makes: all of them,
+// or with pod-per-service its PodGroups.
+func (b *builder) podsOf(lp loadedPod) [][]string {
+	if b.splits(lp) {
+		return lp.file.PodGroups()
+	}
+	return [][]string{lp.file.ServiceNames()}
+}
+
+// splits reports whether pod-per-service splits the compose file (jobs
+// are never split).
+func (b *builder) splits(lp loadedPod) bool {
+	return b.plan.Spec.PodPerService && !lp.isJob
+}
+
+// checkNotInitOnly refuses a pod-per-service pod that would hold only init
+// containers (services labelled laconic.init-container): a pod needs a
+// container that runs.
+func (b *builder) checkNotInitOnly(lp loadedPod, group []string) {
+	if !slices.ContainsFunc(group, func(name string) bool { return !compose.IsInitContainer(lp.file.Project.Services[name]) }) {
+		b.fail("%s: pod %s, service %s: an init container (laconic.init-container) would be a pod of its own with pod-per-service; put it in the pod it prepares with network_mode: \"service:<that service>\", or drop the label", lp.pod.ComposeFile, lp.pod.Name, lp.file.ServiceName(group[0]))
+	}
+}
+
+// checkPodPorts refuses two containers of one pod on one container port;
+// init containers run before the others and do not clash.
 func (b *builder) checkPodPorts(lp loadedPod, services []string) {
 	owner := map[compose.ContainerPort]string{}
 	for _, name := range services {
@@ -115,7 +125,7 @@ func (b *builder) checkPodPorts(lp loadedPod, services []string) {
 }
 
 func (b *builder) whyOnePod(lp loadedPod) string {
-	if b.plan.Spec.PodPerService && !lp.isJob {
+	if b.splits(lp) {
 		return "one joins the other's network (network_mode: service:...), so they share a pod"
 	}
 	return "the services of one compose file share a pod and its network"
