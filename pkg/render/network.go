@@ -70,36 +70,18 @@ func (r *renderer) renderDiscoveryServices(c deployment.Compose) {
 // (docker compose answers with any of them): both warned.
 func (r *renderer) hostNames(c deployment.Compose, name string) []string {
 	out := []string{name}
-	owners := r.aliasOwners()
 	for _, a := range aliases(c.File.Project.Services[name]) {
 		switch host := k8sname.Label(a); {
 		case host == name:
 		case slices.Contains(r.containerNames(), host):
 			r.warnf("%s: service %s: the alias %s is another service's name; that service keeps it", c.File.Path, c.File.ServiceName(name), a)
-		case owners[host] > 1:
-			r.warnf("%s: service %s: the alias %s is given by %d services, so none gets it", c.File.Path, c.File.ServiceName(name), a, owners[host])
+		case r.aliasOwners[host] > 1:
+			r.warnf("%s: service %s: the alias %s is given by %d services, so none gets it", c.File.Path, c.File.ServiceName(name), a, r.aliasOwners[host])
 		default:
 			out = append(out, host)
 		}
 	}
 	return out
-}
-
-// aliasOwners counts the services of the deployment's pods that give
-// themselves each alias (by its Service name), once per render.
-func (r *renderer) aliasOwners() map[string]int {
-	if r.owners != nil {
-		return r.owners
-	}
-	r.owners = map[string]int{}
-	for _, c := range r.d.Pods {
-		for _, svc := range c.File.Project.Services {
-			for _, a := range aliases(svc) {
-				r.owners[k8sname.Label(a)]++
-			}
-		}
-	}
-	return r.owners
 }
 
 // aliases are the other names docker compose resolves to a service: its
@@ -118,20 +100,24 @@ func aliases(svc compose.Service) []string {
 	return slices.Compact(out)
 }
 
-// renamedAliases maps each alias whose Service name differs from it
-// (db_primary → db-primary), so that environment values reach it.
-func renamedAliases(pods []deployment.Compose) map[string]string {
-	out := map[string]string{}
+// aliasTable reads the aliases of the pods' services once: each alias
+// whose Service name differs from it (db_primary → db-primary), so that
+// environment values reach it, and how many services give themselves each
+// Service name.
+func aliasTable(pods []deployment.Compose) (renamed map[string]string, owners map[string]int) {
+	renamed, owners = map[string]string{}, map[string]int{}
 	for _, c := range pods {
 		for _, svc := range c.File.Project.Services {
 			for _, a := range aliases(svc) {
-				if host := k8sname.Label(a); host != a {
-					out[a] = host
+				host := k8sname.Label(a)
+				owners[host]++
+				if host != a {
+					renamed[a] = host
 				}
 			}
 		}
 	}
-	return out
+	return renamed, owners
 }
 
 func (r *renderer) service(name string, extra, selector map[string]string, typ corev1.ServiceType) *corev1.Service {

@@ -75,9 +75,9 @@ type renderer struct {
 	renamedHosts []renamedHost
 	// caCerts are the spec's ca-certificates, as create copied them.
 	caCerts []deployment.CACert
-	// owners counts the services giving themselves each alias
-	// (aliasOwners).
-	owners map[string]int
+	// aliasOwners counts the services giving themselves each alias, by
+	// its Service name (see aliasTable).
+	aliasOwners map[string]int
 }
 
 // object is one rendered object with the file it is written to.
@@ -87,8 +87,7 @@ type object struct {
 }
 
 func newRenderer(d *deployment.Deployment, o Options) *renderer {
-	renamed := map[string]string{}
-	maps.Copy(renamed, renamedAliases(d.Pods))
+	renamed, owners := aliasTable(d.Pods)
 	for _, c := range slices.Concat(d.Pods, d.Jobs) {
 		maps.Copy(renamed, c.File.RenamedServices())
 	}
@@ -98,6 +97,7 @@ func newRenderer(d *deployment.Deployment, o Options) *renderer {
 		stack:        k8sname.Label(d.StackName()),
 		ns:           d.Namespace(),
 		renamedHosts: hostPatterns(renamed),
+		aliasOwners:  owners,
 	}
 }
 
