@@ -57,15 +57,3 @@ func under(p string, dirs []string) bool {
 	}
 	return false
 }
-
-// relativeTo writes p as a compose file beside dir would: "./frontend", ".".
-func relativeTo(dir, p string) string {
-	rel, err := filepath.Rel(dir, p)
-	switch {
-	case err != nil || strings.HasPrefix(rel, ".."):
-		return p
-	case rel == ".":
-		return rel
-	}
-	return "./" + rel
-}

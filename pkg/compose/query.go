@@ -45,7 +45,10 @@ func (f *File) HostBinds(expandHome func(string) string) []Bind {
 			resolved := resolve(dir, expandHome(v.Source))
 			source, ok := written[resolved]
 			if !ok {
-				source = inherited(dir, v.Source)
+				// Inherited through extends: compose-go made it absolute
+				// against the extended file's directory. Below this file's
+				// directory it is stack content, written relative there.
+				source = relativeTo(dir, v.Source)
 			}
 			out = append(out, Bind{
 				Service: name, Source: source, Resolved: resolved,
@@ -56,15 +59,17 @@ func (f *File) HostBinds(expandHome func(string) string) []Bind {
 	return out
 }
 
-// inherited writes the source of a bind inherited through extends, which
-// compose-go made absolute against the extended file's directory: relative
-// to this file's directory when it lies below it (stack content, as it was
-// written relative in the extended file), else as it is.
-func inherited(dir, source string) string {
-	if rel, err := filepath.Rel(dir, source); err == nil && !strings.HasPrefix(rel, "..") {
-		return "./" + filepath.ToSlash(rel)
+// relativeTo writes p as a compose file in dir would when p lies below
+// dir ("./frontend", "."), else as it is.
+func relativeTo(dir, p string) string {
+	rel, err := filepath.Rel(dir, p)
+	switch {
+	case err != nil || strings.HasPrefix(rel, ".."):
+		return p
+	case rel == ".":
+		return rel
 	}
-	return source
+	return "./" + filepath.ToSlash(rel)
 }
 
 func resolve(dir, p string) string {
