@@ -31,3 +31,18 @@ func (c *Cluster) PodTemplates(t testing.TB, ns string) []string {
 	slices.Sort(out)
 	return out
 }
+
+// DeploymentNames are the names of the Deployments of namespace ns, sorted.
+func (c *Cluster) DeploymentNames(t testing.TB, ns string) []string {
+	t.Helper()
+	deps, err := c.Client.AppsV1().Deployments(ns).List(context.Background(), metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, d := range deps.Items {
+		out = append(out, d.Name)
+	}
+	slices.Sort(out)
+	return out
+}

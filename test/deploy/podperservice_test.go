@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
+	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
 	"github.com/kubectl-stack/kubectl-stack/test/cluster"
 )
 
@@ -54,17 +54,13 @@ func TestPodPerServiceDeploys(t *testing.T) {
 	}
 	deploy(t, dir)
 
-	deps, err := c.Client.AppsV1().Deployments(ns).List(ctx, metav1.ListOptions{})
+	rec, err := deployment.ReadRecord(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var names []string
-	for _, d := range deps.Items {
-		names = append(names, strings.TrimPrefix(d.Name, d.Labels["kubectl-stack.io/deployment-id"]+"-"))
-	}
-	slices.Sort(names)
-	if got := fmt.Sprint(names); got != "[admin-ui-deployment cache-redis-deployment web-deployment]" {
-		t.Errorf("Deployments = %s, want one per compose service", got)
+	id := rec.DeploymentID
+	if got, want := fmt.Sprint(c.DeploymentNames(t, ns)), fmt.Sprintf("[%s-admin-ui-deployment %s-cache-redis-deployment %s-web-deployment]", id, id, id); got != want {
+		t.Errorf("Deployments = %s, want one per compose service: %s", got, want)
 	}
 	// migrate, which web waits to complete, ran once as a Job.
 	jobs, err := c.Client.BatchV1().Jobs(ns).List(ctx, metav1.ListOptions{})
@@ -124,15 +120,7 @@ func TestTurningPodPerServiceOnKeepsTheVolumes(t *testing.T) {
 	}
 	state := func() (string, map[string]string) {
 		t.Helper()
-		deps, err := c.Client.AppsV1().Deployments(ns).List(ctx, metav1.ListOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var names []string
-		for _, d := range deps.Items {
-			names = append(names, d.Name)
-		}
-		slices.Sort(names)
+		names := c.DeploymentNames(t, ns)
 		claims, err := c.Client.CoreV1().PersistentVolumeClaims(ns).List(ctx, metav1.ListOptions{})
 		if err != nil {
 			t.Fatal(err)

@@ -1,14 +1,11 @@
 package deploy
 
 import (
-	"context"
 	"fmt"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
 	"github.com/kubectl-stack/kubectl-stack/test/cluster"
@@ -50,9 +47,8 @@ func TestUntunedStacks(t *testing.T) {
 				t.Fatalf("create: %v\n%s", err, errOut)
 			}
 			deploy(t, dir)
-			deps, err := cluster.Shared(t).Client.AppsV1().Deployments(ns).List(context.Background(), metav1.ListOptions{})
-			if err != nil || len(deps.Items) != tc.pods {
-				t.Errorf("namespace %s holds %d Deployments (list: %v), want %d, one per compose service", ns, len(deps.Items), err, tc.pods)
+			if deps := cluster.Shared(t).DeploymentNames(t, ns); len(deps) != tc.pods {
+				t.Errorf("namespace %s holds the Deployments %v, want %d, one per compose service", ns, deps, tc.pods)
 			}
 		})
 	}
