@@ -8,6 +8,7 @@ import (
 	"slices"
 	"testing"
 
+	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -16,12 +17,8 @@ import (
 // tests that compare the cluster before and after.
 func (c *Cluster) PodTemplates(t testing.TB, ns string) []string {
 	t.Helper()
-	deps, err := c.Client.AppsV1().Deployments(ns).List(context.Background(), metav1.ListOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out []string
-	for _, d := range deps.Items {
+	for _, d := range c.deployments(t, ns) {
 		data, err := json.Marshal(d.Spec.Template)
 		if err != nil {
 			t.Fatal(err)
@@ -35,14 +32,19 @@ func (c *Cluster) PodTemplates(t testing.TB, ns string) []string {
 // DeploymentNames are the names of the Deployments of namespace ns, sorted.
 func (c *Cluster) DeploymentNames(t testing.TB, ns string) []string {
 	t.Helper()
-	deps, err := c.Client.AppsV1().Deployments(ns).List(context.Background(), metav1.ListOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out []string
-	for _, d := range deps.Items {
+	for _, d := range c.deployments(t, ns) {
 		out = append(out, d.Name)
 	}
 	slices.Sort(out)
 	return out
+}
+
+func (c *Cluster) deployments(t testing.TB, ns string) []appsv1.Deployment {
+	t.Helper()
+	deps, err := c.Client.AppsV1().Deployments(ns).List(context.Background(), metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return deps.Items
 }
