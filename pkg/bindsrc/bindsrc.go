@@ -14,7 +14,6 @@ import (
 	"strings"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/k8sname"
-	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
 )
 
 // systemPaths are the host paths node agents bind (monitoring, log
@@ -135,36 +134,44 @@ func pathJoin(a, b string) string {
 	return a + "/" + b
 }
 
-// resolve follows p's links while they stay inside root and returns the
-// real path and its mode; anything but a regular file or directory is an
-// error.
+// resolve follows p's links, in every component of the path and not only
+// its last, while they stay inside root, and returns the real path and its
+// mode; anything but a regular file or directory is an error. A link in a
+// directory component (./etc-link/shadow with etc-link -> /etc) is as much
+// a way out as a linked file.
 func resolve(p, root string) (string, fs.FileInfo, error) {
 	info, err := os.Lstat(p)
 	if err != nil {
 		return "", nil, err
 	}
-	real := p
-	if info.Mode()&fs.ModeSymlink != 0 {
-		target, err := filepath.EvalSymlinks(p)
-		if err != nil {
-			return "", nil, fmt.Errorf("%s is a link whose target cannot be resolved: %w", p, err)
+	real, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return "", nil, fmt.Errorf("%s is a link whose target cannot be resolved: %w", p, err)
+	}
+	if real != filepath.Clean(p) {
+		if _, inside := Within(realRoot(root), real); !inside {
+			return "", nil, fmt.Errorf("%s is a link to %s, outside the stack (%s); links out of the stack are never followed, in any component of a path: copy the file into the stack or bind the host path explicitly", p, real, root)
 		}
-		realRoot, err := filepath.EvalSymlinks(root)
-		if err != nil {
-			realRoot = root
-		}
-		if _, inside := spec.Within(realRoot, target); !inside {
-			return "", nil, fmt.Errorf("%s is a link to %s, outside the stack (%s); links out of the stack are never followed: copy the file into the stack or bind the host path explicitly", p, target, root)
-		}
-		if info, err = os.Stat(target); err != nil {
+		if info, err = os.Lstat(real); err != nil {
 			return "", nil, err
 		}
-		real = target
 	}
 	if !info.Mode().IsRegular() && !info.IsDir() {
 		return "", nil, fmt.Errorf("%s is a %s, not a regular file; special files are never read into a ConfigMap: remove it from the stack", p, kindOf(info.Mode()))
 	}
 	return real, info, nil
+}
+
+// realRoot is root with its own links resolved (a stack under a linked
+// home directory is still one stack).
+func realRoot(root string) string {
+	if abs, err := filepath.Abs(root); err == nil {
+		root = abs
+	}
+	if r, err := filepath.EvalSymlinks(root); err == nil {
+		return r
+	}
+	return filepath.Clean(root)
 }
 
 func kindOf(m fs.FileMode) string {

@@ -108,3 +108,60 @@ func TestHostVolumeName(t *testing.T) {
 		t.Errorf("long name %q", long)
 	}
 }
+
+// A link in a directory component of the bind source (./etc-link/hostname
+// with etc-link -> /etc) leads out of the stack as a linked file does.
+func TestScanRefusesLinksInDirectoryComponents(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	for link, target := range map[string]string{"etc-link": "/etc", "proc-link": "/proc"} {
+		if err := os.Symlink(target, filepath.Join(root, link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, src := range []string{"etc-link/hostname", "proc-link/self/environ", "proc-link/self/pagemap", "proc-link/self", "etc-link"} {
+		if _, err := Scan(filepath.Join(root, src), root); err == nil || !strings.Contains(err.Error(), "outside the stack") {
+			t.Errorf("Scan(%s) = %v, want a refusal naming the link out of the stack", src, err)
+		}
+		if _, err := ReadFile(filepath.Join(root, src), root, ReadLimit); err == nil || !strings.Contains(err.Error(), "outside") {
+			t.Errorf("ReadFile(%s) = %v, want a refusal", src, err)
+		}
+	}
+}
+
+// ReadFile never trusts the reported size: a file under /proc reports 0
+// bytes and may hold anything; a limit is a hard limit.
+func TestReadFileHasAHardLimit(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	write(t, filepath.Join(root, "big"), strings.Repeat("x", 100))
+	if _, err := ReadFile(filepath.Join(root, "big"), root, 99); err == nil || !strings.Contains(err.Error(), "more than 99 bytes") {
+		t.Errorf("ReadFile over the limit = %v", err)
+	}
+	if data, err := ReadFile(filepath.Join(root, "big"), root, 100); err != nil || len(data) != 100 {
+		t.Errorf("ReadFile at the limit = %d bytes, %v", len(data), err)
+	}
+	// /proc itself as the root: a file reporting size 0 is cut at the limit.
+	if _, err := ReadFile("/proc/self/status", "/proc", 64); err == nil || !strings.Contains(err.Error(), "more than") {
+		t.Errorf("ReadFile(/proc/self/status) = %v, want the limit to cut it", err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(root, "fifo"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadFile(filepath.Join(root, "fifo"), root, 10); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("ReadFile(fifo) = %v", err)
+	}
+}
+
+func TestInside(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	if err := os.Symlink("/etc", filepath.Join(root, "etc-link")); err != nil {
+		t.Fatal(err)
+	}
+	for p, want := range map[string]bool{"a/b": true, "missing/x": true, "etc-link/passwd": false, "etc-link/missing": false, "../x": false, ".": true} {
+		if got := Inside(filepath.Join(root, p), root); got != want {
+			t.Errorf("Inside(%s) = %v, want %v", p, got, want)
+		}
+	}
+}

@@ -48,6 +48,7 @@ in with a journal of renames: an interrupted one is finished by the next.`,
 		RunE: runE(o),
 	}
 	f := cmd.Flags()
+	addAllowHooksFlag(f, o.GlobalOptions)
 	f.StringVar(&o.SpecFile, "spec-file", o.SpecFile, "The spec.yml to create the deployment from.")
 	f.StringVarP(&o.DeploymentDir, "deployment-dir", "d", o.DeploymentDir, "The deployment directory to create.")
 	f.BoolVar(&o.Update, "update", o.Update, "If true, re-sync an existing deployment directory instead of creating one.")

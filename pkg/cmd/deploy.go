@@ -74,6 +74,7 @@ kind-<cluster-id> is used unless --context is given.`,
 // addDeployFlags adds the flags deploy and restart share.
 func addDeployFlags(cmd *cobra.Command, o *DeployOptions) {
 	f := cmd.Flags()
+	addAllowHooksFlag(f, o.GlobalOptions)
 	f.BoolVar(&o.Wait, "wait", o.Wait, "If true, wait until every object is ready.")
 	f.DurationVar(&o.Timeout, "timeout", o.Timeout, "How long to wait for readiness.")
 	f.StringToStringVar(&o.Images, "image", o.Images, "Replace a container's image: container=image (repeatable).")

@@ -23,6 +23,7 @@ type InitOptions struct {
 	Config     []string
 	PortRecipe string
 	Force      bool
+	AllowHooks bool
 
 	config map[string]string
 }
@@ -55,6 +56,7 @@ deployment throws your edits away); pass --force if you really mean it.`,
 	f.StringArrayVar(&o.Config, "config", o.Config, "A config value NAME=value for every container; repeat the flag for several.")
 	f.StringVar(&o.PortRecipe, "map-ports-to-host", o.PortRecipe, "How compose ports are published: "+strings.Join(deployment.PortRecipes, ", ")+".")
 	f.BoolVar(&o.Force, "force", o.Force, "If true, overwrite an existing output file.")
+	f.BoolVar(&o.AllowHooks, "allow-hooks", o.AllowHooks, "If true, record the digests of the stack's hooks (deploy/hooks) in the spec, so that create, restart and deploy run them; without it they are listed commented out.")
 	_ = cmd.RegisterFlagCompletionFunc("deploy-to", cobra.FixedCompletions([]string{spec.DeployToKind, spec.DeployToK8s}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("map-ports-to-host", cobra.FixedCompletions(deployment.PortRecipes, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
@@ -99,6 +101,7 @@ func (o *InitOptions) Run(c *cobra.Command) error {
 	written, how := deployment.StackRefFor(c.Context(), o.Stack, o.Output)
 	data, err := deployment.SpecTemplate(c.Context(), deployment.TemplateOptions{
 		StackRef: o.Stack, StackWritten: written, DeployTo: o.DeployTo, Config: o.config, PortRecipe: o.PortRecipe,
+		AllowHooks: o.AllowHooks,
 	})
 	if err != nil {
 		return fmt.Errorf("writing a spec for %s: %w", o.Stack, err)
@@ -112,6 +115,25 @@ func (o *InitOptions) Run(c *cobra.Command) error {
 		return fmt.Errorf("writing %s: %w", o.Output, err)
 	}
 	o.Logger().Infof("stack: %s in %s (%s)", written, o.Output, how)
+	o.showHooks()
 	o.Logger().Infof("wrote %s; edit it, commit it, then run: kubectl stack create --spec-file %s --deployment-dir DIR", o.Output, o.Output)
 	return nil
+}
+
+// showHooks lists the stack's hooks and their digests, and whether the
+// spec now allows them: they are code that create, restart and deploy run
+// on this machine.
+func (o *InitOptions) showHooks() {
+	list, err := deployment.StackHooks(o.Stack)
+	if err != nil || len(list) == 0 {
+		return
+	}
+	for _, h := range list {
+		o.Logger().Infof("hook %s (%s, %d bytes)", h.Name, h.Digest, len(h.Data))
+	}
+	if o.AllowHooks {
+		o.Logger().Infof("recorded the hooks' digests in %s: they run at create, restart and deploy until they change", o.Output)
+		return
+	}
+	o.Logger().Warnf("the stack has hooks, which run only once allowed: read them, then uncomment hooks: in %s (or run init again with --allow-hooks)", o.Output)
 }

@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"github.com/spf13/pflag"
+
 	"context"
 	"fmt"
 
@@ -45,6 +47,7 @@ func (g *GlobalOptions) lifecycle() *lifecycle.Lifecycle {
 			return e, nil
 		},
 		Git:        gitrepo.CLI{},
+		AllowHooks: g.AllowHooks,
 		Kubeconfig: *g.ConfigFlags.KubeConfig,
 		DataDir:    lifecycle.DefaultDataDir(),
 	}
@@ -141,4 +144,9 @@ func prepareTarget(c *cobra.Command, g *GlobalOptions, dirFlag string, images ma
 // deployment verb.
 func addDeploymentDirFlag(cmd *cobra.Command, dir *string) {
 	cmd.Flags().StringVarP(dir, "deployment-dir", "d", *dir, "The deployment directory (default: the current directory if it holds deployment.yml).")
+}
+
+// addAllowHooksFlag adds --allow-hooks to a verb that runs stack hooks.
+func addAllowHooksFlag(f *pflag.FlagSet, g *GlobalOptions) {
+	f.BoolVar(&g.AllowHooks, "allow-hooks", false, "If true, run the stack's hooks (deploy/hooks) even when spec.yml does not record their digests (hooks:); without it a hook runs only when its digest is recorded there.")
 }

@@ -17,6 +17,9 @@ type GlobalOptions struct {
 	Verbosity   int
 	// Quiet keeps only warnings and errors on stderr.
 	Quiet bool
+	// AllowHooks runs the stack's hooks without their digests in spec.yml
+	// (create, restart and deploy only).
+	AllowHooks bool
 
 	logger *log.Logger
 }

@@ -14,7 +14,7 @@ import (
 
 func load(t *testing.T) *File {
 	t.Helper()
-	f, err := Load(context.Background(), "testdata/docker-compose-all.yml", map[string]string{"TAG": "v2", "HOST": "db"})
+	f, err := Load(context.Background(), "testdata/docker-compose-all.yml", "/", map[string]string{"TAG": "v2", "HOST": "db"})
 	if err != nil {
 		t.Fatalf("Load() = %v", err)
 	}
@@ -79,7 +79,7 @@ func TestNamedVolumes(t *testing.T) {
 
 func TestLoadReportsBadCompose(t *testing.T) {
 	t.Parallel()
-	_, err := Load(context.Background(), "testdata/missing.yml", nil)
+	_, err := Load(context.Background(), "testdata/missing.yml", "/", nil)
 	if err == nil {
 		t.Fatal("Load(missing) = nil, want an error")
 	}
@@ -87,7 +87,7 @@ func TestLoadReportsBadCompose(t *testing.T) {
 
 func TestUnsetVariablesAreCollected(t *testing.T) {
 	t.Parallel()
-	f, err := Load(context.Background(), "testdata/docker-compose-all.yml", map[string]string{"TAG": "v2"})
+	f, err := Load(context.Background(), "testdata/docker-compose-all.yml", "/", map[string]string{"TAG": "v2"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestErrorsNameFileAndLine(t *testing.T) {
 		if err := os.WriteFile(file, []byte(content), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		_, err := Load(context.Background(), file, nil)
+		_, err := Load(context.Background(), file, "/", nil)
 		if err == nil || !strings.Contains(err.Error(), file) || !strings.Contains(err.Error(), want) {
 			t.Errorf("Load(%q) = %v, want the file and %q", content, err, want)
 		}
@@ -123,11 +123,11 @@ func TestErrorsNameFileAndLine(t *testing.T) {
 func TestRequiredVariableSaysWhereToSetIt(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	_, err := Load(context.Background(), testutil.WriteFile(t, dir, "compose.yaml", "services:\n  app:\n    image: nginx\n    environment:\n      API_KEY: ${API_KEY:?API_KEY is required}\n"), nil)
+	_, err := Load(context.Background(), testutil.WriteFile(t, dir, "compose.yaml", "services:\n  app:\n    image: nginx\n    environment:\n      API_KEY: ${API_KEY:?API_KEY is required}\n"), "/", nil)
 	if err == nil || !strings.Contains(err.Error(), "API_KEY is required; set API_KEY under config: in spec.yml (kubectl stack init takes --config API_KEY=VALUE) or in .env beside the compose file") {
 		t.Errorf("Load = %v, want the fix named", err)
 	}
-	if _, err := Load(context.Background(), filepath.Join(dir, "compose.yaml"), map[string]string{"API_KEY": "k"}); err != nil {
+	if _, err := Load(context.Background(), filepath.Join(dir, "compose.yaml"), "/", map[string]string{"API_KEY": "k"}); err != nil {
 		t.Errorf("Load with API_KEY set = %v", err)
 	}
 }

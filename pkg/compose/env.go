@@ -16,6 +16,8 @@ import (
 	"github.com/compose-spec/compose-go/v2/dotenv"
 	"github.com/sirupsen/logrus"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/bindsrc"
 )
 
 // DotEnvFile is the file docker compose reads variables from, in the
@@ -25,9 +27,9 @@ const DotEnvFile = ".env"
 // readDotEnv returns the variables of dir/.env, or none when there is no
 // such file. Values the caller already has (the spec's config) win, as the
 // shell environment wins over .env in docker compose.
-func readDotEnv(dir string, env map[string]string) (map[string]string, bool, error) {
+func readDotEnv(dir, root string, env map[string]string) (map[string]string, bool, error) {
 	path := filepath.Join(dir, DotEnvFile)
-	if err := checkRegular(path); errors.Is(err, fs.ErrNotExist) {
+	if err := checkReadable(path, root, ".env"); errors.Is(err, fs.ErrNotExist) {
 		return nil, false, nil
 	} else if err != nil {
 		return nil, false, err
@@ -39,41 +41,82 @@ func readDotEnv(dir string, env map[string]string) (map[string]string, bool, err
 	return vars, true, nil
 }
 
-// checkRegular refuses, before compose-go opens it, a file that is not a
-// regular file once links are followed: a FIFO would block the read
-// forever, a device would never end.
-func checkRegular(path string) error {
+// checkReadable refuses, before compose-go opens it, a file it must not
+// read: one that lies outside root once the links of every component of
+// its path are followed (../outside.env, ./etc-link/passwd), one that is
+// not a regular file (a FIFO would block the read forever, a device would
+// never end), and one larger than any stack file may be.
+func checkReadable(path, root, field string) error {
 	info, err := os.Stat(path)
 	if err != nil {
 		return err
 	}
+	if !bindsrc.Inside(path, root) {
+		return fmt.Errorf("%s: %s lies outside the stack (%s) once its links are followed; files outside the stack are never read: copy it into the stack", field, path, root)
+	}
 	if !info.Mode().IsRegular() {
-		return fmt.Errorf("%s is not a regular file (%s); remove it or point at a regular file", path, info.Mode().Type())
+		return fmt.Errorf("%s: %s is not a regular file (%s); remove it or point at a regular file", field, path, info.Mode().Type())
+	}
+	if info.Size() > bindsrc.ReadLimit {
+		return fmt.Errorf("%s: %s holds %d bytes, more than a stack file may (%d)", field, path, info.Size(), bindsrc.ReadLimit)
 	}
 	return nil
 }
 
-// checkReferencedFiles refuses special files among the env_file and
-// extends files a compose file names, before compose-go reads them. A
-// missing file is left to compose-go, which knows which are required.
-func (doc *rawFile) checkReferencedFiles(dir string) error {
+// checkReferencedFiles refuses the env_file and extends files a compose
+// file names that compose-go must not read (checkReadable), before it
+// reads them, and those of the files it extends in turn. A missing file is
+// left to compose-go, which knows which are required.
+func (doc *rawFile) checkReferencedFiles(dir, root string, seen map[string]bool) error {
 	if !doc.Include.IsZero() {
 		// An included file would be read from wherever it points and is
 		// not copied into the deployment directory.
 		return fmt.Errorf("line %d: include: is not supported; copy the included services into this file (or list the file as another pod of a stack)", doc.Include.Line)
 	}
 	var errs []error
-	for _, s := range doc.Services {
-		for _, p := range append(scalarsAt(&s.EnvFile, "path"), scalarsAt(&s.Extends, "file")...) {
-			if !filepath.IsAbs(p) {
-				p = filepath.Join(dir, p)
-			}
-			if err := checkRegular(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	check := func(field, p string) error {
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(dir, p)
+		}
+		if err := checkReadable(p, root, field); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		return nil
+	}
+	for _, name := range slices.Sorted(maps.Keys(doc.Services)) {
+		s := doc.Services[name]
+		for _, p := range scalarsAt(&s.EnvFile, "path") {
+			errs = append(errs, check("services."+name+".env_file", p))
+		}
+		for _, p := range scalarsAt(&s.Extends, "file") {
+			if err := check("services."+name+".extends.file", p); err != nil {
 				errs = append(errs, err)
+				continue
 			}
+			errs = append(errs, checkExtended(resolve(dir, p), root, seen))
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// checkExtended checks the references of a file services extend, once.
+func checkExtended(path, root string, seen map[string]bool) error {
+	if seen[path] {
+		return nil
+	}
+	seen[path] = true
+	data, err := bindsrc.ReadFile(path, root, bindsrc.ReadLimit)
+	if err != nil {
+		return nil // compose-go reports a missing or unreadable file
+	}
+	raw, err := parseRaw(data)
+	if err != nil {
+		return nil // and a file it cannot parse
+	}
+	if err := raw.checkReferencedFiles(filepath.Dir(path), root, seen); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
 }
 
 // extendsFiles are the files the services extend, absolute, each once.

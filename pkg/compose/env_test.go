@@ -29,7 +29,7 @@ func TestDotEnvInterpolatesAndTheSpecWins(t *testing.T) {
 		"compose.yaml": "services:\n  web:\n    image: web:${TAG}\n    environment:\n      A: ${FROM_DOTENV}\n      B: ${OVERRIDDEN}\n",
 		".env":         "TAG=1.2\nFROM_DOTENV=dotenv\nOVERRIDDEN=dotenv\n",
 	})
-	f, err := Load(context.Background(), file, map[string]string{"OVERRIDDEN": "spec"})
+	f, err := Load(context.Background(), file, "/", map[string]string{"OVERRIDDEN": "spec"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func TestDefaultsAreNotUnset(t *testing.T) {
 	file := writeProject(t, map[string]string{
 		"compose.yaml": "services:\n  web:\n    image: web:${TAG:-latest}\n    environment:\n      A: ${ALT-x}\n      B: ${MISSING}\n      C: $$LITERAL\n",
 	})
-	f, err := Load(context.Background(), file, nil)
+	f, err := Load(context.Background(), file, "/", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func TestComposeGoWarningsAndProfilesAreNotes(t *testing.T) {
 	file := writeProject(t, map[string]string{
 		"compose.yaml": "version: \"3.8\"\nservices:\n  web:\n    image: web\n  debug:\n    image: busybox\n    profiles: [debug]\n",
 	})
-	f, err := Load(context.Background(), file, nil)
+	f, err := Load(context.Background(), file, "/", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestOptionalEnvFileMayBeMissing(t *testing.T) {
 		"compose.yaml": "services:\n  web:\n    image: web\n    env_file:\n      - path: ./missing.env\n        required: false\n      - ./present.env\n",
 		"present.env":  "P=1\n",
 	})
-	f, err := Load(context.Background(), file, nil)
+	f, err := Load(context.Background(), file, "/", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func TestSpecialEnvFilesAreRefusedNotRead(t *testing.T) {
 			t.Fatal(err)
 		}
 		done := make(chan error, 1)
-		go func() { _, err := Load(context.Background(), file, nil); done <- err }()
+		go func() { _, err := Load(context.Background(), file, "/", nil); done <- err }()
 		select {
 		case err := <-done:
 			if err == nil || !strings.Contains(err.Error(), "is not a regular file") {
@@ -130,7 +130,7 @@ func TestNamesAreMapped(t *testing.T) {
 	file := writeProject(t, map[string]string{
 		"compose.yaml": "services:\n  web.frontend:\n    image: w\n    depends_on: [cache_redis]\n    volumes: [\"db_data:/d\", \"App.Data:/a\"]\n  cache_redis:\n    image: r\nvolumes:\n  db_data:\n  App.Data:\n",
 	})
-	f, err := Load(context.Background(), file, nil)
+	f, err := Load(context.Background(), file, "/", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestNamesAreMapped(t *testing.T) {
 	if _, ok := f.Project.Services["web-frontend"].DependsOn["cache-redis"]; !ok || f.ServiceName("web-frontend") != "web.frontend" {
 		t.Errorf("depends_on or ServiceName not mapped: %v", f.Project.Services["web-frontend"].DependsOn)
 	}
-	_, err = Load(context.Background(), writeProject(t, map[string]string{"compose.yaml": "services:\n  a_b:\n    image: x\n  a.b:\n    image: y\n"}), nil)
+	_, err = Load(context.Background(), writeProject(t, map[string]string{"compose.yaml": "services:\n  a_b:\n    image: x\n  a.b:\n    image: y\n"}), "/", nil)
 	if err == nil || !strings.Contains(err.Error(), `service names "a.b" and "a_b" both become "a-b"`) {
 		t.Errorf("Load(colliding services) = %v", err)
 	}
@@ -156,7 +156,7 @@ func TestNamesAreMapped(t *testing.T) {
 func TestIncludeIsRefusedBeforeItIsRead(t *testing.T) {
 	t.Parallel()
 	file := writeProject(t, map[string]string{"compose.yaml": "include:\n  - ../../etc/other.yaml\nservices:\n  web:\n    image: web\n"})
-	_, err := Load(context.Background(), file, nil)
+	_, err := Load(context.Background(), file, "/", nil)
 	if err == nil || !strings.Contains(err.Error(), "compose.yaml: line 2: include: is not supported") {
 		t.Errorf("Load() = %v", err)
 	}

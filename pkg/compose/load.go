@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/template"
 	"github.com/compose-spec/compose-go/v2/types"
 
+	"github.com/kubectl-stack/kubectl-stack/pkg/bindsrc"
 	"github.com/kubectl-stack/kubectl-stack/pkg/k8sname"
 )
 
@@ -49,14 +49,17 @@ type File struct {
 	extendsFiles []string
 }
 
-// Load parses a compose file. env supplies values for ${VAR} interpolation
-// (the spec's config); unset variables expand to "" or their default.
-func Load(ctx context.Context, path string, env map[string]string) (*File, error) {
+// Load parses a compose file. root is the directory the file and every
+// file it reads (env_file, extends, .env) must lie in once links are
+// followed: the stack, or the deployment directory. env supplies values for
+// ${VAR} interpolation (the spec's config); unset variables expand to "" or
+// their default.
+func Load(ctx context.Context, path, root string, env map[string]string) (*File, error) {
 	path, err := filepath.Abs(path)
 	if err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(path)
+	data, err := bindsrc.ReadFile(path, root, bindsrc.ReadLimit)
 	if err != nil {
 		return nil, fmt.Errorf("reading compose file: %w", err)
 	}
@@ -65,11 +68,11 @@ func Load(ctx context.Context, path string, env map[string]string) (*File, error
 	// error names the line.
 	raw, rawErr := parseRaw(data)
 	if rawErr == nil {
-		if err := raw.checkReferencedFiles(dir); err != nil {
+		if err := raw.checkReferencedFiles(dir, root, map[string]bool{}); err != nil {
 			return nil, fmt.Errorf("parsing compose file %s: %w", path, err)
 		}
 	}
-	dotEnv, hasDotEnv, err := readDotEnv(dir, env)
+	dotEnv, hasDotEnv, err := readDotEnv(dir, root, env)
 	if err != nil {
 		return nil, fmt.Errorf("parsing compose file %s: %w", path, err)
 	}

@@ -47,7 +47,7 @@ func TestPodGroupsKeepNetworkPeersTogether(t *testing.T) {
 // loadCompose writes a compose.yaml into dir and loads it.
 func loadCompose(t *testing.T, dir, body string) *File {
 	t.Helper()
-	f, err := Load(context.Background(), testutil.WriteFile(t, dir, "compose.yaml", body), nil)
+	f, err := Load(context.Background(), testutil.WriteFile(t, dir, "compose.yaml", body), "/", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

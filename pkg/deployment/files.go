@@ -27,7 +27,7 @@ func (b *builder) addFiles(specData []byte) {
 		if lp.isJob {
 			dir = JobsDir
 		}
-		b.copyFile(lp.pod.ComposeFile, path.Join(dir, "docker-compose-"+lp.pod.Name+".yml"))
+		b.copyFile(lp.pod.ComposeFile, path.Join(dir, "docker-compose-"+lp.pod.Name+".yml"), lp.pod.Root)
 		b.addReferencedFiles(lp, dir)
 		if cfg := filepath.Join(p.Stack.ConfigRoot, lp.pod.Name); isDir(cfg) {
 			b.copyTree(cfg, path.Join("config", lp.pod.Name), filepath.Dir(p.Stack.ConfigRoot))
@@ -47,7 +47,7 @@ func (b *builder) addFiles(specData []byte) {
 func (b *builder) addStackFile() {
 	st := b.plan.Stack
 	if st.DefinitionFile != "" {
-		b.copyFile(st.DefinitionFile, StackFile)
+		b.copyFile(st.DefinitionFile, StackFile, st.Dir)
 		return
 	}
 	// A plain compose stack has no stack.yml; write one so that the
@@ -73,6 +73,10 @@ func (b *builder) addReferencedFiles(lp loadedPod, composeDir string) {
 		}
 	}
 	for _, abs := range append(lp.file.EnvFiles(), lp.file.ExtendsFiles()...) {
+		if !bindsrc.Inside(abs, lp.pod.Root) {
+			b.fail("%s: pod %s reads %s, which lies outside the stack (%s) once its links are followed; files outside the stack are never read: copy it into the stack", lp.pod.ComposeFile, lp.pod.Name, abs, lp.pod.Root)
+			continue
+		}
 		if rel, err := filepath.Rel(srcDir, abs); err == nil {
 			refs = append(refs, rel)
 		}
@@ -81,6 +85,10 @@ func (b *builder) addReferencedFiles(lp loadedPod, composeDir string) {
 		dest := path.Clean(path.Join(composeDir, filepath.ToSlash(ref)))
 		if !inside(dest) {
 			b.fail("%s: pod %s refers to %q, which would lie outside the deployment directory once copied; keep referenced files beside the compose file or under config/", lp.pod.ComposeFile, lp.pod.Name, ref)
+			continue
+		}
+		if own, ok := HoldsOwnFiles(dest); ok {
+			b.fail("%s: pod %s refers to %q, which would be %s in the deployment directory, where kubectl-stack keeps %s; a bind of it would ship them into the cluster: bind a directory of the stack's content instead", lp.pod.ComposeFile, lp.pod.Name, ref, dest, own)
 			continue
 		}
 		src := filepath.Join(srcDir, ref)
@@ -92,7 +100,7 @@ func (b *builder) addReferencedFiles(lp loadedPod, composeDir string) {
 		if isDir(src) {
 			b.copyTree(src, dest, lp.pod.Root)
 		} else {
-			b.copyFile(src, dest)
+			b.copyFile(src, dest, lp.pod.Root)
 		}
 	}
 }
@@ -189,8 +197,11 @@ func (b *builder) kindInput() kindcluster.ConfigInput {
 	return in
 }
 
-func (b *builder) copyFile(src, dest string) {
-	data, err := os.ReadFile(src)
+// copyFile copies a regular file that must lie inside root (links
+// followed only while they stay there), reading at most
+// bindsrc.ReadLimit bytes.
+func (b *builder) copyFile(src, dest, root string) {
+	data, err := bindsrc.ReadFile(src, root, bindsrc.ReadLimit)
 	if err != nil {
 		b.fail("copying %s: %v", src, err)
 		return
@@ -218,7 +229,7 @@ func (b *builder) copyTree(src, dest, root string) {
 		b.plan.Dirs = append(b.plan.Dirs, dest)
 	}
 	for _, f := range tree.Files {
-		b.copyFile(f.Path, path.Join(dest, f.Rel))
+		b.copyFile(f.Path, path.Join(dest, f.Rel), root)
 	}
 }
 
@@ -243,17 +254,18 @@ func configEnv(cfg spec.Config) []byte {
 }
 
 // addHooks copies the stack's executable hooks (deploy/hooks/<event>) into
-// D/hooks, where verbs run them, and reports laconic-so Python hooks,
-// which are not run, naming each and what laconic-so did with it.
+// D/hooks, where verbs run them once allowed, and reports laconic-so
+// Python hooks, which are not run, naming each and what laconic-so did
+// with it. A hooks directory or hook that is a link, a special file or a
+// file larger than hooks.MaxSize is refused: a hook is code the operator
+// is asked to allow, so it must be exactly the file the stack ships.
 func (b *builder) addHooks() {
-	dir := filepath.Join(b.plan.Stack.Dir, filepath.FromSlash(hooks.StackDir))
-	entries, err := os.ReadDir(dir)
-	if err == nil {
-		for _, e := range entries {
-			if e.Type().IsRegular() {
-				b.copyFile(filepath.Join(dir, e.Name()), path.Join(hooks.DeploymentDir, e.Name()))
-			}
-		}
+	files, err := hooks.StackHooks(b.plan.Stack.Dir)
+	if err != nil {
+		b.fail("%v", err)
+	}
+	for _, h := range files {
+		b.plan.Files[path.Join(hooks.DeploymentDir, h.Name)] = File{Data: h.Data, Mode: h.Mode}
 	}
 	for _, h := range hooks.PythonHooks(b.plan.Stack.Dir) {
 		b.warn("%s: deploy/commands.py: %s; Python hooks are not run: write it as an executable %s/%s (see docs/user-guide.md, Stack hooks)", b.plan.Stack.Dir, h, hooks.StackDir, strings.SplitN(h, "(", 2)[0])

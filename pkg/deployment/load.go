@@ -115,7 +115,7 @@ func loadComposes(ctx context.Context, dir, sub string, refs []stack.PodRef, env
 	var out []Compose
 	var errs []error
 	for _, ref := range refs {
-		f, err := compose.Load(ctx, filepath.Join(dir, sub, "docker-compose-"+ref.Name+".yml"), env)
+		f, err := compose.Load(ctx, filepath.Join(dir, sub, "docker-compose-"+ref.Name+".yml"), dir, env)
 		if err != nil {
 			errs = append(errs, err)
 			continue

@@ -127,7 +127,7 @@ func (b *builder) loadComposeFiles(ctx context.Context) {
 			if pod.ComposeFile == "" {
 				continue // already reported by the stack
 			}
-			f, err := compose.Load(ctx, pod.ComposeFile, b.plan.Spec.Config)
+			f, err := compose.Load(ctx, pod.ComposeFile, pod.Root, b.plan.Spec.Config)
 			if err != nil {
 				b.errs = append(b.errs, err)
 				continue

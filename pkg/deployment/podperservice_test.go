@@ -17,7 +17,7 @@ func TestPodPerServiceNames(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	load := func(pod, body string) Compose {
-		f, err := compose.Load(context.Background(), testutil.WriteFile(t, dir, "docker-compose-"+pod+".yml", body), nil)
+		f, err := compose.Load(context.Background(), testutil.WriteFile(t, dir, "docker-compose-"+pod+".yml", body), "/", nil)
 		if err != nil {
 			t.Fatal(err)
 		}

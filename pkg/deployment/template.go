@@ -13,6 +13,7 @@ import (
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/compose"
 	"github.com/kubectl-stack/kubectl-stack/pkg/gitrepo"
+	"github.com/kubectl-stack/kubectl-stack/pkg/hooks"
 	"github.com/kubectl-stack/kubectl-stack/pkg/ingress"
 	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
 	"github.com/kubectl-stack/kubectl-stack/pkg/stack"
@@ -34,6 +35,9 @@ type TemplateOptions struct {
 	PortRecipe string
 	// Rand picks fixed random host ports; nil uses a random source.
 	Rand *rand.Rand
+	// AllowHooks records the digests of the stack's hooks, so that they
+	// run; without it they are listed commented out.
+	AllowHooks bool
 }
 
 // SpecTemplate writes a commented spec.yml for a stack: ports from its
@@ -50,17 +54,30 @@ func SpecTemplate(ctx context.Context, o TemplateOptions) ([]byte, error) {
 	}
 	var errs []error
 	for _, pod := range st.ComposeFiles() {
-		f, err := compose.Load(ctx, pod.ComposeFile, o.Config)
+		f, err := compose.Load(ctx, pod.ComposeFile, pod.Root, o.Config)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
 		errs = append(errs, t.collect(f)...)
 	}
+	hookFiles, err := hooks.StackHooks(st.Dir)
+	errs = append(errs, err)
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	t.hooks = hookFiles
 	return t.render(st)
+}
+
+// StackHooks lists a stack's hooks with their digests, for init to show
+// before it records them.
+func StackHooks(stackRef string) ([]hooks.Hook, error) {
+	st, err := stack.Locate(spec.ExpandHome(stackRef))
+	if err != nil {
+		return nil, err
+	}
+	return hooks.StackHooks(st.Dir)
 }
 
 type template struct {
@@ -69,6 +86,7 @@ type template struct {
 	portNotes  map[string][]string
 	volumes    []string
 	configMaps []string
+	hooks      []hooks.Hook
 }
 
 func (t *template) collect(f *compose.File) []error {
@@ -171,10 +189,38 @@ func (t *template) render(st *stack.Stack) ([]byte, error) {
 	t.renderConfig(w)
 	t.renderNetwork(w)
 	t.renderVolumes(w)
+	t.renderHooks(w)
 	w.line("# Secrets (existing in the namespace) offered to every container as environment: name: [keys]")
 	w.line("secrets: {}")
 	t.renderExamples(w)
 	return []byte(w.String()), nil
+}
+
+// renderHooks records the digests of the stack's hooks that run for an
+// event (create, start) when the operator allowed them at init, else
+// lists them commented out: a hook is code from the stack that runs on the
+// operator's machine, so it runs only once someone has read it.
+func (t *template) renderHooks(w *lineWriter) {
+	var events []hooks.Hook
+	for _, h := range t.hooks {
+		if slices.Contains(spec.HookEvents, h.Name) {
+			events = append(events, h)
+		}
+	}
+	if len(events) == 0 {
+		return
+	}
+	w.line("# The stack's hooks (deploy/hooks) run only while their digests are recorded here;")
+	w.line("# a hook changed by a git pull does not run until its new digest is recorded.")
+	prefix := ""
+	if !t.opts.AllowHooks {
+		w.line("# Read each hook, then uncomment to allow it (or pass --allow-hooks to init):")
+		prefix = "# "
+	}
+	w.line("%shooks:", prefix)
+	for _, h := range events {
+		w.line("%s  %s: %s", prefix, h.Name, h.Digest)
+	}
 }
 
 // renderPodPerService turns pod-per-service on for a plain compose project:

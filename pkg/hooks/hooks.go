@@ -23,6 +23,7 @@ import (
 	"regexp"
 	"slices"
 
+	"github.com/kubectl-stack/kubectl-stack/pkg/bindsrc"
 	"github.com/kubectl-stack/kubectl-stack/pkg/log"
 )
 
@@ -45,6 +46,11 @@ type Request struct {
 	// Env is added to the hook's environment (KUBECTL_STACK_*, KUBECONFIG).
 	Env map[string]string
 	Log *log.Logger
+	// Allowed are the digests of the hooks the operator allowed, by event
+	// (spec.yml's hooks:); AllowAll (--allow-hooks) allows whatever the
+	// deployment holds.
+	Allowed  map[string]string
+	AllowAll bool
 }
 
 // Error is a hook that failed.
@@ -61,16 +67,29 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// Run runs the event's hook if the deployment has one; ran says whether
-// it did.
+// Run runs the event's hook if the deployment has one and the operator
+// allowed it; ran says whether it did. A hook not allowed, or changed
+// since it was allowed, is not run: a warning (shown even with -q) names
+// it, its digest and how to allow it, and the verb goes on.
 func Run(ctx context.Context, req Request) (ran bool, err error) {
 	path := filepath.Join(req.Dir, DeploymentDir, req.Event)
-	info, err := os.Stat(path)
+	info, err := os.Lstat(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return false, nil
 	}
 	if err != nil {
 		return false, err
+	}
+	if !info.Mode().IsRegular() {
+		return false, &Error{Event: req.Event, Path: path, Code: 126, Err: errors.New("not a regular file; re-sync the deployment (kubectl stack create --update)")}
+	}
+	data, err := bindsrc.ReadFile(path, req.Dir, MaxSize)
+	if err != nil {
+		return false, &Error{Event: req.Event, Path: path, Code: 126, Err: err}
+	}
+	if reason := req.refusal(Digest(data)); reason != "" {
+		req.Log.Warnf("did not run the %s hook %s (%s): %s; read it, then allow it with --allow-hooks or by recording its digest in spec.yml (hooks: {%s: %s}) and re-syncing the deployment", req.Event, path, Digest(data), reason, req.Event, Digest(data))
+		return false, nil
 	}
 	if info.Mode()&0o111 == 0 {
 		return false, &Error{Event: req.Event, Path: path, Code: 126, Err: errors.New("not executable: chmod +x it in the stack, then re-sync the deployment")}
@@ -101,6 +120,18 @@ func Run(ctx context.Context, req Request) (ran bool, err error) {
 		return true, &Error{Event: req.Event, Path: path, Code: code, Err: err}
 	}
 	return true, nil
+}
+
+// refusal says why a hook with this digest may not run, or "".
+func (req Request) refusal(digest string) string {
+	want, recorded := req.Allowed[req.Event]
+	switch {
+	case req.AllowAll || want == digest:
+		return ""
+	case recorded:
+		return "it changed since its digest " + want + " was recorded in spec.yml"
+	}
+	return "hooks run only when the operator allowed them"
 }
 
 func prefix(r io.Reader, l *log.Logger, event string) {

@@ -28,7 +28,8 @@ func (l *Lifecycle) RunHook(ctx context.Context, t *Target, event string) error 
 	if l.Kubeconfig != "" {
 		env["KUBECONFIG"], _ = filepath.Abs(l.Kubeconfig)
 	}
-	_, err := hooks.Run(ctx, hooks.Request{Event: event, Dir: dir, Env: env, Log: l.Log})
+	_, err := hooks.Run(ctx, hooks.Request{Event: event, Dir: dir, Env: env, Log: l.Log,
+		Allowed: d.Spec.Hooks, AllowAll: l.AllowHooks})
 	return err
 }
 

@@ -12,6 +12,9 @@ import (
 // or a dry run never waits for a cluster or an engine it does not use.
 type Lifecycle struct {
 	Log *log.Logger
+	// AllowHooks runs the deployment's hooks whether or not spec.yml
+	// records their digests (--allow-hooks).
+	AllowHooks bool
 	// Progress receives the container engine's build and push output.
 	Progress io.Writer
 	// Connect opens the cluster of a kubeconfig context ("" is the

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/kubectl-stack/kubectl-stack/pkg/bindsrc"
 	"github.com/kubectl-stack/kubectl-stack/pkg/k8sname"
 )
 
@@ -34,11 +35,7 @@ func ResolvePath(base, p string) string {
 // cleaned absolute paths on whole path elements: /srv/kind2 is not within
 // /srv/kind. It returns the relative path when it does.
 func Within(root, path string) (string, bool) {
-	rel, err := filepath.Rel(filepath.Clean(root), filepath.Clean(path))
-	if err != nil || rel == ".." || strings.HasPrefix(rel, "../") || filepath.IsAbs(rel) {
-		return "", false
-	}
-	return rel, true
+	return bindsrc.Within(root, path)
 }
 
 // DefaultNamespace is laconic-so's namespace for a stack: laconic-<name>,

@@ -32,6 +32,13 @@ type Spec struct {
 	NodeAffinities  []NodeAffinity      `yaml:"node-affinities,omitempty"`
 	NodeTolerations []NodeToleration    `yaml:"node-tolerations,omitempty"`
 	Namespace       string              `yaml:"namespace,omitempty"`
+	// AllowDefaultNamespace lets namespace: default be used; the other
+	// system namespaces are never a deployment's.
+	AllowDefaultNamespace bool `yaml:"allow-default-namespace,omitempty"`
+	// Hooks are the stack hooks the operator allowed, by event, each as the
+	// sha256 digest of the hook file read when it was allowed; a hook runs
+	// only when its digest is recorded here (or with --allow-hooks).
+	Hooks map[string]string `yaml:"hooks,omitempty"`
 	// PodPerService runs each compose service in its own pod, as docker
 	// compose runs each in its own container; false (laconic-so's model):
 	// one pod per compose file, whose services share localhost.

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"net"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,6 +15,14 @@ import (
 	"github.com/kubectl-stack/kubectl-stack/pkg/compose"
 	"github.com/kubectl-stack/kubectl-stack/pkg/k8sname"
 )
+
+// SystemNamespaces are the cluster's own namespaces, never a deployment's.
+var SystemNamespaces = []string{"kube-system", "kube-public", "kube-node-lease"}
+
+// HookEvents are the events a stack hook may be allowed for.
+var HookEvents = []string{"create", "start"}
+
+var hookDigest = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
 
 // NodePort range of a default kube-apiserver (--service-node-port-range).
 const (
@@ -63,6 +72,20 @@ func (c *checker) names(s *Spec) {
 	if s.Namespace != "" {
 		for _, msg := range validation.IsDNS1123Label(s.Namespace) {
 			c.fail("namespace", "%q is not a valid namespace name: %s", s.Namespace, msg)
+		}
+	}
+	switch {
+	case slices.Contains(SystemNamespaces, s.Namespace):
+		c.fail("namespace", "%q is the cluster's own namespace; a deployment there could replace or prune what the cluster runs on: pick a namespace of its own", s.Namespace)
+	case s.Namespace == "default" && !s.AllowDefaultNamespace:
+		c.fail("namespace", "\"default\" is shared by everything that names no namespace; pick a namespace of its own, or set allow-default-namespace: true if this deployment is meant to live there")
+	}
+	for _, event := range slices.Sorted(maps.Keys(s.Hooks)) {
+		if !slices.Contains(HookEvents, event) {
+			c.fail("hooks."+event, "is not a hook event; the events are %s", strings.Join(HookEvents, ", "))
+		}
+		if !hookDigest.MatchString(s.Hooks[event]) {
+			c.fail("hooks."+event, "%q is not a hook digest; it is sha256:<64 hex digits>, as kubectl stack init --allow-hooks writes it", s.Hooks[event])
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(s.Secrets)) {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
 	"github.com/kubectl-stack/kubectl-stack/pkg/cmd"
+	"github.com/kubectl-stack/kubectl-stack/pkg/hooks"
 	"github.com/kubectl-stack/kubectl-stack/pkg/kindcluster"
 	"github.com/kubectl-stack/kubectl-stack/pkg/log"
 )
@@ -289,8 +290,8 @@ func (e *env) maintenanceDeployment() string {
 `)
 	testutil.WriteFile(e.t, e.upstream, "stacks/hello-m/stack.yml", "version: \"1.1\"\nname: hello-m\npods:\n  - web\n  - counter\n  - maint\n")
 	// A start hook that records where it ran; it needs the kubeconfig.
-	hook := testutil.WriteFile(e.t, e.upstream, "stacks/hello-m/deploy/hooks/start",
-		"#!/bin/sh\n[ -f \"$KUBECONFIG\" ] || exit 9\necho \"$KUBECTL_STACK_KIND_CLUSTER $KUBECTL_STACK_CONTEXT $KUBECTL_STACK_NAMESPACE\" >> started.txt\n")
+	script := "#!/bin/sh\n[ -f \"$KUBECONFIG\" ] || exit 9\necho \"$KUBECTL_STACK_KIND_CLUSTER $KUBECTL_STACK_CONTEXT $KUBECTL_STACK_NAMESPACE\" >> started.txt\n"
+	hook := testutil.WriteFile(e.t, e.upstream, "stacks/hello-m/deploy/hooks/start", script)
 	if err := os.Chmod(hook, 0o755); err != nil {
 		e.t.Fatal(err)
 	}
@@ -307,5 +308,7 @@ func (e *env) maintenanceDeployment() string {
 		}
 		s = strings.Replace(s, old, repl, 1)
 	}
+	// The operator read the hook and allowed it.
+	s += "hooks:\n  start: " + hooks.Digest([]byte(script)) + "\n"
 	return e.create(testutil.WriteFile(e.t, e.repo, "ops/m.yml", s+"maintenance-service: maint:80\n"))
 }
