@@ -110,8 +110,23 @@ func Load(ctx context.Context, path, root string, env map[string]string) (*File,
 	if err := f.mapNames(); err != nil {
 		return nil, fmt.Errorf("parsing compose file %w", err)
 	}
+	f.cleanBindSources()
 	f.dropLiveCodeMounts()
 	return f, nil
+}
+
+// cleanBindSources writes every absolute bind source in its clean form
+// (/etc/pihole/ is /etc/pihole), so that everything keyed by a source
+// (host binds, ConfigMaps of stack files) finds it under one name.
+func (f *File) cleanBindSources() {
+	for name, svc := range f.Project.Services {
+		for i, v := range svc.Volumes {
+			if v.Type == types.VolumeTypeBind && filepath.IsAbs(v.Source) {
+				svc.Volumes[i].Source = filepath.Clean(v.Source)
+			}
+		}
+		f.Project.Services[name] = svc
+	}
 }
 
 func options(name string, unset map[string]bool) func(*loader.Options) {

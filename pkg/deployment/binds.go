@@ -34,6 +34,10 @@ func InStack(bind compose.Bind, root string) bool {
 func (b *builder) checkBind(lp loadedPod, bind compose.Bind) {
 	where := fmt.Sprintf("%s: pod %s, service %s: bind %q", lp.pod.ComposeFile, lp.pod.Name, lp.file.ServiceName(bind.Service), bind.Source+":"+bind.Target)
 	if !InStack(bind, lp.pod.Root) {
+		if what, ok := OwnFilesIn(b.plan.Dir, bind.Resolved); ok {
+			b.fail("%s would give the container %s of the deployment directory %s; nothing kubectl-stack keeps for itself is ever bound into a container: bind a directory that does not hold the deployment directory", where, what, b.plan.Dir)
+			return
+		}
 		b.noteHostBind(lp, bind, where)
 		return
 	}

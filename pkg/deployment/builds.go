@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/kubectl-stack/kubectl-stack/pkg/bindsrc"
 	"github.com/kubectl-stack/kubectl-stack/pkg/compose"
 	"github.com/kubectl-stack/kubectl-stack/pkg/k8sname"
 	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
@@ -88,6 +89,9 @@ func (b *builder) buildRecord(lp loadedPod, cb compose.Build, where string) (Bui
 		b.fail("%s: the context %s is not a directory; create it or check out the repository it belongs to there (%s)", where, cb.Context, "CERC_REPO_BASE_DIR for laconic-so stacks")
 		return Build{}, false
 	}
+	if !b.checkContextPlace(lp, cb, where) {
+		return Build{}, false
+	}
 	dockerfile := cmp.Or(cb.Dockerfile, "Dockerfile")
 	if _, err := os.Stat(filepath.Join(cb.Context, dockerfile)); !filepath.IsAbs(dockerfile) && err != nil {
 		b.fail("%s: %s has no %s; add it or name another with dockerfile:", where, cb.Context, dockerfile)
@@ -107,6 +111,26 @@ func (b *builder) buildRecord(lp loadedPod, cb compose.Build, where string) (Bui
 		rec.Image = fmt.Sprintf("%s%s-%s:ctx-%s", b.registryPrefix(where), lp.file.ProjectName(lp.pod.Name), strings.ToLower(rec.Service), sum)
 	}
 	return rec, true
+}
+
+// checkContextPlace refuses a build context that holds the deployment
+// directory (its generated secrets would be sent to the engine and could
+// be copied into the image) or that a link inside the stack leads out of
+// it, and warns about a context written outside the stack (a laconic-so
+// repository checkout): it is sent to the engine as it is there.
+func (b *builder) checkContextPlace(lp loadedPod, cb compose.Build, where string) bool {
+	if bindsrc.Inside(b.plan.Dir, cb.Context) {
+		b.fail("%s: the context %s holds the deployment directory %s, whose generated secrets and records would be sent to the container engine with it; create the deployment directory outside the build context", where, cb.Context, b.plan.Dir)
+		return false
+	}
+	if _, lexically := spec.Within(lp.pod.Root, cb.Context); !bindsrc.Inside(cb.Context, lp.pod.Root) {
+		if lexically {
+			b.fail("%s: the context %s lies inside the stack but a link in its path leads out of it; links out of the stack are never followed: make it a directory of the stack", where, cb.Context)
+			return false
+		}
+		b.warn("%s: the context %s lies outside the stack (%s): everything under it is sent to the container engine; check that is what the stack means", where, cb.Context, lp.pod.Root)
+	}
+	return true
 }
 
 // registryPrefix is where deploy-to: k8s clusters pull built images from:

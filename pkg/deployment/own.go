@@ -2,8 +2,10 @@ package deployment
 
 import (
 	"path"
+	"path/filepath"
 	"strings"
 
+	"github.com/kubectl-stack/kubectl-stack/pkg/bindsrc"
 	"github.com/kubectl-stack/kubectl-stack/pkg/hooks"
 )
 
@@ -36,4 +38,28 @@ func HoldsOwnFiles(rel string) (string, bool) {
 		return "", false
 	}
 	return first + " (" + what + ")", true
+}
+
+// OwnFilesIn reports whether a bind source (or a configmap directory)
+// would expose what kubectl-stack keeps in the deployment directory dir:
+// dir itself or a directory above it, or one of its own entries, once
+// links are followed; it says what.
+func OwnFilesIn(dir, source string) (string, bool) {
+	if bindsrc.Inside(dir, source) {
+		return HoldsOwnFiles(".")
+	}
+	if rel, ok := bindsrc.Within(realPath(dir), realPath(source)); ok {
+		return HoldsOwnFiles(filepath.ToSlash(rel))
+	}
+	return "", false
+}
+
+func realPath(p string) string {
+	if abs, err := filepath.Abs(p); err == nil {
+		p = abs
+	}
+	if real, err := filepath.EvalSymlinks(p); err == nil {
+		return real
+	}
+	return filepath.Clean(p)
 }

@@ -60,6 +60,82 @@ func TestCreateRejectsInvalidInput(t *testing.T) {
 			want: []string{"config/web/pipe is a named pipe (FIFO), not a regular file"},
 		},
 		{
+			name: "link in a directory component", spec: "deploy-to: k8s-kind\n",
+			setup: func(t *testing.T, root string) {
+				webWith("../config/etc-link/hostname:/etc/h")(t, root)
+				mkLink(t, "/etc", filepath.Join(root, "config/etc-link"))
+			},
+			want: []string{"config/etc-link/hostname is a link to /etc/hostname, outside the stack"},
+		},
+		{
+			name: "/proc through a link in a directory component", spec: "deploy-to: k8s-kind\n",
+			setup: func(t *testing.T, root string) {
+				webWith("../config/proc-link/self/environ:/e")(t, root)
+				mkLink(t, "/proc", filepath.Join(root, "config/proc-link"))
+			},
+			want: []string{"outside the stack"},
+		},
+		{
+			name: "bind of the stack root, which the deployment directory would be", spec: "deploy-to: k8s-kind\n",
+			setup: webWith("..:/x:ro"),
+			want:  []string{`refers to ".."`, "where kubectl-stack keeps deployment.yml, generated-secrets.env"},
+		},
+		{
+			name: "host bind holding the deployment directory", spec: "deploy-to: k8s\n",
+			setup: func(t *testing.T, root string) { webWith(filepath.Join(root, "deployments") + ":/x")(t, root) },
+			want:  []string{"of the deployment directory", "nothing kubectl-stack keeps for itself is ever bound"},
+		},
+		{
+			name: "env_file outside the stack", spec: "deploy-to: k8s\n",
+			setup: func(t *testing.T, root string) {
+				testutil.WriteFile(t, filepath.Dir(root), "outside.env", "TOKEN=operator's\n")
+				testutil.WriteFile(t, root, "compose/docker-compose-web.yml", "services:\n  web:\n    image: web\n    env_file: ../../outside.env\n")
+			},
+			want: []string{"services.web.env_file", "outside.env lies outside the stack"},
+		},
+		{
+			name: "env_file through a link", spec: "deploy-to: k8s\n",
+			setup: func(t *testing.T, root string) {
+				mkLink(t, "/etc", filepath.Join(root, "config/etc-link"))
+				testutil.WriteFile(t, root, "compose/docker-compose-web.yml", "services:\n  web:\n    image: web\n    env_file: ../config/etc-link/hostname\n")
+			},
+			want: []string{"services.web.env_file", "lies outside the stack"},
+		},
+		{
+			name: "extends outside the stack", spec: "deploy-to: k8s\n",
+			setup: func(t *testing.T, root string) {
+				testutil.WriteFile(t, filepath.Dir(root), "x.yml", "services:\n  base:\n    image: web\n")
+				testutil.WriteFile(t, root, "compose/docker-compose-web.yml", "services:\n  web:\n    extends: {file: ../../x.yml, service: base}\n")
+			},
+			want: []string{"services.web.extends.file", "x.yml lies outside the stack"},
+		},
+		{
+			name: "build context holding the deployment directory", spec: "deploy-to: k8s-kind\n",
+			setup: func(t *testing.T, root string) {
+				testutil.WriteFile(t, root, "Dockerfile", "FROM scratch\n")
+				testutil.WriteFile(t, root, "compose/docker-compose-web.yml", "services:\n  web:\n    build: ..\n")
+			},
+			want: []string{"holds the deployment directory", "create the deployment directory outside the build context"},
+		},
+		{
+			name: "build context through a link out of the stack", spec: "deploy-to: k8s-kind\n",
+			setup: func(t *testing.T, root string) {
+				outside := t.TempDir()
+				testutil.WriteFile(t, outside, "Dockerfile", "FROM scratch\n")
+				mkLink(t, outside, filepath.Join(root, "config/ctx"))
+				testutil.WriteFile(t, root, "compose/docker-compose-web.yml", "services:\n  web:\n    build: ../config/ctx\n")
+			},
+			want: []string{"a link in its path leads out of it"},
+		},
+		{
+			name: "kube-system", spec: "deploy-to: k8s\nnamespace: kube-system\n",
+			want: []string{"namespace: \"kube-system\" is the cluster's own namespace"},
+		},
+		{
+			name: "default namespace not allowed", spec: "deploy-to: k8s\nnamespace: default\n",
+			want: []string{"allow-default-namespace: true"},
+		},
+		{
 			name: "two containers of a pod on one port", spec: demoSpec,
 			setup: func(t *testing.T, root string) {
 				testutil.WriteFile(t, root, "compose/docker-compose-worker.yml", "services:\n  api_v1:\n    image: w\n    expose: [\"8080\"]\n  api_v2:\n    image: w\n    ports: [\"8080\"]\n")
@@ -256,5 +332,15 @@ func TestSymlinkedConfigDirectories(t *testing.T) {
 	}
 	if _, err := os.Stat(other); !os.IsNotExist(err) {
 		t.Errorf("the refused create left %s (%v)", other, err)
+	}
+}
+
+func mkLink(t *testing.T, target, link string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
 	}
 }

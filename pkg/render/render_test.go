@@ -17,6 +17,7 @@ import (
 	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
 	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
+	"github.com/kubectl-stack/kubectl-stack/pkg/k8sname"
 	"github.com/kubectl-stack/kubectl-stack/pkg/localca"
 	"github.com/kubectl-stack/kubectl-stack/test/cluster"
 )
@@ -654,4 +655,113 @@ func renderProject(t *testing.T, composeFile, specExtra string) (*deployment.Pla
 		objects[i] = unstructured.Unstructured{Object: m}
 	}
 	return plan, out, objects
+}
+
+// An absolute bind written with a trailing slash (/etc/pihole/:/etc/pihole/)
+// is the same host path as without it: it rendered a volume with an empty
+// name, which the API server rejects. Every bind form renders volumes with
+// valid names that its mounts find.
+func TestBindSourcesAreNormalised(t *testing.T) {
+	t.Parallel()
+	for _, src := range []string{"/etc/pihole/", "/etc/pihole//", "/etc//pihole/.", "/srv/data/../pihole/", "./conf/", "./conf//", "./conf/."} {
+		t.Run(src, func(t *testing.T) {
+			t.Parallel()
+			root := t.TempDir()
+			project := filepath.Join(root, "app")
+			testutil.WriteFile(t, filepath.Join(project, "conf"), "a.conf", "a")
+			testutil.WriteFile(t, project, "compose.yaml", "services:\n  web:\n    image: nginx\n    volumes: [\""+src+":/etc/pihole/:ro\"]\n")
+			_, res := createAndRender(t, testutil.WriteFile(t, root, "spec.yml", "stack: "+project+"\ndeploy-to: k8s\n"))
+			out, err := checkedYAML(res)
+			if err != nil {
+				t.Fatal(err)
+			}
+			objs, err := parseObjects(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertVolumesResolve(t, objs)
+		})
+	}
+}
+
+// assertVolumesResolve checks every pod template: each volume has a valid
+// name and each mount names one of its volumes.
+func assertVolumesResolve(t *testing.T, objs []map[string]any) {
+	t.Helper()
+	found := false
+	for _, o := range objs {
+		u := unstructured.Unstructured{Object: o}
+		vols, _, _ := unstructured.NestedSlice(o, "spec", "template", "spec", "volumes")
+		ctrs, _, _ := unstructured.NestedSlice(o, "spec", "template", "spec", "containers")
+		names := map[string]bool{}
+		for _, v := range vols {
+			name, _ := v.(map[string]any)["name"].(string)
+			if !k8sname.IsLabel(name) {
+				t.Errorf("%s/%s: volume name %q is not valid", u.GetKind(), u.GetName(), name)
+			}
+			names[name] = true
+		}
+		for _, c := range ctrs {
+			mounts, _ := c.(map[string]any)["volumeMounts"].([]any)
+			for _, m := range mounts {
+				found = true
+				if name, _ := m.(map[string]any)["name"].(string); !names[name] {
+					t.Errorf("%s/%s: mount of volume %q, which the pod does not have", u.GetKind(), u.GetName(), name)
+				}
+			}
+		}
+	}
+	if !found {
+		t.Error("no mount rendered")
+	}
+}
+
+// A deployment directory edited by hand (or written before create refused
+// it) whose compose file binds ".." or "../data" would ship what
+// kubectl-stack keeps for itself (generated-secrets.env, deployment.yml,
+// the volumes' data) into a ConfigMap and the tree: render refuses it, as
+// it refuses a spec configmap pointed at the directory itself.
+func TestRenderRefusesBindsOfTheDeploymentsOwnFiles(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ bind, spec, want string }{
+		{bind: "..:/x:ro", want: "generated-secrets.env"},
+		{bind: "../data:/x:ro", want: "data (the volumes' data)"},
+		{bind: "../deployment.yml:/x:ro", want: "deployment.yml (the deployment's ids)"},
+		{spec: "configmaps:\n  all: ./\n", want: "ConfigMap"},
+	} {
+		t.Run(tc.bind+tc.spec, func(t *testing.T) {
+			t.Parallel()
+			root := t.TempDir()
+			project := filepath.Join(root, "app")
+			testutil.WriteFile(t, project, "compose.yaml", "services:\n  web:\n    image: nginx\n")
+			specPath := testutil.WriteFile(t, root, "spec.yml", "stack: "+project+"\ndeploy-to: k8s\nconfig:\n  TOKEN: $generate:hex:16$\n"+tc.spec)
+			dir := filepath.Join(root, "d")
+			plan, err := deployment.BuildPlan(context.Background(), deployment.Inputs{SpecPath: specPath, Dir: dir, DeploymentID: "laconic-0fixture1"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := deployment.WriteNew(plan, &deployment.Record{ClusterID: "c", DeploymentID: "laconic-0fixture1"}); err != nil {
+				t.Fatal(err)
+			}
+			testutil.WriteFile(t, dir, "generated-secrets.env", "TOKEN=0123456789abcdef\n")
+			if tc.bind != "" {
+				f := filepath.Join(dir, "compose", "docker-compose-app.yml")
+				testutil.WriteFile(t, filepath.Dir(f), filepath.Base(f), "services:\n  web:\n    image: nginx\n    volumes: [\""+tc.bind+"\"]\n")
+			}
+			d, err := deployment.Load(context.Background(), dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := Render(d, Options{})
+			if err == nil {
+				if strings.Contains(string(res.YAML()), "0123456789abcdef") || strings.Contains(string(res.YAML()), "MDEyMzQ1") {
+					t.Fatal("the generated secret is in the rendered objects")
+				}
+				t.Fatalf("Render = nil, want a refusal naming %q", tc.want)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Render = %v, want it to name %q", err, tc.want)
+			}
+		})
+	}
 }

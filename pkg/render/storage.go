@@ -32,6 +32,10 @@ func (r *renderer) collectHostPaths() {
 	r.hostBinds = map[string]string{}
 	for _, c := range r.composes() {
 		for _, b := range c.File.HostBinds(spec.ExpandHome) {
+			if what, ok := deployment.OwnFilesIn(r.d.Dir, b.Resolved); ok {
+				r.failf("%s: service %s: the bind %s would give the container %s of %s; nothing kubectl-stack keeps for itself is ever bound or put in a ConfigMap: bind a directory of the stack's content, then re-sync (create --update)", c.File.Path, c.File.ServiceName(b.Service), b.Source, what, r.d.Dir)
+				continue
+			}
 			if host, ok := deployment.LookupHostPath(r.d.HostPaths, c.Written, b.Source); ok {
 				r.hostBinds[b.Resolved] = host
 			} else if !deployment.InStack(b, r.d.Dir) {
@@ -207,6 +211,10 @@ func (r *renderer) persistentVolume(vol, hostPath string) *corev1.PersistentVolu
 func (r *renderer) readConfigMaps() {
 	r.configs = map[string]*configContent{}
 	read := func(name, source string) {
+		if what, ok := deployment.OwnFilesIn(r.d.Dir, source); ok {
+			r.failf("building ConfigMap %s from %s: it would hold %s; nothing kubectl-stack keeps for itself is ever put in a ConfigMap: point it at a directory of its own", r.n.prefixed(name), source, what)
+			return
+		}
 		content, err := readConfig(source, r.d.Dir)
 		if err != nil {
 			r.failf("building ConfigMap %s from %s: %v", r.n.prefixed(name), source, err)
@@ -288,7 +296,7 @@ func readConfig(source, root string) (*configContent, error) {
 		plain = plain && isConfigMapKey(path.Base(f.Rel))
 	}
 	for _, f := range tree.Files {
-		data, err := os.ReadFile(f.Path)
+		data, err := bindsrc.ReadFile(f.Path, root, deployment.ConfigMapBudget)
 		if err != nil {
 			return nil, err
 		}
