@@ -82,7 +82,7 @@ func TestCreateRejectsInvalidInput(t *testing.T) {
 		},
 		{
 			name: "host bind holding the deployment directory", spec: "deploy-to: k8s\n",
-			setup: func(t *testing.T, root string) { webWith(filepath.Join(root, "deployments") + ":/x")(t, root) },
+			setup: func(t *testing.T, root string) { webWith(filepath.Join(root, "deployments")+":/x")(t, root) },
 			want:  []string{"of the deployment directory", "nothing kubectl-stack keeps for itself is ever bound"},
 		},
 		{
