@@ -43,12 +43,19 @@ func PruneTree(dir string) (*PruneResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the tree's overlays: %w", err)
 	}
+	if err := checkTreeDirs(dir, "overlays", "base", "pipelines"); err != nil {
+		return nil, fmt.Errorf("pruning the tree: %w", err)
+	}
 	res := &PruneResult{}
 	for _, e := range entries {
 		if !e.IsDir() {
 			continue
 		}
 		overlay := OverlayDir(e.Name())
+		if !isDeploymentID(e.Name()) {
+			res.Unknown = append(res.Unknown, overlay)
+			continue
+		}
 		src, err := readSource(dir, overlay)
 		if err != nil {
 			res.Unknown = append(res.Unknown, overlay)
@@ -102,8 +109,12 @@ func staleReason(dir string, src *Source) string {
 }
 
 func removeDeployment(dir, id, base string) error {
-	for _, sub := range []string{OverlayDir(id), base, PipelineDir(id)} {
-		if err := os.RemoveAll(filepath.Join(dir, filepath.FromSlash(sub))); err != nil {
+	subs := []string{OverlayDir(id), base, PipelineDir(id)}
+	if err := checkTreeDirs(dir, subs...); err != nil {
+		return fmt.Errorf("pruning deployment %s: %w", id, err)
+	}
+	for _, sub := range subs {
+		if err := removeInTree(dir, sub); err != nil {
 			return fmt.Errorf("pruning %s: %w", sub, err)
 		}
 	}

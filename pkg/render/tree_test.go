@@ -207,3 +207,70 @@ func relPath(t *testing.T, from, to string) string {
 	}
 	return filepath.ToSlash(rel)
 }
+
+// TestTreeLinksAreNeverFollowed: a tree from a pull request with a
+// committed link in a managed directory (pipelines -> outside,
+// base/<stack> -> outside, overlays/<id> -> outside) and a crafted source
+// file must not make prune delete, or render write, outside the tree.
+func TestTreeLinksAreNeverFollowed(t *testing.T) {
+	t.Parallel()
+	gone := fixtureWithID(t, "hello", "laconic-0gone0001")
+	probe := renderInto(t, t.TempDir(), gone)
+	for _, link := range []string{"pipelines", "base/" + probe.Stack, "base", probe.Overlay, PipelineDir(probe.DeploymentID)} {
+		t.Run(link, func(t *testing.T) {
+			t.Parallel()
+			tree, outside := t.TempDir(), t.TempDir()
+			// What the link reaches: a victim for every path prune and
+			// render touch under it.
+			victims := []string{probe.DeploymentID + "/keep", "laconic-0evil0001/keep", "keep"}
+			for _, p := range victims {
+				testutil.WriteFile(t, outside, p, "victim")
+			}
+			if err := os.MkdirAll(filepath.Dir(filepath.Join(tree, link)), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(outside, filepath.Join(tree, link)); err != nil {
+				t.Fatal(err)
+			}
+			res, err := Render(load(t, gone), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// render writes base/<stack>/<id> and overlays/<id> (pipelines
+			// only with pipeline objects, which this render has none of).
+			if err := WriteTree(tree, res); !strings.HasPrefix(link, "pipelines") && (err == nil || !strings.Contains(err.Error(), "is a link")) {
+				t.Errorf("WriteTree through %s = %v, want a refusal", link, err)
+			}
+			testutil.WriteFile(t, tree, "overlays/laconic-0evil0001/"+SourceFile, "stack: "+probe.Stack+"\ndeploymentID: laconic-0evil0001\ndeploymentDir: ../gone\nbase: base/"+probe.Stack+"/laconic-0evil0001\n")
+			// The crafted overlay's deployment is gone: prune would remove
+			// base/<stack>/laconic-0evil0001 and pipelines/laconic-0evil0001.
+			_, err = PruneTree(tree)
+			if refused := slices.Contains([]string{"pipelines", "base", "base/" + probe.Stack}, link); refused && err == nil {
+				t.Errorf("PruneTree with %s a link = nil, want a refusal", link)
+			}
+			for _, p := range victims {
+				if _, err := os.Stat(filepath.Join(outside, p)); err != nil {
+					t.Errorf("%s outside the tree: %v", p, err)
+				}
+			}
+		})
+	}
+}
+
+// TestPruneJudgesOnlyDeploymentIDOverlays: an overlay whose name is not of
+// the deployment-id form is not ours to judge.
+func TestPruneJudgesOnlyDeploymentIDOverlays(t *testing.T) {
+	t.Parallel()
+	tree := t.TempDir()
+	for _, name := range []string{"Prod_Overlay", "..x", "a.b"} {
+		testutil.WriteFile(t, tree, "overlays/"+name+"/"+SourceFile, "stack: x\ndeploymentID: "+name+"\ndeploymentDir: ../gone\nbase: base/x/"+name+"\n")
+		testutil.WriteFile(t, tree, "base/x/"+name+"/kustomization.yaml", "resources: []\n")
+	}
+	pr, err := PruneTree(tree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pr.Pruned) != 0 || len(pr.Unknown) != 3 {
+		t.Errorf("pruned %v, unknown %v; want none pruned, 3 unknown", pr.Pruned, pr.Unknown)
+	}
+}

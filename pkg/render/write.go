@@ -51,6 +51,9 @@ func WriteTree(dir string, res *Result) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
+	if err := checkTreeDirs(dir, append(writtenDirs(res), "base/"+res.Stack)...); err != nil {
+		return fmt.Errorf("writing the tree: %w", err)
+	}
 	removeStaleStaging(dir)
 	staging, err := os.MkdirTemp(dir, stagingPrefix)
 	if err != nil {
