@@ -152,6 +152,11 @@ func (u *updater) backup(name string, data []byte) error {
 // commit writes the journal: from here on the update happens, whatever
 // interrupts it.
 func (u *updater) commit() error {
+	if len(u.ops) == 0 {
+		// Nothing to carry out: an empty journal would be a pending
+		// update that has no step to finish.
+		return os.RemoveAll(u.staging)
+	}
 	if err := os.MkdirAll(u.staging, 0o755); err != nil {
 		return err
 	}
@@ -171,6 +176,9 @@ func finishUpdate(dir string) error {
 		return err
 	}
 	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		if line == "" {
+			continue // an empty journal (written by earlier versions) has nothing to finish
+		}
 		verb, name, _ := strings.Cut(line, " ")
 		if err := journalStep(dir, staging, verb, name); err != nil {
 			return fmt.Errorf("finishing the update of %s (%s): %w", dir, line, err)

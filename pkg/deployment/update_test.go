@@ -251,3 +251,32 @@ func TestUpdateNeedsExistingDir(t *testing.T) {
 		t.Fatalf("Create(--update, missing) = %v", err)
 	}
 }
+
+// TestAnEmptyJournalNeverWedgesTheDirectory: an update with no step
+// commits no journal (an empty one was a pending update every verb
+// refused, whose suggested fix, create --update, failed the same way), and
+// an empty journal an earlier version left is finished by create --update.
+func TestAnEmptyJournalNeverWedgesTheDirectory(t *testing.T) {
+	t.Parallel()
+	root, specPath := fixture(t, demoSpec)
+	dir := filepath.Join(root, "dep")
+	create(t, specPath, dir)
+	u := &updater{dir: dir, staging: filepath.Join(dir, UpdateDir), res: &UpdateResult{}}
+	if err := u.commit(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, UpdateDir, journalFile)); !os.IsNotExist(err) {
+		t.Fatalf("an update without steps committed a journal (%v)", err)
+	}
+	testutil.WriteFile(t, filepath.Join(dir, UpdateDir), journalFile, "\n")
+	var pending *InterruptedUpdateError
+	if _, err := Load(context.Background(), dir); !errors.As(err, &pending) {
+		t.Fatalf("Load with an empty journal = %v, want InterruptedUpdateError", err)
+	}
+	if _, err := Create(context.Background(), CreateOptions{SpecPath: specPath, Dir: dir, Update: true}); err != nil {
+		t.Fatalf("create --update, the way out: %v", err)
+	}
+	if _, err := Load(context.Background(), dir); err != nil {
+		t.Fatalf("Load after create --update = %v", err)
+	}
+}

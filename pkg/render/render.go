@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sort"
 
+	corev1 "k8s.io/api/core/v1"
+
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
 	"github.com/kubectl-stack/kubectl-stack/pkg/k8sname"
 )
@@ -132,6 +134,22 @@ func (r *renderer) renderAll() {
 	r.renderExternalServices()
 	r.renderCACertificates()
 	r.renderNamespace()
+	r.checkReservedServiceNames()
+}
+
+// reservedServices are Service names a deployment never takes: a
+// Service/kubernetes in a namespace overrides KUBERNETES_SERVICE_HOST for
+// every pod there, and kube-dns names the cluster's DNS.
+var reservedServices = []string{"kubernetes", "kube-dns"}
+
+// checkReservedServiceNames refuses a Service (from a service, a network
+// alias or a container_name) under a reserved name.
+func (r *renderer) checkReservedServiceNames() {
+	for _, o := range append(slices.Clone(r.base), r.overlay...) {
+		if svc, ok := o.obj.(*corev1.Service); ok && slices.Contains(reservedServices, svc.Name) {
+			r.failf("the stack would make a Service named %q (from a compose service, network alias or container_name of that name); a Service of that name in a namespace changes how every pod there finds the cluster's API server or DNS: rename it in the compose file", svc.Name)
+		}
+	}
 }
 
 // checkImageOverrides rejects overrides for containers the stack does not

@@ -765,3 +765,31 @@ func TestRenderRefusesBindsOfTheDeploymentsOwnFiles(t *testing.T) {
 		})
 	}
 }
+
+// A compose service, network alias or container_name named kubernetes or
+// kube-dns would become a Service that redirects every pod of the
+// namespace (KUBERNETES_SERVICE_HOST, DNS): refused.
+func TestReservedServiceNamesAreRefused(t *testing.T) {
+	t.Parallel()
+	for _, compose := range []string{
+		"services:\n  kubernetes:\n    image: x\n    expose: [\"443\"]\n",
+		"services:\n  web:\n    image: x\n    container_name: kube-dns\n    expose: [\"53\"]\n",
+		"services:\n  web:\n    image: x\n    expose: [\"80\"]\n    networks:\n      default:\n        aliases: [kubernetes]\n",
+	} {
+		root := t.TempDir()
+		project := filepath.Join(root, "app")
+		testutil.WriteFile(t, project, "compose.yaml", compose)
+		specPath := testutil.WriteFile(t, root, "spec.yml", "stack: "+project+"\ndeploy-to: k8s\npod-per-service: true\n")
+		dir := filepath.Join(root, "d")
+		plan, err := deployment.BuildPlan(context.Background(), deployment.Inputs{SpecPath: specPath, Dir: dir, DeploymentID: "laconic-0fixture1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := deployment.WriteNew(plan, &deployment.Record{ClusterID: "c", DeploymentID: "laconic-0fixture1"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Render(load(t, dir), Options{}); err == nil || !strings.Contains(err.Error(), "would make a Service named") {
+			t.Errorf("%s: Render = %v, want the reserved name refused", compose, err)
+		}
+	}
+}
