@@ -41,8 +41,12 @@ type redactor struct{ w io.Writer }
 
 var (
 	// Quotes may be escaped: klog's structured lines quote the body.
-	secretKind  = regexp.MustCompile(`\\?"kind\\?":\s*\\?"Secret\\?"`)
-	secretData  = regexp.MustCompile(`(\\?")(data|stringData)\\?":\s*\{[^{}]*\}`)
+	// A Secret, a SecretList (whose items carry no kind of their own), a
+	// watch event of either, an apply response: each body names the kind
+	// first, so a truncated body keeps it.
+	secretKind = regexp.MustCompile(`\\?"kind\\?":\s*\\?"Secret(List)?\\?"`)
+	// A data map, also one a truncation cut before its closing brace.
+	secretData  = regexp.MustCompile(`(\\?")(data|stringData)\\?":\s*\{[^{}]*(\}|$)`)
 	bearerToken = regexp.MustCompile(`(?i)(authorization:\s*bearer\s+)\S+`)
 	// A pull secret's value, wherever it appears: a truncated body may
 	// have lost its "kind".
