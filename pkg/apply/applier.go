@@ -33,6 +33,10 @@ type Applier struct {
 	// probe asks the API server whether it is there; host is its URL.
 	probe func() error
 	host  string
+	// held is the deployment lock this Applier holds, if any.
+	held *heldLease
+	// discovery lists the server's kinds (stop --delete-namespace's check).
+	discovery discovery.DiscoveryInterface
 }
 
 // quietControllerRuntime gives controller-runtime a logger that discards:
@@ -77,7 +81,7 @@ func New(cfg *rest.Config) (*Applier, error) {
 	poller := polling.NewStatusPoller(c, mapper, polling.Options{})
 	m := ssa.NewResourceManager(c, poller, ssa.Owner{Field: FieldManager, Group: "kubectl-stack.io"})
 	m.SetConcurrency(workers)
-	return &Applier{client: c, manager: m, Log: log.Discard(), probe: probe, host: cfg.Host}, nil
+	return &Applier{client: c, manager: m, Log: log.Discard(), probe: probe, host: cfg.Host, discovery: dc}, nil
 }
 
 func (a *Applier) progressf(format string, args ...any) { a.Log.Infof(format, args...) }

@@ -127,6 +127,9 @@ func (a *Applier) Apply(ctx context.Context, req Request) (*Applied, error) {
 		return nil, err
 	}
 	unchanged := unchangedSince(toApply, live, rec.fingerprints, released)
+	if err := a.checkHeld(ctx); err != nil {
+		return nil, err
+	}
 	replaced, err := a.replaceImmutable(ctx, mayChange(toApply, live, unchanged))
 	if err != nil {
 		return nil, err
@@ -136,6 +139,9 @@ func (a *Applier) Apply(ctx context.Context, req Request) (*Applied, error) {
 	}
 	if err := a.writeInventory(ctx, req, rec, toApply, append(slices.Clone(rec.entries), metas(req.Objects)...), unchanged); err != nil {
 		return nil, interrupted(ctx, err)
+	}
+	if err := a.checkHeld(ctx); err != nil {
+		return nil, err
 	}
 	run := &stagedApply{live: live, unchanged: unchanged}
 	entries, err := a.applyStaged(ctx, toApply, run)
@@ -236,6 +242,9 @@ func interrupted(ctx context.Context, err error) error {
 // inventory to what is applied now plus the volumes the stack dropped
 // (kept and tracked: only stop --delete-volumes deletes them).
 func (a *Applier) Prune(ctx context.Context, ap *Applied) error {
+	if err := a.checkHeld(ctx); err != nil {
+		return err
+	}
 	var err error
 	ap.Result.Pruned, err = a.prune(ctx, ap.rec.entries, ap.req.Objects, ap.req.DeploymentID)
 	if err != nil {

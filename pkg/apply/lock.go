@@ -101,14 +101,22 @@ func (a *Applier) Lock(ctx context.Context, req LockRequest) (release func(), er
 	if err != nil {
 		return nil, err
 	}
+	held := &heldLease{key: client.ObjectKeyFromObject(lease), identity: identity}
+	a.held = held
 	renewCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
-	go a.renew(renewCtx, lease, done)
+	go a.renew(renewCtx, lease, held, done)
 	return func() {
 		stop()
 		<-done
-		// Released by deleting it, on the condition that it is still ours.
-		_ = a.client.Delete(context.WithoutCancel(ctx), lease, client.Preconditions{UID: &lease.UID})
+		a.held = nil
+		if held.lostErr() != nil {
+			return // the lease is someone else's now
+		}
+		// Released by deleting it, on the condition that it is still the
+		// object this command last wrote: a taker (--break-lock) updates
+		// it, changing its resourceVersion, and keeps its lease.
+		_ = a.client.Delete(context.WithoutCancel(ctx), lease, client.Preconditions{UID: &lease.UID, ResourceVersion: &lease.ResourceVersion})
 	}, nil
 }
 
@@ -171,8 +179,9 @@ func setHolder(l *coordinationv1.Lease, identity string, now metav1.MicroTime) {
 	l.Spec.LeaseDurationSeconds = ptr.To(int32(LockDuration / time.Second))
 }
 
-// renew keeps the lease fresh until ctx ends.
-func (a *Applier) renew(ctx context.Context, lease *coordinationv1.Lease, done chan<- struct{}) {
+// renew keeps the lease fresh until ctx ends, or until it finds the lease
+// taken by another command (its update conflicts with the taker's write).
+func (a *Applier) renew(ctx context.Context, lease *coordinationv1.Lease, held *heldLease, done chan<- struct{}) {
 	defer close(done)
 	tick := time.NewTicker(lockRenewEach)
 	defer tick.Stop()
@@ -184,7 +193,17 @@ func (a *Applier) renew(ctx context.Context, lease *coordinationv1.Lease, done c
 		}
 		now := metav1.NewMicroTime(time.Now())
 		lease.Spec.RenewTime = &now
-		if err := a.client.Update(ctx, lease, client.FieldOwner(FieldManager)); err != nil && ctx.Err() == nil {
+		err := a.client.Update(ctx, lease, client.FieldOwner(FieldManager))
+		if ctx.Err() != nil {
+			return
+		}
+		if apierrors.IsConflict(err) || apierrors.IsNotFound(err) {
+			if a.checkHeld(ctx) != nil {
+				a.Log.Warnf("%v", held.lostErr())
+				return
+			}
+		}
+		if err != nil {
 			a.progressf("could not renew the deployment's lock: %v", err)
 		}
 	}

@@ -73,7 +73,7 @@ func (a *Applier) ClaimNamespace(ctx context.Context, desired *unstructured.Unst
 		var ns corev1.Namespace
 		err := a.client.Get(ctx, client.ObjectKey{Name: desired.GetName()}, &ns)
 		if apierrors.IsNotFound(err) {
-			err = a.createOwned(ctx, desired, dir)
+			err = a.createOwned(ctx, desired, dir, id)
 			if apierrors.IsAlreadyExists(err) {
 				continue
 			}
@@ -82,6 +82,7 @@ func (a *Applier) ClaimNamespace(ctx context.Context, desired *unstructured.Unst
 		if err != nil {
 			return false, fmt.Errorf("reading namespace %s: %w", desired.GetName(), err)
 		}
+		keepCreatedMark(desired, &ns)
 		claim, err := ownerVerdict(&ns, dir, id)
 		if err != nil || !claim {
 			return err == nil && hasLabels(ns.Labels, desired.GetLabels()), err
@@ -110,16 +111,36 @@ func namespaceSettled(ns *corev1.Namespace, desired *unstructured.Unstructured, 
 	return err == nil && !claim && hasLabels(ns.Labels, desired.GetLabels())
 }
 
-func (a *Applier) createOwned(ctx context.Context, desired *unstructured.Unstructured, dir string) error {
+// createOwned creates the namespace for dir, recording that deployment id
+// created it (stop --delete-namespace deletes only such a namespace).
+func (a *Applier) createOwned(ctx context.Context, desired *unstructured.Unstructured, dir, id string) error {
 	ns := &corev1.Namespace{}
 	ns.Name = desired.GetName()
 	ns.Labels = desired.GetLabels()
-	ns.Annotations = map[string]string{OwnerAnnotation: dir}
+	ns.Annotations = map[string]string{OwnerAnnotation: dir, labels.CreatedNamespaceAnnotation: id}
 	err := a.client.Create(ctx, ns, client.FieldOwner(FieldManager))
 	if err != nil && !apierrors.IsAlreadyExists(err) {
 		return fmt.Errorf("creating namespace %s: %w", ns.Name, err)
 	}
+	if err == nil {
+		keepCreatedMark(desired, ns)
+	}
 	return err
+}
+
+// keepCreatedMark carries the mark of who created the namespace onto the
+// object deploy applies, so that a server-side apply never drops it.
+func keepCreatedMark(desired *unstructured.Unstructured, live *corev1.Namespace) {
+	by, ok := live.Annotations[labels.CreatedNamespaceAnnotation]
+	if !ok {
+		return
+	}
+	ann := desired.GetAnnotations()
+	if ann == nil {
+		ann = map[string]string{}
+	}
+	ann[labels.CreatedNamespaceAnnotation] = by
+	desired.SetAnnotations(ann)
 }
 
 func hasLabels(have, want map[string]string) bool {

@@ -50,6 +50,9 @@ func (a *Applier) applyStaged(ctx context.Context, objects []*unstructured.Unstr
 		if len(stage) == 0 {
 			continue
 		}
+		if err := a.checkHeld(ctx); err != nil {
+			return entries, err
+		}
 		es, err := a.applyStage(ctx, stage, s)
 		entries = append(entries, es...)
 		if err != nil {

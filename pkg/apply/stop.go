@@ -41,6 +41,11 @@ func (a *Applier) Stop(ctx context.Context, req StopRequest) (*Result, error) {
 	if !inv.exists {
 		return nil, fmt.Errorf("namespace %s holds no inventory %s%s: nothing deployed by this directory to stop", req.Namespace, req.DeploymentID, InventorySuffix)
 	}
+	if req.DeleteNamespace {
+		if err := a.checkNamespaceDeletable(ctx, req, inv); err != nil {
+			return nil, err
+		}
+	}
 	doomed, err := a.ownedStubs(ctx, inv.entries, req.DeploymentID, "stop", func(m object.ObjMetadata) bool { return keep(m, req) })
 	if err != nil {
 		return nil, err
@@ -59,6 +64,9 @@ func (a *Applier) Stop(ctx context.Context, req StopRequest) (*Result, error) {
 		}
 	}
 	if req.DeleteNamespace {
+		if err := a.checkHeld(ctx); err != nil {
+			return &Result{Changes: deleted}, err
+		}
 		if err := a.deleteNamespace(ctx, req.Namespace, req.Timeout); err != nil {
 			return &Result{Changes: deleted}, err
 		}
@@ -68,6 +76,9 @@ func (a *Applier) Stop(ctx context.Context, req StopRequest) (*Result, error) {
 
 // deleteAndWait deletes objects, says so, and waits until they are gone.
 func (a *Applier) deleteAndWait(ctx context.Context, objects []*unstructured.Unstructured, timeout time.Duration) ([]ssa.ChangeSetEntry, error) {
+	if err := a.checkHeld(ctx); err != nil {
+		return nil, err
+	}
 	deleted, err := a.deleteAll(ctx, objects)
 	for _, e := range deleted {
 		a.progressf("%s", e.String())

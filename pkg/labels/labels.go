@@ -39,3 +39,8 @@ func Selector(app string) string { return App + "=" + app }
 // whose port it publishes, as the compose file writes it, so that
 // "kubectl stack port" and status can say where that port is reached.
 const PublishesAnnotation = "kubectl-stack.io/publishes"
+
+// CreatedNamespaceAnnotation marks a namespace that a deployment's deploy
+// created (not one it adopted, which existed before): only such a one may
+// stop --delete-namespace delete.
+const CreatedNamespaceAnnotation = "kubectl-stack.io/namespace-created-by"

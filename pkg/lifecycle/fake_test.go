@@ -94,6 +94,8 @@ func (f *fakeCluster) List(context.Context) ([]apply.DeploymentSummary, error) {
 
 // Lock is recorded as a call, not a write: it changes none of the
 // deployment's objects.
+func (f *fakeCluster) Preflight(context.Context, apply.Request) error { return nil }
+
 func (f *fakeCluster) Lock(_ context.Context, req apply.LockRequest) (func(), error) {
 	f.add("cluster.Lock " + req.Verb)
 	if f.lockedBy != "" && !req.Break {

@@ -16,6 +16,9 @@ import (
 // Cluster is the Kubernetes API of the cluster a deployment lives in;
 // *apply.Applier is the real one.
 type Cluster interface {
+	// Preflight refuses a deploy before it writes anything (see
+	// apply.Preflight).
+	Preflight(ctx context.Context, req apply.Request) error
 	// Lock takes the deployment's lock until release is called.
 	Lock(ctx context.Context, req apply.LockRequest) (release func(), err error)
 	Apply(ctx context.Context, req apply.Request) (*apply.Applied, error)

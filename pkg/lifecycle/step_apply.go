@@ -5,6 +5,8 @@ import (
 	"slices"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
 )
 
 // applyObjects server-side applies the objects with the inventory (or,
@@ -14,14 +16,7 @@ func applyObjects(ctx context.Context, r *deployRun) error {
 	if err != nil {
 		return err
 	}
-	req := r.req.Target.request()
-	req.Objects = append(slices.Clone(req.Objects), r.extra...)
-	req.Adopt = r.req.Adopt
-	if r.req.SecretsOnly {
-		// Apply widens the inventory and only Prune narrows it, so the
-		// objects a pipeline applied stay listed.
-		req.Objects = secretsAndNamespace(req.Objects)
-	}
+	req := r.applyRequest()
 	if r.req.ServerDryRun {
 		r.res.DryRun, err = c.Diff(ctx, req)
 		return err
@@ -31,6 +26,20 @@ func applyObjects(ctx context.Context, r *deployRun) error {
 		r.res.Applied = r.applied.Result
 	}
 	return err
+}
+
+// applyRequest is what the apply step applies (and the lock step's
+// preflight checks).
+func (r *deployRun) applyRequest() apply.Request {
+	req := r.req.Target.request()
+	req.Objects = append(slices.Clone(req.Objects), r.extra...)
+	req.Adopt = r.req.Adopt
+	if r.req.SecretsOnly {
+		// Apply widens the inventory and only Prune narrows it, so the
+		// objects a pipeline applied stay listed.
+		req.Objects = secretsAndNamespace(req.Objects)
+	}
+	return req
 }
 
 // secretsAndNamespace are the objects a SecretsOnly deploy applies.

@@ -3,6 +3,7 @@ package deploy
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -362,5 +364,49 @@ func TestSharedHostPathWarns(t *testing.T) {
 	want := "share the host path " + hostPath
 	if !strings.Contains(errOut, want) || !strings.Contains(errOut, deploymentID(t, first)) || !strings.Contains(errOut, deploymentID(t, second)) {
 		t.Errorf("deploy of a second deployment on the same host path; stderr:\n%s\nwant a warning %q naming both deployments", errOut, want)
+	}
+}
+
+// TestDisplacedHolderKeepsOffTheNewLease: after --break-lock, the
+// displaced holder stops before its next write (naming the new holder)
+// and its release leaves the new holder's lease alone, so a third command
+// is still refused.
+func TestDisplacedHolderKeepsOffTheNewLease(t *testing.T) {
+	c := cluster.Shared(t).Client
+	ctx := context.Background()
+	_, specPath, ns := stack(t)
+	dir := create(t, specPath)
+	deploy(t, dir, "--wait=false")
+	id := deploymentID(t, dir)
+	full := len(liveDeployments(t, ns))
+	displaced := applierFor(t)
+	releaseDisplaced, err := displaced.Lock(ctx, apply.LockRequest{Namespace: ns, DeploymentID: id, Verb: "displaced"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	releaseTaker, err := applierFor(t).Lock(ctx, apply.LockRequest{Namespace: ns, DeploymentID: id, Verb: "taker", Break: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = displaced.Stop(ctx, apply.StopRequest{Namespace: ns, DeploymentID: id, Timeout: time.Minute})
+	var lost *apply.LostLockError
+	if !errors.As(err, &lost) || !strings.Contains(lost.Holder, "(taker)") {
+		t.Errorf("a write by the displaced holder = %v, want a LostLockError naming the taker", err)
+	}
+	if n := len(liveDeployments(t, ns)); n != full {
+		t.Errorf("the displaced holder deleted %d of %d Deployments", full-n, full)
+	}
+	releaseDisplaced()
+	lease, err := c.CoordinationV1().Leases(ns).Get(ctx, id+apply.LockSuffix, metav1.GetOptions{})
+	if err != nil || lease.Spec.HolderIdentity == nil || !strings.Contains(*lease.Spec.HolderIdentity, "(taker)") {
+		t.Fatalf("after the displaced holder's release the lease is %v (%v), want the taker's", lease, err)
+	}
+	var locked *apply.LockedError
+	if _, err := applierFor(t).Lock(ctx, apply.LockRequest{Namespace: ns, DeploymentID: id, Verb: "third"}); !errors.As(err, &locked) {
+		t.Errorf("a third command while the taker holds the lock = %v, want it refused", err)
+	}
+	releaseTaker()
+	if _, err := c.CoordinationV1().Leases(ns).Get(ctx, id+apply.LockSuffix, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		t.Errorf("the taker's release left the lease (%v)", err)
 	}
 }

@@ -74,11 +74,24 @@ func TestStopKeepsVolumesAndRedeployRebindsThem(t *testing.T) {
 		t.Errorf("%d claims after stop, want the 1 kept", len(pvcs.Items))
 	}
 
-	// The namespace goes, so the claim goes and the PV is left Released;
-	// the next deploy must bind the same PV again.
-	stop(t, dir, "--delete-namespace")
-	if _, err := c.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{}); !errors.IsNotFound(err) {
-		t.Fatalf("namespace %s still there after --delete-namespace: %v", ns, err)
+	// Deleting the namespace would delete the claim: without
+	// --delete-volumes stop refuses, before deleting anything.
+	if _, errOut, err := run(t, "stop", "-d", dir, "--delete-namespace"); err == nil || !strings.Contains(err.Error(), "deletes the deployment's volume claims") {
+		t.Fatalf("stop --delete-namespace with a claim = %v\n%s, want a refusal naming the claims", err, errOut)
+	}
+	if pvcs, _ := c.CoreV1().PersistentVolumeClaims(ns).List(ctx, metav1.ListOptions{}); len(pvcs.Items) != 1 {
+		t.Errorf("%d claims after the refused stop, want the 1 kept", len(pvcs.Items))
+	}
+	// The namespace goes by hand, so the claim goes and the PV is left
+	// Released; the next deploy must bind the same PV again.
+	if err := c.CoreV1().Namespaces().Delete(ctx, ns, metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, 2*time.Minute, true, func(ctx context.Context) (bool, error) {
+		_, err := c.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+		return errors.IsNotFound(err), nil
+	}); err != nil {
+		t.Fatalf("namespace %s still there after its deletion: %v", ns, err)
 	}
 	if got := volume(t, c, ns); got == nil || got.UID != pv.UID {
 		t.Fatalf("the PV did not survive stop --delete-namespace")
