@@ -69,8 +69,17 @@ func (a *Applier) Published(ctx context.Context, namespace, id string) (*Publish
 		x, y := out.NodePorts[i], out.NodePorts[j]
 		return x.Service < y.Service || x.Service == y.Service && x.Port < y.Port
 	})
-	var err error
-	out.NodeAddress, err = a.nodeAddress(ctx)
+	if len(out.NodePorts) == 0 {
+		return out, nil // nodes are cluster-scoped: read them only when a port needs an address
+	}
+	addr, err := a.nodeAddress(ctx)
+	if apierrors.IsForbidden(err) {
+		// A namespace-scoped identity may not list nodes; the ports are
+		// still worth showing, without the address.
+		a.Log.V(1).Infof("not showing a node address: %v", err)
+		return out, nil
+	}
+	out.NodeAddress = addr
 	return out, err
 }
 

@@ -119,3 +119,47 @@ func TestLeastPrivilege(t *testing.T) {
 		t.Errorf("deploy with docs/rbac.yaml's roles bound cluster-wide: %v\n%s", err, out)
 	}
 }
+
+// TestEveryVerbWithNamespaceScopedRights: with the built-in namespace-scoped
+// edit role, every verb that works on one deployment works (status asks for
+// nodes only when a port is published, and does without an address when
+// nodes are forbidden); list, which reads every namespace, says which
+// right it lacks.
+func TestEveryVerbWithNamespaceScopedRights(t *testing.T) {
+	root, specPath, ns := stack(t)
+	// No host-path volume: a PersistentVolume is cluster-scoped.
+	spec := strings.Replace(testutil.ReadFile(t, specPath), "counter-data: /var/lib/kubectl-stack-test/"+ns, "counter-data:", 1)
+	testutil.WriteFile(t, root, "ops/spec.yml", spec)
+	dir := create(t, specPath)
+	deploy(t, dir, "--wait=false")
+	edit := serviceAccountKubeconfig(t, ns, "editor")
+	bind(t, ns, "editor", "ClusterRole", "edit", "editor")
+	for _, args := range [][]string{
+		{"status", "-d", dir},
+		{"status", "-d", dir, "-o", "json"},
+		{"ps", "-d", dir},
+		{"events", "-d", dir},
+		{"diff", "-d", dir},
+		{"deploy", "-d", dir, "--wait=false"},
+		{"stop", "-d", dir},
+	} {
+		out, err := runAs(t, edit, args...)
+		// diff exits 1 when it finds differences; it found none here.
+		if err != nil || strings.Contains(strings.ToLower(out), "forbidden") {
+			t.Errorf("%s with namespace-scoped rights: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	out, err := runAs(t, edit, "list")
+	if err == nil || !strings.Contains(out, "at the cluster scope") {
+		t.Errorf("list with namespace-scoped rights = %v, want it to name the right it lacks:\n%s", err, out)
+	}
+}
+
+// runAs runs a verb as the ServiceAccount of kubeconfig.
+func runAs(t *testing.T, kubeconfig string, args ...string) (string, error) {
+	t.Helper()
+	cmd := testutil.PluginCommand(t, append([]string{"--kubeconfig", kubeconfig}, args...)...)
+	cmd.Env = append(os.Environ(), "DEMO_REGISTRY_TOKEN="+token)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
