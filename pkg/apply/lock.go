@@ -26,6 +26,8 @@ const (
 	LockSuffix    = "-lock"
 	LockDuration  = 30 * time.Second
 	lockRenewEach = 10 * time.Second
+	// releaseTimeout bounds giving the lock back.
+	releaseTimeout = 5 * time.Second
 )
 
 // LockRequest names the lock and who takes it.
@@ -116,7 +118,11 @@ func (a *Applier) Lock(ctx context.Context, req LockRequest) (release func(), er
 		// Released by deleting it, on the condition that it is still the
 		// object this command last wrote: a taker (--break-lock) updates
 		// it, changing its resourceVersion, and keeps its lease.
-		_ = a.client.Delete(context.WithoutCancel(ctx), lease, client.Preconditions{UID: &lease.UID, ResourceVersion: &lease.ResourceVersion})
+		// Bounded: after an unreachable API server the release must not
+		// hold the command's exit (the lease expires by itself).
+		releaseCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+		defer cancel()
+		_ = a.client.Delete(releaseCtx, lease, client.Preconditions{UID: &lease.UID, ResourceVersion: &lease.ResourceVersion})
 	}, nil
 }
 

@@ -16,7 +16,12 @@ import (
 // timeout).
 const UnreachableAfter = 30 * time.Second
 
-const probeEvery = 2 * time.Second
+const probeEvery = time.Second
+
+// probeTimeout bounds one probe: a hung server (a stopped process whose
+// kernel still accepts connections) never answers, and an unbounded probe
+// would hold the clock that UnreachableAfter is counted on.
+const probeTimeout = 2 * time.Second
 
 // NotAPIServerError: the kubeconfig's server answers, but not as a
 // Kubernetes API server.
@@ -46,7 +51,9 @@ func (e *UnreachableError) Unwrap() error { return e.Err }
 // Kubernetes API server answers to anyone.
 func serverProbe(cfg *rest.Config, dc discovery.DiscoveryInterface) func() error {
 	return func() error {
-		_, err := dc.ServerVersion()
+		ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
+		defer cancel()
+		_, err := dc.RESTClient().Get().AbsPath("/version").Do(ctx).Raw()
 		if apierrors.IsNotFound(err) {
 			return &NotAPIServerError{Host: cfg.Host, Err: err}
 		}
@@ -73,13 +80,17 @@ func (a *Applier) watchServer(ctx context.Context, cancel context.CancelCauseFun
 			return
 		case <-tick.C:
 		}
+		start := time.Now()
 		err := a.probe()
 		switch {
 		case reachable(err):
 			failingSince = time.Time{}
+			continue
 		case failingSince.IsZero():
-			failingSince = time.Now()
-		case time.Since(failingSince) >= UnreachableAfter:
+			// The outage began no later than the probe that found it.
+			failingSince = start
+		}
+		if time.Since(failingSince) >= UnreachableAfter {
 			cancel(&UnreachableError{Host: host, For: time.Since(failingSince), Err: err})
 			return
 		}
