@@ -96,4 +96,3 @@ func TestHungAPIServerIsReportedInTime(t *testing.T) {
 		t.Fatalf("deploy had not reported the stopped API server after %s (its message says %s):\n%s", limit, apply.UnreachableAfter, out.String())
 	}
 }
-
