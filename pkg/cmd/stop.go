@@ -37,7 +37,9 @@ func newCmdStop(g *GlobalOptions) *cobra.Command {
 another deployment, and wait until they are gone. PersistentVolumes, claims
 and host data stay, so a later deploy finds the data again, unless
 --delete-volumes (which deletes this deployment's PVs and PVCs, never host
-directories). --delete-namespace removes the namespace afterwards.
+directories). --delete-namespace removes the namespace afterwards, only one
+this deployment created that holds nothing else (with claims, only together
+with --delete-volumes); otherwise it refuses before deleting anything.
 
 For deploy-to: k8s-kind, stop then deletes the kind cluster (host
 directories bound into it stay), unless --skip-cluster-management. It
@@ -50,7 +52,7 @@ which deleting the cluster would lose (unless --delete-volumes or --force).`,
 	f := cmd.Flags()
 	o.addFlags(cmd)
 	f.BoolVar(&o.DeleteVolumes, "delete-volumes", o.DeleteVolumes, "If true, also delete this deployment's PersistentVolumes and claims (host directories are never deleted).")
-	f.BoolVar(&o.DeleteNamespace, "delete-namespace", o.DeleteNamespace, "If true, delete the namespace after the objects.")
+	f.BoolVar(&o.DeleteNamespace, "delete-namespace", o.DeleteNamespace, "If true, delete the namespace after the objects (only one this deployment created and that holds nothing else).")
 	f.BoolVar(&o.SkipClusterManagement, "skip-cluster-management", o.SkipClusterManagement, "If true, leave the kind cluster alone (k8s-kind only).")
 	f.BoolVar(&o.Force, "force", o.Force, "If true, delete the kind cluster although other deployments or node-local data live in it.")
 	f.BoolVar(&o.BreakLock, "break-lock", o.BreakLock, "If true, take the deployment's lock from another command that holds it (use when that command is gone).")
