@@ -3,12 +3,14 @@ package render
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -791,5 +793,65 @@ func TestReservedServiceNamesAreRefused(t *testing.T) {
 		if _, err := Render(load(t, dir), Options{}); err == nil || !strings.Contains(err.Error(), "would make a Service named") {
 			t.Errorf("%s: Render = %v, want the reserved name refused", compose, err)
 		}
+	}
+}
+
+// TestGeneratedBindsRenderValidVolumes: a property over generated bind
+// sources (absolute and relative, with repeated and trailing slashes, "."
+// and ".." components, as people write them): whatever create accepts,
+// render emits only volumes with valid names that every mount finds, and
+// kustomize builds the tree (checkedYAML).
+func TestGeneratedBindsRenderValidVolumes(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(28, 7))
+	parts := []string{"conf", "etc", "pihole", ".", "..", "", "srv", "data"}
+	var rendered atomic.Int32
+	t.Cleanup(func() {
+		if rendered.Load() < 10 {
+			t.Errorf("only %d of the generated binds rendered: the property says little", rendered.Load())
+		}
+	})
+	for i := range 40 {
+		var b strings.Builder
+		if rng.IntN(2) == 0 {
+			b.WriteString("/")
+		} else {
+			b.WriteString("./")
+		}
+		for range 1 + rng.IntN(4) {
+			b.WriteString(parts[rng.IntN(len(parts))])
+			b.WriteString(strings.Repeat("/", rng.IntN(3)))
+		}
+		src := b.String()
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			t.Parallel()
+			root := t.TempDir()
+			project := filepath.Join(root, "app")
+			testutil.WriteFile(t, filepath.Join(project, "conf"), "a.conf", "a")
+			testutil.WriteFile(t, project, "compose.yaml", "services:\n  web:\n    image: nginx\n    volumes: [\""+src+":/mnt/x/:ro\"]\n")
+			specPath := testutil.WriteFile(t, root, "spec.yml", "stack: "+project+"\ndeploy-to: k8s\n")
+			dir := filepath.Join(root, "d")
+			plan, err := deployment.BuildPlan(context.Background(), deployment.Inputs{SpecPath: specPath, Dir: dir, DeploymentID: "laconic-0fixture1"})
+			if err != nil {
+				return // refused at create, with its reason: nothing to render
+			}
+			if err := deployment.WriteNew(plan, &deployment.Record{ClusterID: "c", DeploymentID: "laconic-0fixture1"}); err != nil {
+				t.Fatal(err)
+			}
+			res, err := Render(load(t, dir), Options{})
+			if err != nil {
+				return // refused at render, with its reason
+			}
+			out, err := checkedYAML(res)
+			if err != nil {
+				t.Fatalf("%s: %v", src, err)
+			}
+			objs, err := parseObjects(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertVolumesResolve(t, objs)
+			rendered.Add(1)
+		})
 	}
 }
