@@ -24,6 +24,7 @@ import (
 
 	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
 	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
+	"github.com/kubectl-stack/kubectl-stack/pkg/labels"
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
 	"github.com/kubectl-stack/kubectl-stack/test/cluster"
 )
@@ -190,7 +191,8 @@ func createUntuned(t *testing.T, name string) (string, string) {
 
 // serverSet are the fields the API server or controllers set differently
 // for two applies of the same object, and the deploy-time addition to the
-// namespace (the deployment directory that owns it).
+// namespace (the deployment directory that owns it, and the deployment
+// that created it).
 var serverSet = [][]string{
 	{"metadata", "managedFields"}, {"metadata", "resourceVersion"}, {"metadata", "uid"},
 	{"metadata", "creationTimestamp"}, {"metadata", "generation"}, {"status"},
@@ -199,6 +201,7 @@ var serverSet = [][]string{
 	{"metadata", "annotations", "pv.kubernetes.io/bound-by-controller"},
 	{"spec", "clusterIP"}, {"spec", "clusterIPs"}, {"spec", "claimRef"},
 	{"metadata", "annotations", apply.OwnerAnnotation},
+	{"metadata", "annotations", labels.CreatedNamespaceAnnotation},
 	// A Job's selector and pod labels carry its uid.
 	{"spec", "selector", "matchLabels", "batch.kubernetes.io/controller-uid"},
 	{"spec", "template", "metadata", "labels", "batch.kubernetes.io/controller-uid"},
