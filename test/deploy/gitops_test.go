@@ -24,8 +24,8 @@ import (
 
 	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
 	"github.com/kubectl-stack/kubectl-stack/pkg/apply"
-	"github.com/kubectl-stack/kubectl-stack/pkg/labels"
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
+	"github.com/kubectl-stack/kubectl-stack/pkg/labels"
 	"github.com/kubectl-stack/kubectl-stack/test/cluster"
 )
 
