@@ -3,6 +3,7 @@ package testutil
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 )
@@ -34,4 +35,15 @@ func ReadFile(t testing.TB, path string) string {
 		t.Fatal(err)
 	}
 	return string(data)
+}
+
+// Symlink makes link (and its parent directories) point at target.
+func Symlink(t testing.TB, target, link string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -162,8 +162,9 @@ func resolve(p, root string) (string, fs.FileInfo, error) {
 	return real, info, nil
 }
 
-// realRoot is root with its own links resolved (a stack under a linked
-// home directory is still one stack).
+// realRoot is root, absolute, with its own links resolved (a stack under a
+// linked home directory is still one stack); a path that does not resolve
+// is kept as it is written.
 func realRoot(root string) string {
 	if abs, err := filepath.Abs(root); err == nil {
 		root = abs
@@ -173,6 +174,10 @@ func realRoot(root string) string {
 	}
 	return filepath.Clean(root)
 }
+
+// RealPath is p made absolute with its links resolved (as written when it
+// does not resolve).
+func RealPath(p string) string { return realRoot(p) }
 
 func kindOf(m fs.FileMode) string {
 	switch {

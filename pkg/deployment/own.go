@@ -48,18 +48,8 @@ func OwnFilesIn(dir, source string) (string, bool) {
 	if bindsrc.Inside(dir, source) {
 		return HoldsOwnFiles(".")
 	}
-	if rel, ok := bindsrc.Within(realPath(dir), realPath(source)); ok {
+	if rel, ok := bindsrc.Within(bindsrc.RealPath(dir), bindsrc.RealPath(source)); ok {
 		return HoldsOwnFiles(filepath.ToSlash(rel))
 	}
 	return "", false
-}
-
-func realPath(p string) string {
-	if abs, err := filepath.Abs(p); err == nil {
-		p = abs
-	}
-	if real, err := filepath.EvalSymlinks(p); err == nil {
-		return real
-	}
-	return filepath.Clean(p)
 }

@@ -63,7 +63,7 @@ func TestCreateRejectsInvalidInput(t *testing.T) {
 			name: "link in a directory component", spec: "deploy-to: k8s-kind\n",
 			setup: func(t *testing.T, root string) {
 				webWith("../config/etc-link/hostname:/etc/h")(t, root)
-				mkLink(t, "/etc", filepath.Join(root, "config/etc-link"))
+				testutil.Symlink(t, "/etc", filepath.Join(root, "config/etc-link"))
 			},
 			want: []string{"config/etc-link/hostname is a link to /etc/hostname, outside the stack"},
 		},
@@ -71,7 +71,7 @@ func TestCreateRejectsInvalidInput(t *testing.T) {
 			name: "/proc through a link in a directory component", spec: "deploy-to: k8s-kind\n",
 			setup: func(t *testing.T, root string) {
 				webWith("../config/proc-link/self/environ:/e")(t, root)
-				mkLink(t, "/proc", filepath.Join(root, "config/proc-link"))
+				testutil.Symlink(t, "/proc", filepath.Join(root, "config/proc-link"))
 			},
 			want: []string{"outside the stack"},
 		},
@@ -96,7 +96,7 @@ func TestCreateRejectsInvalidInput(t *testing.T) {
 		{
 			name: "env_file through a link", spec: "deploy-to: k8s\n",
 			setup: func(t *testing.T, root string) {
-				mkLink(t, "/etc", filepath.Join(root, "config/etc-link"))
+				testutil.Symlink(t, "/etc", filepath.Join(root, "config/etc-link"))
 				testutil.WriteFile(t, root, "compose/docker-compose-web.yml", "services:\n  web:\n    image: web\n    env_file: ../config/etc-link/hostname\n")
 			},
 			want: []string{"services.web.env_file", "lies outside the stack"},
@@ -122,7 +122,7 @@ func TestCreateRejectsInvalidInput(t *testing.T) {
 			setup: func(t *testing.T, root string) {
 				outside := t.TempDir()
 				testutil.WriteFile(t, outside, "Dockerfile", "FROM scratch\n")
-				mkLink(t, outside, filepath.Join(root, "config/ctx"))
+				testutil.Symlink(t, outside, filepath.Join(root, "config/ctx"))
 				testutil.WriteFile(t, root, "compose/docker-compose-web.yml", "services:\n  web:\n    build: ../config/ctx\n")
 			},
 			want: []string{"a link in its path leads out of it"},
@@ -332,15 +332,5 @@ func TestSymlinkedConfigDirectories(t *testing.T) {
 	}
 	if _, err := os.Stat(other); !os.IsNotExist(err) {
 		t.Errorf("the refused create left %s (%v)", other, err)
-	}
-}
-
-func mkLink(t *testing.T, target, link string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(target, link); err != nil {
-		t.Fatal(err)
 	}
 }

@@ -98,18 +98,18 @@ func TestRunAsksFirst(t *testing.T) {
 func TestStackHooksRefusesWhatIsNotTheStacks(t *testing.T) {
 	t.Parallel()
 	cases := map[string]func(t *testing.T, stack string){
-		"hooks dir linked to /etc": func(t *testing.T, stack string) { mkLink(t, "/etc", filepath.Join(stack, StackDir)) },
+		"hooks dir linked to /etc": func(t *testing.T, stack string) { testutil.Symlink(t, "/etc", filepath.Join(stack, StackDir)) },
 		"hooks dir linked to /proc/self": func(t *testing.T, stack string) {
-			mkLink(t, "/proc/self", filepath.Join(stack, StackDir))
+			testutil.Symlink(t, "/proc/self", filepath.Join(stack, StackDir))
 		},
 		"deploy linked": func(t *testing.T, stack string) {
 			other := t.TempDir()
 			testutil.WriteFile(t, filepath.Join(other, "hooks"), Create, "#!/bin/sh\n")
-			mkLink(t, other, filepath.Join(stack, "deploy"))
+			testutil.Symlink(t, other, filepath.Join(stack, "deploy"))
 		},
 		"linked hook": func(t *testing.T, stack string) {
 			testutil.WriteFile(t, filepath.Join(stack, StackDir), "README", "x")
-			mkLink(t, "/etc/passwd", filepath.Join(stack, StackDir, Create))
+			testutil.Symlink(t, "/etc/passwd", filepath.Join(stack, StackDir, Create))
 		},
 		"fifo": func(t *testing.T, stack string) {
 			testutil.WriteFile(t, filepath.Join(stack, StackDir), "README", "x")
@@ -135,15 +135,5 @@ func TestStackHooksRefusesWhatIsNotTheStacks(t *testing.T) {
 	testutil.WriteFile(t, filepath.Join(stack, StackDir), Create, "#!/bin/sh\n")
 	if list, err := StackHooks(stack); err != nil || len(list) != 1 || list[0].Digest != Digest([]byte("#!/bin/sh\n")) {
 		t.Errorf("a plain hook: %v, %v", list, err)
-	}
-}
-
-func mkLink(t *testing.T, target, link string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(target, link); err != nil {
-		t.Fatal(err)
 	}
 }

@@ -346,13 +346,7 @@ func TestAnEmptyBindDirectoryRendersAnEmptyConfigMap(t *testing.T) {
 func createAndRender(t *testing.T, specPath string) (*deployment.Plan, *Result) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "d")
-	plan, err := deployment.BuildPlan(context.Background(), deployment.Inputs{SpecPath: specPath, Dir: dir, DeploymentID: "laconic-0fixture1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := deployment.WriteNew(plan, &deployment.Record{ClusterID: "c", DeploymentID: "laconic-0fixture1"}); err != nil {
-		t.Fatal(err)
-	}
+	plan := writeDeployment(t, specPath, dir)
 	res, err := Render(load(t, dir), Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -738,13 +732,7 @@ func TestRenderRefusesBindsOfTheDeploymentsOwnFiles(t *testing.T) {
 			testutil.WriteFile(t, project, "compose.yaml", "services:\n  web:\n    image: nginx\n")
 			specPath := testutil.WriteFile(t, root, "spec.yml", "stack: "+project+"\ndeploy-to: k8s\nconfig:\n  TOKEN: $generate:hex:16$\n"+tc.spec)
 			dir := filepath.Join(root, "d")
-			plan, err := deployment.BuildPlan(context.Background(), deployment.Inputs{SpecPath: specPath, Dir: dir, DeploymentID: "laconic-0fixture1"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := deployment.WriteNew(plan, &deployment.Record{ClusterID: "c", DeploymentID: "laconic-0fixture1"}); err != nil {
-				t.Fatal(err)
-			}
+			writeDeployment(t, specPath, dir)
 			testutil.WriteFile(t, dir, "generated-secrets.env", "TOKEN=0123456789abcdef\n")
 			if tc.bind != "" {
 				f := filepath.Join(dir, "compose", "docker-compose-app.yml")
@@ -783,13 +771,7 @@ func TestReservedServiceNamesAreRefused(t *testing.T) {
 		testutil.WriteFile(t, project, "compose.yaml", compose)
 		specPath := testutil.WriteFile(t, root, "spec.yml", "stack: "+project+"\ndeploy-to: k8s\npod-per-service: true\n")
 		dir := filepath.Join(root, "d")
-		plan, err := deployment.BuildPlan(context.Background(), deployment.Inputs{SpecPath: specPath, Dir: dir, DeploymentID: "laconic-0fixture1"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := deployment.WriteNew(plan, &deployment.Record{ClusterID: "c", DeploymentID: "laconic-0fixture1"}); err != nil {
-			t.Fatal(err)
-		}
+		writeDeployment(t, specPath, dir)
 		if _, err := Render(load(t, dir), Options{}); err == nil || !strings.Contains(err.Error(), "would make a Service named") {
 			t.Errorf("%s: Render = %v, want the reserved name refused", compose, err)
 		}
@@ -835,9 +817,7 @@ func TestGeneratedBindsRenderValidVolumes(t *testing.T) {
 			if err != nil {
 				return // refused at create, with its reason: nothing to render
 			}
-			if err := deployment.WriteNew(plan, &deployment.Record{ClusterID: "c", DeploymentID: "laconic-0fixture1"}); err != nil {
-				t.Fatal(err)
-			}
+			writePlan(t, plan)
 			res, err := Render(load(t, dir), Options{})
 			if err != nil {
 				return // refused at render, with its reason
@@ -853,5 +833,24 @@ func TestGeneratedBindsRenderValidVolumes(t *testing.T) {
 			assertVolumesResolve(t, objs)
 			rendered.Add(1)
 		})
+	}
+}
+
+// writeDeployment creates the deployment directory dir from a spec, as
+// create does (with a fixed deployment-id), and returns its plan.
+func writeDeployment(t *testing.T, specPath, dir string) *deployment.Plan {
+	t.Helper()
+	plan, err := deployment.BuildPlan(context.Background(), deployment.Inputs{SpecPath: specPath, Dir: dir, DeploymentID: "laconic-0fixture1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writePlan(t, plan)
+	return plan
+}
+
+func writePlan(t *testing.T, plan *deployment.Plan) {
+	t.Helper()
+	if err := deployment.WriteNew(plan, &deployment.Record{ClusterID: "c", DeploymentID: "laconic-0fixture1"}); err != nil {
+		t.Fatal(err)
 	}
 }

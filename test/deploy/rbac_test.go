@@ -65,6 +65,17 @@ func bind(t *testing.T, ns, name, roleKind, role, sa string) {
 	}
 }
 
+// createWithoutHostPath creates a deployment of the example stack without
+// its host-path volume: a PersistentVolume is cluster-scoped, and these
+// deployments are for namespace-scoped rights.
+func createWithoutHostPath(t *testing.T) (dir, ns string) {
+	t.Helper()
+	root, specPath, ns := stack(t)
+	spec := strings.Replace(testutil.ReadFile(t, specPath), "counter-data: /var/lib/kubectl-stack-test/"+ns, "counter-data:", 1)
+	testutil.WriteFile(t, root, "ops/spec.yml", spec)
+	return create(t, specPath), ns
+}
+
 // deployAs runs deploy as the ServiceAccount of kubeconfig.
 func deployAs(t *testing.T, kubeconfig, dir string) (string, error) {
 	t.Helper()
@@ -81,11 +92,7 @@ func deployAs(t *testing.T, kubeconfig, dir string) (string, error) {
 // docs/rbac.yaml's cluster role, it deploys a new namespace with a
 // host-path PV.
 func TestLeastPrivilege(t *testing.T) {
-	root, specPath, ns := stack(t)
-	// No host-path volume: the namespace-scoped case needs no PV.
-	spec := strings.Replace(testutil.ReadFile(t, specPath), "counter-data: /var/lib/kubectl-stack-test/"+ns, "counter-data:", 1)
-	testutil.WriteFile(t, root, "ops/spec.yml", spec)
-	dir := create(t, specPath)
+	dir, ns := createWithoutHostPath(t)
 	// The admin creates and claims the namespace once.
 	deploy(t, dir, "--secrets-only")
 	mustKubectl(t, "apply", "-f", "../../docs/rbac.yaml")
@@ -126,11 +133,7 @@ func TestLeastPrivilege(t *testing.T) {
 // nodes are forbidden); list, which reads every namespace, says which
 // right it lacks.
 func TestEveryVerbWithNamespaceScopedRights(t *testing.T) {
-	root, specPath, ns := stack(t)
-	// No host-path volume: a PersistentVolume is cluster-scoped.
-	spec := strings.Replace(testutil.ReadFile(t, specPath), "counter-data: /var/lib/kubectl-stack-test/"+ns, "counter-data:", 1)
-	testutil.WriteFile(t, root, "ops/spec.yml", spec)
-	dir := create(t, specPath)
+	dir, ns := createWithoutHostPath(t)
 	deploy(t, dir, "--wait=false")
 	edit := serviceAccountKubeconfig(t, ns, "editor")
 	bind(t, ns, "editor", "ClusterRole", "edit", "editor")
