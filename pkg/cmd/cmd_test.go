@@ -13,6 +13,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
+	"github.com/kubectl-stack/kubectl-stack/pkg/hooks"
 	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
 )
 
@@ -378,5 +379,34 @@ func TestCompletionOfFlagValues(t *testing.T) {
 	out, _, err := run(t, root, "version", "-o", "json")
 	if err != nil || !strings.Contains(out, `"version"`) || !strings.Contains(out, `"platform"`) {
 		t.Errorf("version -o json = %v:\n%s", err, out)
+	}
+}
+
+// TestInitShowsHooksAndAllowsThemOnlyWhenAsked: init lists the stack's
+// hooks with their digests; the spec records the digests commented out,
+// active only with --allow-hooks, and either spec loads.
+func TestInitShowsHooksAndAllowsThemOnlyWhenAsked(t *testing.T) {
+	root := t.TempDir()
+	testutil.WriteFile(t, root, "shop/compose.yaml", "services:\n  web:\n    image: nginx\n")
+	script := "#!/bin/sh\necho migrate\n"
+	testutil.WriteFile(t, root, "shop/deploy/hooks/create", script)
+	digest := hooks.Digest([]byte(script))
+	_, errOut, err := run(t, root, "init", "--stack", "shop", "--output", "asked.yml")
+	if err != nil {
+		t.Fatalf("init: %v\n%s", err, errOut)
+	}
+	if !strings.Contains(errOut, "hook create ("+digest) || !strings.Contains(errOut, "run only once allowed") {
+		t.Errorf("init did not show the hook and how to allow it:\n%s", errOut)
+	}
+	asked, err := spec.Load(filepath.Join(root, "asked.yml"))
+	if err != nil || len(asked.Hooks) != 0 || !strings.Contains(testutil.ReadFile(t, filepath.Join(root, "asked.yml")), "#   create: "+digest) {
+		t.Errorf("without --allow-hooks the spec allows %v (%v), want the digest commented out", asked.Hooks, err)
+	}
+	if _, errOut, err := run(t, root, "init", "--stack", "shop", "--output", "allowed.yml", "--allow-hooks"); err != nil {
+		t.Fatalf("init --allow-hooks: %v\n%s", err, errOut)
+	}
+	allowed, err := spec.Load(filepath.Join(root, "allowed.yml"))
+	if err != nil || allowed.Hooks["create"] != digest {
+		t.Errorf("init --allow-hooks recorded %v (%v), want create: %s", allowed.Hooks, err, digest)
 	}
 }
