@@ -1,6 +1,8 @@
 package stack
 
 import (
+	"github.com/kubectl-stack/kubectl-stack/pkg/bindsrc"
+
 	"bytes"
 	"errors"
 	"fmt"
@@ -113,7 +115,9 @@ func overrideWarnings(file string) []string {
 }
 
 func loadStackDir(dir, file string) (*Stack, error) {
-	data, err := os.ReadFile(file)
+	// Bounded and inside the stack: a stack.yml linked to /dev/zero or to
+	// a file outside would hang the read or read the host.
+	data, err := bindsrc.ReadFile(file, dir, bindsrc.ReadLimit)
 	if err != nil {
 		return nil, fmt.Errorf("reading stack definition: %w", err)
 	}

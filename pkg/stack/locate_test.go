@@ -115,3 +115,16 @@ func TestComposeOverrideIsNamedNotMerged(t *testing.T) {
 		t.Errorf("Warnings = %q, want one naming the override file", s.Warnings)
 	}
 }
+
+// TestStackDefinitionMustBeTheStacks: a stack.yml that is a link out of
+// its stack (to a host file, to /dev/zero) is refused, never read.
+func TestStackDefinitionMustBeTheStacks(t *testing.T) {
+	t.Parallel()
+	for _, target := range []string{"/etc/hostname", "/dev/zero"} {
+		dir := filepath.Join(t.TempDir(), "stacks", "demo")
+		testutil.Symlink(t, target, filepath.Join(dir, "stack.yml"))
+		if _, err := Locate(dir); err == nil || !strings.Contains(err.Error(), "outside") {
+			t.Errorf("Locate with stack.yml -> %s = %v, want a refusal", target, err)
+		}
+	}
+}
