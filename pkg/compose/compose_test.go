@@ -131,3 +131,21 @@ func TestRequiredVariableSaysWhereToSetIt(t *testing.T) {
 		t.Errorf("Load with API_KEY set = %v", err)
 	}
 }
+
+// TestEveryRequiredVariableIsNamedAtOnce: a compose file that requires
+// several variables (${A:?msg}, ${B?}) names every one that is unset in
+// one error, not the first alone, so that one edit of the spec fixes them.
+func TestEveryRequiredVariableIsNamedAtOnce(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	file := testutil.WriteFile(t, dir, "compose.yaml", "services:\n  app:\n    image: app:${TAG:?set the release tag}\n    environment:\n      DB_PASSWORD: ${DB_PASSWORD:?the database password}\n      SECRET_KEY: ${SECRET_KEY?}\n      SET: ${SET:?x}\n")
+	_, err := Load(context.Background(), file, "/", map[string]string{"SET": "yes"})
+	for _, want := range []string{"DB_PASSWORD (the database password)", "SECRET_KEY (", "TAG (set the release tag)", "--config DB_PASSWORD=VALUE --config SECRET_KEY=VALUE --config TAG=VALUE"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Load = %v, want it to contain %q", err, want)
+		}
+	}
+	if err != nil && strings.Contains(err.Error(), "SET (") {
+		t.Errorf("Load names a variable that is set: %v", err)
+	}
+}

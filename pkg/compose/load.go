@@ -1,6 +1,7 @@
 package compose
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -88,12 +89,16 @@ func Load(ctx context.Context, path, root string, env map[string]string) (*File,
 	}
 	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	unset := map[string]bool{}
+	required := map[string]string{}
 	var warnings []string
 	var project *types.Project
 	err = collectLogs(&warnings, func() (err error) {
-		project, err = loader.LoadWithContext(ctx, details, options(name, unset))
+		project, err = loader.LoadWithContext(ctx, details, options(name, unset, required))
 		return err
 	})
+	if len(required) > 0 {
+		return nil, fmt.Errorf("parsing compose file %s: %w", path, requiredError(required))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("parsing compose file %w%s", withLine(path, data, err), requiredFix(err))
 	}
@@ -129,7 +134,10 @@ func (f *File) cleanBindSources() {
 	}
 }
 
-func options(name string, unset map[string]bool) func(*loader.Options) {
+// options are compose-go's load options. unset collects the ${VAR}s
+// without a value; required the ${VAR:?message}s without one, with their
+// messages: they are all reported at once, not the first alone.
+func options(name string, unset map[string]bool, required map[string]string) func(*loader.Options) {
 	return func(o *loader.Options) {
 		o.SetProjectName(loader.NormalizeProjectName(name), true)
 		o.SkipConsistencyCheck = true
@@ -146,7 +154,13 @@ func options(name string, unset map[string]bool) func(*loader.Options) {
 				}
 				return v, ok
 			}
-			return template.SubstituteWithOptions(s, record, template.WithoutLogging)
+			out, err := template.SubstituteWithOptions(s, record, template.WithoutLogging)
+			var missing *template.MissingRequiredError
+			if errors.As(err, &missing) {
+				required[missing.Variable] = missing.Reason
+				return "", nil
+			}
+			return out, err
 		}
 	}
 }
@@ -154,6 +168,25 @@ func options(name string, unset map[string]bool) func(*loader.Options) {
 // ServiceNames returns the services in name order.
 func (f *File) ServiceNames() []string {
 	return f.Project.ServiceNames()
+}
+
+// requiredError names every required variable (${VAR:?message}) the
+// compose file lacks, with its message, and where to set them.
+func requiredError(required map[string]string) error {
+	vars := slices.Sorted(maps.Keys(required))
+	flags := make([]string, len(vars))
+	for i, v := range vars {
+		flags[i] = "--config " + v + "=VALUE"
+	}
+	where := fmt.Sprintf("set %s under config: in spec.yml (kubectl stack init takes %s) or in %s beside the compose file", strings.Join(vars, ", "), strings.Join(flags, " "), DotEnvFile)
+	if len(vars) == 1 {
+		return fmt.Errorf("required variable %s has no value: %s; %s", vars[0], cmp.Or(required[vars[0]], "it is required"), where)
+	}
+	described := make([]string, len(vars))
+	for i, v := range vars {
+		described[i] = v + " (" + cmp.Or(required[v], "required") + ")"
+	}
+	return fmt.Errorf("required variables have no value: %s; %s", strings.Join(described, ", "), where)
 }
 
 // requiredFix says where to set a variable the compose file requires
