@@ -149,3 +149,27 @@ func TestEveryRequiredVariableIsNamedAtOnce(t *testing.T) {
 		t.Errorf("Load names a variable that is set: %v", err)
 	}
 }
+
+// TestInvalidImageNamesTheOffendingPart: an image that is no reference
+// names the part that makes it so, such as a literal placeholder an
+// upstream project left for the user to fill in.
+func TestInvalidImageNamesTheOffendingPart(t *testing.T) {
+	t.Parallel()
+	for image, want := range map[string]string{
+		"ghcr.io/acme/app:|version|":  `the tag "|version|"`,
+		"acme/App:1.0":                `the name part "App"`,
+		"/app:":                       `the name part ""`,
+		"acme/app:<TAG>":              `the tag "<TAG>"`,
+		"registry.local:5000/a b:1":   `the name part "a b"`,
+		"acme/app@md5:0123456789abcd": `the digest "md5:0123456789abcd"`,
+	} {
+		if err := CheckImage(image); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("CheckImage(%q) = %v, want it to name %s", image, err, want)
+		}
+	}
+	for _, image := range []string{"nginx", "ghcr.io/acme/app:1.2.3", "localhost:5000/a/b:latest", "acme/app@sha256:" + strings.Repeat("a", 64)} {
+		if err := CheckImage(image); err != nil {
+			t.Errorf("CheckImage(%q) = %v, want it accepted", image, err)
+		}
+	}
+}

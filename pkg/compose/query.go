@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -224,5 +225,42 @@ func LoopbackOnly(p types.ServicePortConfig) bool {
 // no runtime can pull).
 func CheckImage(image string) error {
 	_, err := reference.ParseNormalizedNamed(image)
+	if err == nil {
+		return nil
+	}
+	if part := offendingPart(image); part != "" {
+		return fmt.Errorf("%w: %s", err, part)
+	}
 	return err
+}
+
+var (
+	anchoredTag       = regexp.MustCompile(`^` + reference.TagRegexp.String() + `$`)
+	anchoredComponent = regexp.MustCompile(`^[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*$`)
+)
+
+// offendingPart names the part of an invalid reference that makes it so:
+// a tag holding a literal placeholder ("app:|version|"), a path component
+// with capitals or spaces, an empty one ("/app" after an unset variable).
+func offendingPart(image string) string {
+	name, digest, hasDigest := strings.Cut(image, "@")
+	if hasDigest && !strings.HasPrefix(digest, "sha256:") {
+		return fmt.Sprintf("the digest %q is not sha256:<64 hex digits>", digest)
+	}
+	slash := strings.LastIndex(name, "/")
+	tag, hasTag := "", false
+	if colon := strings.LastIndex(name, ":"); colon > slash {
+		name, tag, hasTag = name[:colon], name[colon+1:], true
+	}
+	parts := strings.Split(name, "/")
+	for i, c := range parts {
+		registry := i == 0 && len(parts) > 1 && (strings.ContainsAny(c, ".:") || c == "localhost")
+		if !registry && !anchoredComponent.MatchString(c) {
+			return fmt.Sprintf("the name part %q is not one (lowercase letters and digits, separated by '.', '_', '__' or '-')", c)
+		}
+	}
+	if hasTag && !anchoredTag.MatchString(tag) {
+		return fmt.Sprintf("the tag %q is not a tag (1 to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-')", tag)
+	}
+	return ""
 }
