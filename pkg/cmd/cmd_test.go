@@ -410,3 +410,31 @@ func TestInitShowsHooksAndAllowsThemOnlyWhenAsked(t *testing.T) {
 		t.Errorf("init --allow-hooks recorded %v (%v), want create: %s", allowed.Hooks, err, digest)
 	}
 }
+
+// TestInitSplitsALaconicStackWhoseServicesShareAPort: a laconic-so stack
+// is one pod per compose file, but two of its services on one container
+// port cannot share a pod: init writes pod-per-service: true, saying why,
+// and create accepts the stack with it.
+func TestInitSplitsALaconicStackWhoseServicesShareAPort(t *testing.T) {
+	root := t.TempDir()
+	testutil.WriteFile(t, root, "stacks/web/stack.yml", "version: \"1.0\"\nname: web\npods:\n  - web\n")
+	testutil.WriteFile(t, root, "compose/docker-compose-web.yml", "services:\n  frontend:\n    image: nginx\n    expose: [\"80\"]\n  api:\n    image: httpd\n    ports: [\"80\"]\n")
+	if _, errOut, err := run(t, root, "init", "--stack", "stacks/web", "--output", "spec.yml"); err != nil {
+		t.Fatalf("init: %v\n%s", err, errOut)
+	}
+	written := testutil.ReadFile(t, filepath.Join(root, "spec.yml"))
+	if !strings.Contains(written, "\npod-per-service: true\n") || !strings.Contains(written, "services api and frontend both listen on 80/tcp") {
+		t.Fatalf("init of a laconic-so stack with a shared port:\n%s", written)
+	}
+	if _, errOut, err := run(t, root, "create", "--spec-file", "spec.yml", "-d", "dep"); err != nil {
+		t.Errorf("create from that spec: %v\n%s", err, errOut)
+	}
+	// Without a shared port the stack keeps its pod (the golden spec).
+	testutil.WriteFile(t, root, "compose/docker-compose-web.yml", "services:\n  frontend:\n    image: nginx\n    expose: [\"80\"]\n  api:\n    image: httpd\n    ports: [\"8080\"]\n")
+	if _, errOut, err := run(t, root, "init", "--stack", "stacks/web", "--output", "spec2.yml"); err != nil {
+		t.Fatalf("init: %v\n%s", err, errOut)
+	}
+	if strings.Contains(testutil.ReadFile(t, filepath.Join(root, "spec2.yml")), "pod-per-service") {
+		t.Error("init split a laconic-so stack whose services do not share a port")
+	}
+}

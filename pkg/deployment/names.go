@@ -107,21 +107,38 @@ func (b *builder) checkNotInitOnly(lp loadedPod, group []string) {
 // checkPodPorts refuses two containers of one pod on one container port;
 // init containers run before the others and do not clash.
 func (b *builder) checkPodPorts(lp loadedPod, services []string) {
+	for _, c := range portClashes(lp.file, services) {
+		b.fail("%s: pod %s: services %s and %s both listen on container port %s, but %s; %s, or label one of them %s: \"true\" if that is intended",
+			lp.pod.ComposeFile, lp.pod.Name, lp.file.ServiceName(c.first), lp.file.ServiceName(c.second), c.port, b.whyOnePod(lp), b.portClashFix(lp), AnnotationSharedPort)
+	}
+}
+
+// portClash is two services of one pod on one container port.
+type portClash struct {
+	first, second string
+	port          compose.ContainerPort
+}
+
+// portClashes lists the container ports that two of services (as one pod)
+// listen on; init containers and services labelled AnnotationSharedPort
+// are left out.
+func portClashes(f *compose.File, services []string) []portClash {
+	var out []portClash
 	owner := map[compose.ContainerPort]string{}
 	for _, name := range services {
-		svc := lp.file.Project.Services[name]
+		svc := f.Project.Services[name]
 		if compose.IsInitContainer(svc) || svc.Labels[AnnotationSharedPort] == "true" {
 			continue
 		}
 		for _, port := range compose.ContainerPorts(svc) {
 			if prev, taken := owner[port]; taken && prev != name {
-				b.fail("%s: pod %s: services %s and %s both listen on container port %s, but %s; %s, or label one of them %s: \"true\" if that is intended",
-					lp.pod.ComposeFile, lp.pod.Name, lp.file.ServiceName(prev), lp.file.ServiceName(name), port, b.whyOnePod(lp), b.portClashFix(lp), AnnotationSharedPort)
+				out = append(out, portClash{first: prev, second: name, port: port})
 				continue
 			}
 			owner[port] = name
 		}
 	}
+	return out
 }
 
 func (b *builder) whyOnePod(lp loadedPod) string {

@@ -87,10 +87,17 @@ type template struct {
 	volumes    []string
 	configMaps []string
 	hooks      []hooks.Hook
+	// sharedPort says which services of one compose file share a
+	// container port ("" when none do): they cannot be one pod.
+	sharedPort string
 }
 
 func (t *template) collect(f *compose.File) []error {
 	var errs []error
+	if clashes := portClashes(f, f.ServiceNames()); len(clashes) > 0 && t.sharedPort == "" {
+		c := clashes[0]
+		t.sharedPort = fmt.Sprintf("%s: services %s and %s both listen on %s", filepath.Base(f.Path), f.ServiceName(c.first), f.ServiceName(c.second), c.port)
+	}
 	for _, svc := range f.ServiceNames() {
 		for _, p := range f.Project.Services[svc].Ports {
 			if compose.LoopbackOnly(p) && t.compatRecipe() {
@@ -185,7 +192,7 @@ func (t *template) render(st *stack.Stack) ([]byte, error) {
 	w.kv(0, "deploy-to", t.opts.DeployTo)
 	w.line("# Every object goes to this namespace; give a second deployment of the same stack its own.")
 	w.kv(0, "namespace", spec.DefaultNamespace(st.Name))
-	renderPodPerService(w, st)
+	t.renderPodPerService(w, st)
 	t.renderConfig(w)
 	t.renderNetwork(w)
 	t.renderVolumes(w)
@@ -226,9 +233,17 @@ func (t *template) renderHooks(w *lineWriter) {
 // renderPodPerService turns pod-per-service on for a plain compose project:
 // its services expect their own containers, as docker compose gives them
 // (each may listen on 80). A laconic-so stack's compose files are pods
-// whose services share localhost by design, so it stays off there.
-func renderPodPerService(w *lineWriter, st *stack.Stack) {
+// whose services share localhost by design, so it stays off there, unless
+// two services of one file listen on one port: they cannot share a pod,
+// and docker compose runs them apart.
+func (t *template) renderPodPerService(w *lineWriter, st *stack.Stack) {
+	if st.DefinitionFile != "" && t.sharedPort == "" {
+		return
+	}
 	if st.DefinitionFile != "" {
+		w.line("# %s, so they cannot share a pod:", t.sharedPort)
+		w.line("# each compose service runs in its own pod, as docker compose runs them.")
+		w.line("pod-per-service: true")
 		return
 	}
 	w.line("# Each compose service runs in its own pod, as docker compose runs each in its")
