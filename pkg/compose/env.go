@@ -211,6 +211,11 @@ func (f *File) Notes(pod string) []string {
 	for _, note := range f.liveCode {
 		out = append(out, where+": "+note)
 	}
+	for _, name := range f.ServiceNames() {
+		if written := f.ServiceName(name); written != name && len(ContainerPorts(f.Project.Services[name])) > 0 {
+			out = append(out, fmt.Sprintf("%s: service %s is reached as %s in the cluster (a Kubernetes name cannot be %q); the compose file's environment values naming it are rewritten, but config files and defaults built into images that name %s must name %s", where, written, name, written, written, name))
+		}
+	}
 	for _, v := range f.UnsetVariables {
 		out = append(out, fmt.Sprintf("%s: ${%s} is not set (not in the spec's config, not in %s) and has no default, so it expands to an empty string; add it under config: in spec.yml", where, v, DotEnvFile))
 	}

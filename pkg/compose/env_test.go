@@ -161,3 +161,22 @@ func TestIncludeIsRefusedBeforeItIsRead(t *testing.T) {
 		t.Errorf("Load() = %v", err)
 	}
 }
+
+// TestRenamedNetworkPeersAreNamed: a service others reach whose compose
+// name Kubernetes cannot carry (plausible_db) gets one note naming its new
+// name and that references outside the compose file must change; a
+// renamed service nobody can reach (no port) gets none.
+func TestRenamedNetworkPeersAreNamed(t *testing.T) {
+	t.Parallel()
+	file := writeProject(t, map[string]string{
+		"compose.yaml": "services:\n  plausible_db:\n    image: postgres\n    expose: [\"5432\"]\n  plausible_worker:\n    image: w\n  web:\n    image: w\n    environment:\n      DATABASE_URL: postgres://plausible_db:5432/p\n",
+	})
+	f, err := Load(context.Background(), file, "/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := strings.Join(f.Notes("app"), "\n")
+	if strings.Count(notes, "is reached as") != 1 || !strings.Contains(notes, "service plausible_db is reached as plausible-db") || !strings.Contains(notes, "must name plausible-db") {
+		t.Errorf("notes = %s\nwant one note for plausible_db", notes)
+	}
+}
