@@ -13,6 +13,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
+	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
 	"github.com/kubectl-stack/kubectl-stack/pkg/hooks"
 	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
 )
@@ -436,5 +437,36 @@ func TestInitSplitsALaconicStackWhoseServicesShareAPort(t *testing.T) {
 	}
 	if strings.Contains(testutil.ReadFile(t, filepath.Join(root, "spec2.yml")), "pod-per-service") {
 		t.Error("init split a laconic-so stack whose services do not share a port")
+	}
+}
+
+// TestInitProfileActivatesComposeProfiles: init --profile writes
+// COMPOSE_PROFILES into the spec's config, and create then deploys the
+// profile's services (without it they are left out, with a note saying
+// how to activate them).
+func TestInitProfileActivatesComposeProfiles(t *testing.T) {
+	root := t.TempDir()
+	testutil.WriteFile(t, root, "shop/compose.yaml", "services:\n  web:\n    image: nginx\n  worker:\n    image: w\n    profiles: [workers]\n")
+	if _, errOut, err := run(t, root, "init", "--stack", "shop", "--output", "spec.yml", "--profile", "workers"); err != nil {
+		t.Fatalf("init: %v\n%s", err, errOut)
+	}
+	s, err := spec.Load(filepath.Join(root, "spec.yml"))
+	if err != nil || s.Config["COMPOSE_PROFILES"] != "workers" {
+		t.Fatalf("init --profile wrote config %v (%v), want COMPOSE_PROFILES: workers", s.Config, err)
+	}
+	_, errOut, err := run(t, root, "create", "--spec-file", "spec.yml", "-d", "dep")
+	if err != nil || strings.Contains(errOut, "service worker is in profile") {
+		t.Fatalf("create: %v\n%s", err, errOut)
+	}
+	d, err := deployment.Load(context.Background(), filepath.Join(root, "dep"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var services []string
+	for _, pod := range d.Pods {
+		services = append(services, pod.File.ServiceNames()...)
+	}
+	if got := strings.Join(services, ","); got != "web,worker" {
+		t.Errorf("the deployment's services are %s, want web,worker", got)
 	}
 }

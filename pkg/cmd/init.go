@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kubectl-stack/kubectl-stack/pkg/compose"
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
 	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
 )
@@ -24,6 +25,7 @@ type InitOptions struct {
 	PortRecipe string
 	Force      bool
 	AllowHooks bool
+	Profiles   []string
 
 	config map[string]string
 }
@@ -56,6 +58,7 @@ deployment throws your edits away); pass --force if you really mean it.`,
 	f.StringArrayVar(&o.Config, "config", o.Config, "A config value NAME=value for every container; repeat the flag for several.")
 	f.StringVar(&o.PortRecipe, "map-ports-to-host", o.PortRecipe, "How compose ports are published: "+strings.Join(deployment.PortRecipes, ", ")+".")
 	f.BoolVar(&o.Force, "force", o.Force, "If true, overwrite an existing output file.")
+	f.StringArrayVar(&o.Profiles, "profile", o.Profiles, "A compose profile to activate, as docker compose --profile (written as config COMPOSE_PROFILES); repeat the flag for several.")
 	f.BoolVar(&o.AllowHooks, "allow-hooks", o.AllowHooks, "If true, record the digests of the stack's hooks (deploy/hooks) in the spec, so that create, restart and deploy run them; without it they are listed commented out.")
 	_ = cmd.RegisterFlagCompletionFunc("deploy-to", cobra.FixedCompletions([]string{spec.DeployToKind, spec.DeployToK8s}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("map-ports-to-host", cobra.FixedCompletions(deployment.PortRecipes, cobra.ShellCompDirectiveNoFileComp))
@@ -71,6 +74,9 @@ func (o *InitOptions) Complete(c *cobra.Command, args []string) error {
 			return fmt.Errorf("--config %q: write it as NAME=value", kv)
 		}
 		o.config[k] = v
+	}
+	if len(o.Profiles) > 0 {
+		o.config[compose.ProfilesVariable] = strings.Join(o.Profiles, ",")
 	}
 	return nil
 }

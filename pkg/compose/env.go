@@ -206,7 +206,8 @@ func (f *File) Notes(pod string) []string {
 		out = append(out, where+": "+strings.TrimPrefix(strings.ReplaceAll(w, f.Path+": ", ""), f.Path))
 	}
 	for _, name := range slices.Sorted(maps.Keys(f.Project.DisabledServices)) {
-		out = append(out, fmt.Sprintf("%s: service %s is in profile %s and is not deployed, as docker compose leaves it out without --profile", where, name, strings.Join(f.Project.DisabledServices[name].Profiles, ",")))
+		profiles := strings.Join(f.Project.DisabledServices[name].Profiles, ",")
+		out = append(out, fmt.Sprintf("%s: service %s is in profile %s, which is not active, so it is not deployed, as docker compose leaves it out; to deploy it, set %s: %s under config: in spec.yml (kubectl stack init --profile), or in %s", where, name, profiles, ProfilesVariable, profiles, DotEnvFile))
 	}
 	for _, note := range f.liveCode {
 		out = append(out, where+": "+note)

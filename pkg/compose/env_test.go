@@ -74,7 +74,7 @@ func TestComposeGoWarningsAndProfilesAreNotes(t *testing.T) {
 		t.Fatal(err)
 	}
 	notes := strings.Join(f.Notes("app"), "\n")
-	for _, want := range []string{"pod app (compose.yaml): the attribute `version` is obsolete", "service debug is in profile debug and is not deployed"} {
+	for _, want := range []string{"pod app (compose.yaml): the attribute `version` is obsolete", "service debug is in profile debug, which is not active, so it is not deployed"} {
 		if !strings.Contains(notes, want) {
 			t.Errorf("Notes:\n%s\nwant %q", notes, want)
 		}
@@ -178,5 +178,30 @@ func TestRenamedNetworkPeersAreNamed(t *testing.T) {
 	notes := strings.Join(f.Notes("app"), "\n")
 	if strings.Count(notes, "is reached as") != 1 || !strings.Contains(notes, "service plausible_db is reached as plausible-db") || !strings.Contains(notes, "must name plausible-db") {
 		t.Errorf("notes = %s\nwant one note for plausible_db", notes)
+	}
+}
+
+// TestComposeProfilesSelectsProfiles: COMPOSE_PROFILES in .env, or in the
+// spec's config (which wins, as the shell does over .env), activates
+// profiles as docker compose does; services of other profiles stay out.
+func TestComposeProfilesSelectsProfiles(t *testing.T) {
+	t.Parallel()
+	project := map[string]string{
+		"compose.yaml": "services:\n  web:\n    image: web\n  worker:\n    image: w\n    profiles: [workers]\n  debug:\n    image: busybox\n    profiles: [debug]\n",
+		".env":         "COMPOSE_PROFILES=workers\n",
+	}
+	f, err := Load(context.Background(), writeProject(t, project), "/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(f.ServiceNames(), ","); got != "web,worker" {
+		t.Errorf("with COMPOSE_PROFILES=workers in .env: services %s, want web,worker", got)
+	}
+	f, err = Load(context.Background(), writeProject(t, project), "/", map[string]string{"COMPOSE_PROFILES": "debug, workers"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(f.ServiceNames(), ","); got != "debug,web,worker" {
+		t.Errorf("with COMPOSE_PROFILES=debug,workers in the config: services %s, want debug,web,worker", got)
 	}
 }

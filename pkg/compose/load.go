@@ -93,7 +93,7 @@ func Load(ctx context.Context, path, root string, env map[string]string) (*File,
 	var warnings []string
 	var project *types.Project
 	err = collectLogs(&warnings, func() (err error) {
-		project, err = loader.LoadWithContext(ctx, details, options(name, unset, required))
+		project, err = loader.LoadWithContext(ctx, details, options(name, unset, required), loader.WithProfiles(Profiles(environment)))
 		return err
 	})
 	if len(required) > 0 {
@@ -132,6 +132,22 @@ func (f *File) cleanBindSources() {
 		}
 		f.Project.Services[name] = svc
 	}
+}
+
+// ProfilesVariable selects compose profiles, as docker compose reads it
+// from the environment or .env; here from the spec's config or .env.
+const ProfilesVariable = "COMPOSE_PROFILES"
+
+// Profiles are the profiles env activates (COMPOSE_PROFILES, comma
+// separated).
+func Profiles(env map[string]string) []string {
+	var out []string
+	for _, p := range strings.Split(env[ProfilesVariable], ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // options are compose-go's load options. unset collects the ${VAR}s

@@ -265,7 +265,7 @@ func TestComposeProjectReportsWhatItLeavesOut(t *testing.T) {
 		`service api_server: compose key "secrets" has no Kubernetes equivalent`,
 		`service api_server: compose key "configs" has no Kubernetes equivalent`,
 		`service web.frontend: extra_hosts host.docker.internal:host-gateway is not an IP address`,
-		`service debug_shell is in profile debug and is not deployed`,
+		`service debug_shell is in profile debug, which is not active, so it is not deployed`,
 		`bind "/proc:/host/proc" binds /proc: the container gets the kind node container's own /proc (not the host's)`,
 		`bind "/srv/shop-backups:/backups" is a host path outside kind-mount-root`,
 		`service api_server: port "127.0.0.1:9000:9000" is bound to 127.0.0.1 (local only in docker compose), so it is not published`,
