@@ -93,7 +93,7 @@ func composeStack(file string) *Stack {
 		Name: name, Dir: dir, ConfigRoot: filepath.Join(dir, "config"),
 		Definition: Definition{Name: name, Pods: []PodRef{{Name: name}}},
 		Pods:       []Pod{{Name: name, ComposeFile: file, Ref: PodRef{Name: name}, Root: dir}},
-		Warnings:   overrideWarnings(file),
+		Warnings:   append(overrideWarnings(file), siblingWarnings(file)...),
 	}
 }
 
@@ -109,6 +109,25 @@ func overrideWarnings(file string) []string {
 	for _, name := range overrideNames {
 		if o := filepath.Join(filepath.Dir(file), name); fileExists(o) {
 			out = append(out, fmt.Sprintf("%s is not merged into %s, as docker compose would merge it without -f: kubectl stack deploys %s alone; move what the deployment needs into it", o, filepath.Base(file), filepath.Base(file)))
+		}
+	}
+	return out
+}
+
+// siblingWarnings names the other compose files beside a plain compose
+// file (compose.prod.yml, docker-compose.db.yaml) that are not read:
+// projects split themselves into files they run together with several -f
+// (or COMPOSE_FILE), and their services would otherwise go missing
+// without a word. Override files have their own warning.
+func siblingWarnings(file string) []string {
+	var out []string
+	for _, pattern := range []string{"compose.*.y*ml", "docker-compose.*.y*ml"} {
+		matches, _ := filepath.Glob(filepath.Join(filepath.Dir(file), pattern))
+		for _, m := range matches {
+			if ext := filepath.Ext(m); m == file || slices.Contains(overrideNames, filepath.Base(m)) || ext != ".yml" && ext != ".yaml" {
+				continue
+			}
+			out = append(out, fmt.Sprintf("%s is not read: kubectl stack deploys %s alone; if the project runs them together (docker compose -f %s -f %s, or COMPOSE_FILE), move what the deployment needs into %s or list both as pods of a stack.yml", m, filepath.Base(file), filepath.Base(file), filepath.Base(m), filepath.Base(file)))
 		}
 	}
 	return out

@@ -128,3 +128,29 @@ func TestStackDefinitionMustBeTheStacks(t *testing.T) {
 		}
 	}
 }
+
+// TestSiblingComposeFilesAreNamed: a project split into files run together
+// (compose.yaml with compose.prod.yaml, docker-compose.db.yml) gets a note
+// naming each file that is not read; override files keep their own.
+func TestSiblingComposeFilesAreNamed(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	testutil.WriteFile(t, dir, "compose.yaml", "services:\n  api:\n    image: api\n")
+	prod := testutil.WriteFile(t, dir, "compose.prod.yaml", "services:\n  api:\n    restart: always\n")
+	db := testutil.WriteFile(t, dir, "docker-compose.db.yml", "services:\n  db:\n    image: postgres\n")
+	testutil.WriteFile(t, dir, "compose.override.yaml", "services:\n  api:\n    ports: [\"9229:9229\"]\n")
+	testutil.WriteFile(t, dir, "compose.yaml.orig", "x")
+	s, err := Locate(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := strings.Join(s.Warnings, "\n")
+	for _, want := range []string{prod + " is not read", db + " is not read", "compose.override.yaml is not merged"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("warnings:\n%s\nwant %q", all, want)
+		}
+	}
+	if len(s.Warnings) != 3 {
+		t.Errorf("%d warnings, want 3:\n%s", len(s.Warnings), all)
+	}
+}
