@@ -209,7 +209,7 @@ func (f *File) Notes(pod string) []string {
 		profiles := strings.Join(f.Project.DisabledServices[name].Profiles, ",")
 		out = append(out, fmt.Sprintf("%s: service %s is in profile %s, which is not active, so it is not deployed, as docker compose leaves it out; to deploy it, set %s: %s under config: in spec.yml (kubectl stack init --profile), or in %s", where, name, profiles, ProfilesVariable, profiles, DotEnvFile))
 	}
-	for _, note := range f.liveCode {
+	for _, note := range append(slices.Clone(f.liveCode), f.dataNotes...) {
 		out = append(out, where+": "+note)
 	}
 	for _, name := range f.ServiceNames() {

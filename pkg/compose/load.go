@@ -48,6 +48,10 @@ type File struct {
 	liveCode []string
 	// extendsFiles are the files services extend (absolute).
 	extendsFiles []string
+	// dataVolumes maps the data volumes made of data directories (by
+	// compose name) to their bind sources; dataNotes say so.
+	dataVolumes map[string]string
+	dataNotes   []string
 }
 
 // Load parses a compose file. root is the directory the file and every
@@ -112,10 +116,11 @@ func Load(ctx context.Context, path, root string, env map[string]string) (*File,
 	if hasDotEnv {
 		f.DotEnv = filepath.Join(dir, DotEnvFile)
 	}
+	f.cleanBindSources()
+	f.dataDirs(dir, root)
 	if err := f.mapNames(); err != nil {
 		return nil, fmt.Errorf("parsing compose file %w", err)
 	}
-	f.cleanBindSources()
 	f.dropLiveCodeMounts()
 	return f, nil
 }

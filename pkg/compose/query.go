@@ -85,6 +85,9 @@ type NamedVolume struct {
 	Name string
 	// ReadOnly is true when every mount of the volume is read-only.
 	ReadOnly bool
+	// DataDir is the bind source a data volume was made of ("" for a
+	// volume the compose file declares).
+	DataDir string
 }
 
 // NamedVolumes returns the top-level volumes used by a service, sorted.
@@ -103,8 +106,9 @@ func (f *File) NamedVolumes() []NamedVolume {
 		}
 	}
 	out := make([]NamedVolume, 0, len(ro))
+	data := f.DataVolumes()
 	for name, readOnly := range ro {
-		out = append(out, NamedVolume{Name: name, ReadOnly: readOnly})
+		out = append(out, NamedVolume{Name: name, ReadOnly: readOnly, DataDir: data[name]})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out

@@ -66,6 +66,11 @@ func (b *builder) checkBind(lp loadedPod, bind compose.Bind) {
 // Kubernetes a bind of the stack's files is read-only content, so such
 // data wants a named volume.
 func missingSource(pod stack.Pod, bind compose.Bind) string {
+	if base := filepath.Base(bind.Source); filepath.Ext(base) != "" && filepath.Ext(base) != base {
+		// A missing directory would have become a data volume; this is a
+		// file the stack must ship.
+		return fmt.Sprintf("source %s does not exist: it names a file the stack must ship (docker compose would create a directory there, which the service cannot use); create it under %s, or check out the revision of the stack that has it", bind.Resolved, pod.Root)
+	}
 	data := fmt.Sprintf("if it is data the container writes (docker compose creates missing bind directories), use a named volume instead (in the compose file: - %s:%s, and %s: under volumes:; in spec.yml volumes: a host path for it)",
 		volumeNameFor(bind.Source), bind.Target, volumeNameFor(bind.Source))
 	if pod.Ref.Repository != "" {

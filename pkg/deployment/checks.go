@@ -90,7 +90,7 @@ func (b *builder) checkVolumes() {
 			used[v.Name] = true
 			_, isVolume := s.Volumes[v.Name]
 			_, isConfigMap := s.ConfigMaps[v.Name]
-			if !isVolume && !isConfigMap {
+			if !isVolume && !isConfigMap && v.DataDir == "" {
 				b.fail("%s: pod %s mounts the named volume %q, which %s does not configure; add it under volumes: (empty for a PVC, or a host path) or configmaps:", lp.pod.ComposeFile, lp.pod.Name, lp.file.VolumeName(v.Name), b.specPath)
 			}
 		}

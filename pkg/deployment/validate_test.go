@@ -197,7 +197,7 @@ func TestCreateRejectsInvalidInput(t *testing.T) {
 		},
 		{
 			name: "missing bind source", spec: "deploy-to: k8s-kind\n", setup: webWith("../config/nope.conf:/etc/nope.conf"),
-			want: []string{"nope.conf does not exist"},
+			want: []string{"nope.conf does not exist: it names a file the stack must ship (docker compose would create a directory there"},
 		},
 		{
 			name: "relative volume path on k8s", spec: "deploy-to: k8s\nvolumes:\n  db-data: ./data/db\n  web-data:\nconfigmaps:\n  web-config: ./configmaps/web-config\n",

@@ -75,6 +75,9 @@ type renderer struct {
 	// whose Service name differs (web.frontend → web-frontend), so that
 	// environment values of other pods reach them.
 	renamedHosts []renamedHost
+	// dataVolumes are the data volumes made of the compose files' data
+	// directories, with the bind sources they came from.
+	dataVolumes map[string]string
 	// caCerts are the spec's ca-certificates, as create copied them.
 	caCerts []deployment.CACert
 	// aliasOwners counts the services giving themselves each alias, by
@@ -90,8 +93,10 @@ type object struct {
 
 func newRenderer(d *deployment.Deployment, o Options) *renderer {
 	renamed, owners := aliasTable(d.Pods)
+	data := map[string]string{}
 	for _, c := range slices.Concat(d.Pods, d.Jobs) {
 		maps.Copy(renamed, c.File.RenamedServices())
+		maps.Copy(data, c.File.DataVolumes())
 	}
 	return &renderer{
 		d: d, opts: o,
@@ -100,6 +105,7 @@ func newRenderer(d *deployment.Deployment, o Options) *renderer {
 		ns:           d.Namespace(),
 		renamedHosts: hostPatterns(renamed),
 		aliasOwners:  owners,
+		dataVolumes:  data,
 	}
 }
 

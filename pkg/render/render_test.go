@@ -316,28 +316,59 @@ func TestEnvironmentReachesRenamedServicesOfOtherPods(t *testing.T) {
 	}
 }
 
-// TestAnEmptyBindDirectoryRendersAnEmptyConfigMap: a bind of a directory
-// the stack ships empty (linuxserver images' "./config:/config") is warned
-// about at create and renders as an empty ConfigMap; before, create left
-// the empty directory out of D and render failed on it.
-func TestAnEmptyBindDirectoryRendersAnEmptyConfigMap(t *testing.T) {
+// TestDataDirectoriesBecomeDataVolumes: a relative bind whose directory
+// does not exist (docker compose creates it; the container writes it), or
+// an existing empty one that is not read-only (linuxserver's
+// "./config:/config"), is a data volume: a claim on k8s, a host path under
+// kind-mount-root on kind, noted once. An empty read-only one stays an
+// empty ConfigMap, warned about.
+func TestDataDirectoriesBecomeDataVolumes(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
 	project := filepath.Join(root, "media_stack")
-	testutil.WriteFile(t, project, "compose.yaml", "services:\n  torrent:\n    image: torrent\n    volumes:\n      - ./config:/config\n")
-	if err := os.MkdirAll(filepath.Join(project, "config"), 0o755); err != nil {
-		t.Fatal(err)
+	testutil.WriteFile(t, project, "compose.yaml", `services:
+  torrent:
+    image: torrent
+    volumes:
+      - ./config:/config
+      - ./volumes/db:/var/lib/postgresql/data
+      - ./static:/srv:ro
+`)
+	for _, d := range []string{"config", "static"} {
+		if err := os.MkdirAll(filepath.Join(project, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
 	plan, res := createAndRender(t, testutil.WriteFile(t, root, "spec.yml", "stack: "+project+"\ndeploy-to: k8s\n"))
-	if w := strings.Join(plan.Warnings, "\n"); !strings.Contains(w, `bind "./config:/config": `+filepath.Join(project, "config")+" is empty") {
-		t.Errorf("create warnings:\n%s\nwant the empty directory named", w)
+	notes := strings.Join(append(plan.Warnings, res.Warnings...), "\n")
+	for _, want := range []string{
+		"the bind ./config:/config is a data directory", "so it is the data volume config,",
+		"the bind ./volumes/db:/var/lib/postgresql/data is a data directory",
+		`bind "./static:/srv": ` + filepath.Join(project, "static") + " is empty",
+	} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("notes:\n%s\nwant %q", notes, want)
+		}
 	}
 	out, err := checkedYAML(res)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(out), "name: laconic-0fixture1-host-path-config\n") {
-		t.Errorf("no ConfigMap for ./config in:\n%s", out)
+	for _, want := range []string{"claimName: laconic-0fixture1-config\n", "claimName: laconic-0fixture1-volumes-db\n", "name: laconic-0fixture1-host-path-static\n"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("the render lacks %q:\n%s", want, out)
+		}
+	}
+
+	// On kind with a kind-mount-root, the data lives under it.
+	mount := filepath.Join(root, "kind-data")
+	_, res = createAndRender(t, testutil.WriteFile(t, root, "kind.yml", "stack: "+project+"\ndeploy-to: k8s-kind\nnamespace: media\nkind-mount-root: "+mount+"\n"))
+	out, err = checkedYAML(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(out), "path: /mnt/media/volumes-db\n") {
+		t.Errorf("on kind the data volume is not under the umbrella mount:\n%s", out)
 	}
 }
 
@@ -734,6 +765,7 @@ func TestRenderRefusesBindsOfTheDeploymentsOwnFiles(t *testing.T) {
 			dir := filepath.Join(root, "d")
 			writeDeployment(t, specPath, dir)
 			testutil.WriteFile(t, dir, "generated-secrets.env", "TOKEN=0123456789abcdef\n")
+			testutil.WriteFile(t, filepath.Join(dir, "data", "db"), "PG_VERSION", "16\n")
 			if tc.bind != "" {
 				f := filepath.Join(dir, "compose", "docker-compose-app.yml")
 				testutil.WriteFile(t, filepath.Dir(f), filepath.Base(f), "services:\n  web:\n    image: nginx\n    volumes: [\""+tc.bind+"\"]\n")

@@ -137,6 +137,9 @@ func (r *renderer) renderVolumes() {
 			continue
 		}
 		hostPath, configured := r.d.Spec.Volumes[vol]
+		if !configured && r.dataVolumes[vol] != "" {
+			hostPath, configured = r.dataVolumeHostPath(vol), true
+		}
 		if !configured {
 			r.failf("%s: volume %q is mounted but not configured; add it under volumes: (empty for a PVC, or a host path)", filepath.Join(r.d.Dir, deployment.SpecFile), vol)
 			continue
@@ -347,4 +350,15 @@ func isDir(p string) bool {
 func isSystemHostPath(p string) bool {
 	_, ok := bindsrc.SystemPath(p)
 	return ok
+}
+
+// dataVolumeHostPath is where a data volume the spec does not configure
+// (a data directory of the compose file) keeps its data: on kind with a
+// kind-mount-root, <kind-mount-root>/<namespace>/<volume> (it rides the
+// umbrella mount and survives the cluster); elsewhere a claim ("").
+func (r *renderer) dataVolumeHostPath(vol string) string {
+	if r.d.Spec.DeployTo != spec.DeployToKind || r.d.Spec.KindMountRoot == "" {
+		return ""
+	}
+	return filepath.Join(spec.ResolvePath(r.d.Dir, r.d.Spec.KindMountRoot), r.ns, vol)
 }
