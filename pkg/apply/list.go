@@ -8,6 +8,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/labels"
@@ -32,6 +33,9 @@ type DeploymentSummary struct {
 func (a *Applier) List(ctx context.Context) ([]DeploymentSummary, error) {
 	var cms corev1.ConfigMapList
 	if err := a.client.List(ctx, &cms, client.MatchingLabels{labels.ManagedBy: labels.ManagedByValue}); err != nil {
+		if apierrors.IsForbidden(err) {
+			return nil, fmt.Errorf("listing the deployments' inventories: %w; list reads every namespace, which needs ConfigMaps listed at cluster scope (bind docs/rbac.yaml's kubectl-stack-deployer role with a ClusterRoleBinding); with namespace-scoped rights use kubectl stack status -d DIR", err)
+		}
 		return nil, fmt.Errorf("listing the deployments' inventories: %w", err)
 	}
 	owners := map[string]string{}

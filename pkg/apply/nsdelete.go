@@ -84,12 +84,14 @@ func (a *Applier) foreignInNamespace(ctx context.Context, namespace, id string, 
 	if err != nil {
 		return nil, err
 	}
-	var out []string
+	var out, unchecked []string
 	for _, gvk := range kinds {
 		list := &metav1.PartialObjectMetadataList{}
 		list.SetGroupVersionKind(gvk.GroupVersion().WithKind(gvk.Kind + "List"))
 		if err := a.client.List(ctx, list, client.InNamespace(namespace)); err != nil {
-			continue // a kind these credentials may not list is not judged
+			// What cannot be listed cannot be known to be absent.
+			unchecked = append(unchecked, gvk.Kind)
+			continue
 		}
 		for _, o := range list.Items {
 			m := object.ObjMetadata{Namespace: namespace, Name: o.Name, GroupKind: gvk.GroupKind()}
@@ -100,6 +102,11 @@ func (a *Applier) foreignInNamespace(ctx context.Context, namespace, id string, 
 		}
 	}
 	slices.Sort(out)
+	if len(unchecked) > 0 {
+		return nil, &NamespaceKeptError{Namespace: namespace,
+			Reason: "these credentials cannot list " + strings.Join(unchecked, ", ") + " there, so what else it holds cannot be checked",
+			Fix:    "Run stop --delete-namespace with credentials that can list every kind in the namespace, or without --delete-namespace."}
+	}
 	return out, nil
 }
 
