@@ -499,7 +499,7 @@ func TestAnotherCACertificateRollsThePods(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m := regexp.MustCompile(AnnotationConfigHash + `: (\w+)`).FindStringSubmatch(string(out))
+		m := regexp.MustCompile(AnnotationConfigHash + `: "?(\w+)`).FindStringSubmatch(string(out))
 		if m == nil {
 			t.Fatal("no config hash on the pod template")
 		}
