@@ -1,6 +1,8 @@
 package render
 
 import (
+	"github.com/kubectl-stack/kubectl-stack/pkg/k8sname"
+
 	"crypto/sha256"
 	"fmt"
 	"slices"
@@ -42,8 +44,12 @@ func (n names) deployment(pod string) string {
 }
 
 func (n names) prefixed(name string) string { return n.id + "-" + name }
-func (n names) job(job string) string       { return n.id + "-job-" + job }
-func (n names) pullSecret() string          { return n.id + "-registry" }
+
+// job is a Job's name, fitted to a label (by the hash rule): the Job
+// controller labels its pods with it (job-name), and a longer one is
+// refused by the API server.
+func (n names) job(job string) string { return k8sname.Fit(n.id+"-job-"+job, k8sname.MaxLabel) }
+func (n names) pullSecret() string    { return n.id + "-registry" }
 func (n names) nodePort(port int32, proto string) string {
 	return fmt.Sprintf("%s-nodeport-%d-%s", n.id, port, strings.ToLower(proto))
 }

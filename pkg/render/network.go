@@ -264,7 +264,8 @@ func (r *renderer) renderHTTPProxy() {
 
 func (r *renderer) proxyServiceName(pod string) string {
 	if r.n.multi {
-		return r.n.prefixed(pod + "-service")
+		// A Service name is a DNS label: fitted by the hash rule.
+		return k8sname.Fit(r.n.prefixed(pod+"-service"), k8sname.MaxLabel)
 	}
 	return r.n.prefixed("service")
 }

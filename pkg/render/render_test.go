@@ -886,3 +886,41 @@ func writePlan(t *testing.T, plan *deployment.Plan) {
 		t.Fatal(err)
 	}
 }
+
+// TestLongNamesFitTheirLimits: a compose service with a long name (as
+// upstream projects name them) gives a one-shot Job and a discovery
+// Service whose names stay within a DNS label (63 characters, by the hash
+// rule): a longer Job name is refused by the API server (its pods carry it
+// as the job-name label).
+func TestLongNamesFitTheirLimits(t *testing.T) {
+	t.Parallel()
+	job := "database_migrations_and_initial_seed_data_loader_service"
+	web := "customer_facing_storefront_web_application_frontend"
+	_, _, objects := renderProject(t, `services:
+  `+web+`:
+    image: nginx
+    ports: ["80"]
+    depends_on:
+      `+job+`: {condition: service_completed_successfully}
+  api:
+    image: api
+    ports: ["8080"]
+  `+job+`:
+    image: migrate
+`, "pod-per-service: true\nnetwork:\n  http-proxy:\n    - host-name: shop.example\n      routes:\n        - path: /\n          proxy-to: "+strings.ReplaceAll(web, "_", "-")+":80\n")
+	jobs, services := 0, 0
+	for _, o := range objects {
+		if n := o.GetName(); len(n) > k8sname.MaxLabel && (o.GetKind() == "Job" || o.GetKind() == "Service") {
+			t.Errorf("%s/%s is %d characters, over %d", o.GetKind(), n, len(n), k8sname.MaxLabel)
+		}
+		switch o.GetKind() {
+		case "Job":
+			jobs++
+		case "Service":
+			services++
+		}
+	}
+	if jobs != 1 || services < 2 {
+		t.Errorf("%d Jobs and %d Services rendered, want the one-shot service's Job and the Services", jobs, services)
+	}
+}
