@@ -34,9 +34,7 @@ func InStack(bind compose.Bind, root string) bool {
 func (b *builder) checkBind(lp loadedPod, bind compose.Bind) {
 	where := fmt.Sprintf("%s: pod %s, service %s: bind %q", lp.pod.ComposeFile, lp.pod.Name, lp.file.ServiceName(bind.Service), bind.Source+":"+bind.Target)
 	if !InStack(bind, lp.pod.Root) {
-		// A system path (/, /var/log) is the node's own, never this
-		// machine's deployment directory: it is warned about below.
-		if what, ok := OwnFilesIn(b.plan.Dir, bind.Resolved); ok && !isSystemPath(bind.Resolved) {
+		if what, ok := OwnFilesIn(b.plan.Dir, bind.Resolved); ok {
 			b.fail("%s would give the container %s of the deployment directory %s; nothing kubectl-stack keeps for itself is ever bound into a container: bind a directory that does not hold the deployment directory", where, what, b.plan.Dir)
 			return
 		}
@@ -116,9 +114,4 @@ func (b *builder) noteHostBind(lp loadedPod, bind compose.Bind, where string) {
 
 func (b *builder) warn(format string, args ...any) {
 	b.plan.Warnings = append(b.plan.Warnings, fmt.Sprintf(format, args...))
-}
-
-func isSystemPath(p string) bool {
-	_, ok := bindsrc.SystemPath(p)
-	return ok
 }

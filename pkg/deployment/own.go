@@ -43,8 +43,13 @@ func HoldsOwnFiles(rel string) (string, bool) {
 // OwnFilesIn reports whether a bind source (or a configmap directory)
 // would expose what kubectl-stack keeps in the deployment directory dir:
 // dir itself or a directory above it, or one of its own entries, once
-// links are followed; it says what.
+// links are followed; it says what. A system path (/, /var/log) is the
+// node's own, never this machine's deployment directory (it is warned
+// about as such).
 func OwnFilesIn(dir, source string) (string, bool) {
+	if _, system := bindsrc.SystemPath(source); system {
+		return "", false
+	}
 	if bindsrc.Inside(dir, source) {
 		return HoldsOwnFiles(".")
 	}

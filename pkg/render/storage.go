@@ -32,7 +32,7 @@ func (r *renderer) collectHostPaths() {
 	r.hostBinds = map[string]string{}
 	for _, c := range r.composes() {
 		for _, b := range c.File.HostBinds(spec.ExpandHome) {
-			if what, ok := deployment.OwnFilesIn(r.d.Dir, b.Resolved); ok && !isSystemHostPath(b.Resolved) {
+			if what, ok := deployment.OwnFilesIn(r.d.Dir, b.Resolved); ok {
 				r.failf("%s: service %s: the bind %s would give the container %s of %s; nothing kubectl-stack keeps for itself is ever bound or put in a ConfigMap: bind a directory of the stack's content, then re-sync (create --update)", c.File.Path, c.File.ServiceName(b.Service), b.Source, what, r.d.Dir)
 				continue
 			}
@@ -343,13 +343,6 @@ func configKey(rel string) string {
 func isDir(p string) bool {
 	info, err := os.Stat(p)
 	return err == nil && info.IsDir()
-}
-
-// isSystemHostPath: a system path (/, /var/log) is the node's own, never
-// the deployment directory of this machine.
-func isSystemHostPath(p string) bool {
-	_, ok := bindsrc.SystemPath(p)
-	return ok
 }
 
 // dataVolumeHostPath is where a data volume the spec does not configure
