@@ -32,17 +32,14 @@ func (f *File) dataDirs(dir, root string) {
 	p := f.Project
 	for _, svcName := range slices.Sorted(maps.Keys(p.Services)) {
 		svc := p.Services[svcName]
-		written := map[string]string{}
-		for _, raw := range f.rawSources[svcName] {
-			written[resolve(dir, raw)] = raw
-		}
+		written := f.writtenSources(svcName, dir, func(s string) string { return s })
 		for i, v := range svc.Volumes {
 			if v.Type != types.VolumeTypeBind {
 				continue
 			}
 			resolved := resolve(dir, v.Source)
 			source, ok := written[resolved]
-			if !ok || !isRelative(source) || !bindsrc.Inside(resolved, root) || !isDataDir(resolved, source, v.ReadOnly) {
+			if !ok || !IsRelativeSource(source) || !bindsrc.Inside(resolved, root) || !isDataDir(resolved, source, v.ReadOnly) {
 				continue
 			}
 			name := dataVolumeName(source, p.Volumes)
@@ -61,8 +58,21 @@ func (f *File) dataDirs(dir, root string) {
 	}
 }
 
-func isRelative(source string) bool {
+// IsRelativeSource reports whether a bind source is written relative to
+// the compose file ("./data", "conf"), as opposed to an absolute or ~ one,
+// which is a host path.
+func IsRelativeSource(source string) bool {
 	return !filepath.IsAbs(source) && !strings.HasPrefix(source, "~")
+}
+
+// writtenSources maps a service's bind sources, resolved against dir
+// (after expand), to the sources as the file writes them.
+func (f *File) writtenSources(service, dir string, expand func(string) string) map[string]string {
+	written := map[string]string{}
+	for _, raw := range f.rawSources[service] {
+		written[resolve(dir, expand(raw))] = raw
+	}
+	return written
 }
 
 // isDataDir: a missing directory (not a single file, by its name), or an
@@ -86,13 +96,20 @@ func isDataDir(resolved, source string, readOnly bool) bool {
 	return errors.Is(err, io.EOF)
 }
 
-// dataVolumeName names a data volume after its source ("./volumes/db" →
-// "volumes_db"), apart from the file's own volumes.
-func dataVolumeName(source string, taken types.Volumes) string {
+// VolumeNameFor names a volume after a bind source: "./volumes/db" →
+// "volumes_db" ("data" when nothing is left).
+func VolumeNameFor(source string) string {
 	name := strings.Trim(strings.NewReplacer("/", "_", ".", "").Replace(strings.TrimPrefix(filepath.ToSlash(source), "./")), "_")
 	if name == "" {
-		name = "data"
+		return "data"
 	}
+	return name
+}
+
+// dataVolumeName names a data volume after its source (VolumeNameFor),
+// apart from the file's own volumes.
+func dataVolumeName(source string, taken types.Volumes) string {
+	name := VolumeNameFor(source)
 	for base, n := name, 2; ; n++ {
 		if _, clash := taken[name]; !clash {
 			return name

@@ -35,10 +35,7 @@ func (f *File) HostBinds(expandHome func(string) string) []Bind {
 	var out []Bind
 	dir := filepath.Dir(f.Path)
 	for _, name := range f.ServiceNames() {
-		written := map[string]string{}
-		for _, raw := range f.rawSources[name] {
-			written[resolve(dir, expandHome(raw))] = raw
-		}
+		written := f.writtenSources(name, dir, expandHome)
 		for _, v := range f.Project.Services[name].Volumes {
 			if v.Type != types.VolumeTypeBind {
 				continue

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
-	"strings"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/bindsrc"
 	"github.com/kubectl-stack/kubectl-stack/pkg/compose"
@@ -23,8 +22,7 @@ const ConfigMapBudget = 700 * 1024
 // Anything else (an absolute or ~ source, or a relative one leaving the
 // stack) is a host path, as docker compose means it, and is never read.
 func InStack(bind compose.Bind, root string) bool {
-	src := bind.Source
-	if filepath.IsAbs(src) || strings.HasPrefix(src, "~") {
+	if !compose.IsRelativeSource(bind.Source) {
 		return false
 	}
 	_, inside := spec.Within(root, bind.Resolved)
@@ -70,21 +68,11 @@ func missingSource(pod stack.Pod, bind compose.Bind) string {
 		return fmt.Sprintf("source %s does not exist: it names a file the stack must ship (docker compose would create a directory there, which the service cannot use); create it under %s, or check out the revision of the stack that has it", bind.Resolved, pod.Root)
 	}
 	data := fmt.Sprintf("if it is data the container writes (docker compose creates missing bind directories), use a named volume instead (in the compose file: - %s:%s, and %s: under volumes:; in spec.yml volumes: a host path for it)",
-		volumeNameFor(bind.Source), bind.Target, volumeNameFor(bind.Source))
+		compose.VolumeNameFor(bind.Source), bind.Target, compose.VolumeNameFor(bind.Source))
 	if pod.Ref.Repository != "" {
 		return fmt.Sprintf("source %s does not exist in the checkout of %s at %s: check out the revision the stack expects there (CERC_REPO_BASE_DIR sets the base directory) or create it; %s", bind.Resolved, pod.Ref.Repository, pod.Root, data)
 	}
 	return fmt.Sprintf("source %s does not exist: if it is content the stack ships, create it under %s; %s", bind.Resolved, pod.Root, data)
-}
-
-// volumeNameFor suggests a named volume for a bind source: "./public/system"
-// → "public_system".
-func volumeNameFor(source string) string {
-	name := strings.Trim(strings.NewReplacer("/", "_", ".", "").Replace(strings.TrimPrefix(source, "./")), "_")
-	if name == "" {
-		return "data"
-	}
-	return name
 }
 
 // noteHostBind records a bind of a host path and warns about what it gives
