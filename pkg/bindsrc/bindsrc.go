@@ -149,7 +149,7 @@ func resolve(p, root string) (string, fs.FileInfo, error) {
 		return "", nil, fmt.Errorf("%s is a link whose target cannot be resolved: %w", p, err)
 	}
 	if real != filepath.Clean(p) {
-		if _, inside := Within(realRoot(root), real); !inside {
+		if _, inside := Within(RealPath(root), real); !inside {
 			return "", nil, fmt.Errorf("%s is a link to %s, outside the stack (%s); links out of the stack are never followed, in any component of a path: copy the file into the stack or bind the host path explicitly", p, real, root)
 		}
 		if info, err = os.Lstat(real); err != nil {
@@ -162,22 +162,18 @@ func resolve(p, root string) (string, fs.FileInfo, error) {
 	return real, info, nil
 }
 
-// realRoot is root, absolute, with its own links resolved (a stack under a
+// RealPath is p made absolute with its links resolved (a stack under a
 // linked home directory is still one stack); a path that does not resolve
 // is kept as it is written.
-func realRoot(root string) string {
-	if abs, err := filepath.Abs(root); err == nil {
-		root = abs
+func RealPath(p string) string {
+	if abs, err := filepath.Abs(p); err == nil {
+		p = abs
 	}
-	if r, err := filepath.EvalSymlinks(root); err == nil {
+	if r, err := filepath.EvalSymlinks(p); err == nil {
 		return r
 	}
-	return filepath.Clean(root)
+	return filepath.Clean(p)
 }
-
-// RealPath is p made absolute with its links resolved (as written when it
-// does not resolve).
-func RealPath(p string) string { return realRoot(p) }
 
 func kindOf(m fs.FileMode) string {
 	switch {

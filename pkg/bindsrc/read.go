@@ -19,7 +19,7 @@ const ReadLimit = 16 << 20
 // refused by the kernel-backed lookup itself, even one made after a Scan,
 // and at most limit bytes are read whatever the file's reported size.
 func ReadFile(path, root string, limit int64) ([]byte, error) {
-	rootDir := realRoot(root)
+	rootDir := RealPath(root)
 	real, err := filepath.Abs(path)
 	if err != nil {
 		return nil, err
@@ -73,7 +73,7 @@ func Inside(path, root string) bool {
 	var rest []string
 	for {
 		if real, err := filepath.EvalSymlinks(p); err == nil {
-			_, inside := Within(realRoot(root), filepath.Join(append([]string{real}, rest...)...))
+			_, inside := Within(RealPath(root), filepath.Join(append([]string{real}, rest...)...))
 			return inside
 		}
 		parent := filepath.Dir(p)
