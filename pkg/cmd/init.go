@@ -12,6 +12,7 @@ import (
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/compose"
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
+	"github.com/kubectl-stack/kubectl-stack/pkg/hooks"
 	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
 )
 
@@ -105,7 +106,7 @@ func (o *InitOptions) Run(c *cobra.Command) error {
 		return fmt.Errorf("%s already exists and init will not overwrite it: spec.yml is your git-tracked source of truth, and regenerating it on every deployment throws your edits away. Edit it instead, or pass --force to replace it", o.Output)
 	}
 	written, how := deployment.StackRefFor(c.Context(), o.Stack, o.Output)
-	data, err := deployment.SpecTemplate(c.Context(), deployment.TemplateOptions{
+	data, stackHooks, err := deployment.SpecTemplate(c.Context(), deployment.TemplateOptions{
 		StackRef: o.Stack, StackWritten: written, DeployTo: o.DeployTo, Config: o.config, PortRecipe: o.PortRecipe,
 		AllowHooks: o.AllowHooks,
 	})
@@ -121,7 +122,7 @@ func (o *InitOptions) Run(c *cobra.Command) error {
 		return fmt.Errorf("writing %s: %w", o.Output, err)
 	}
 	o.Logger().Infof("stack: %s in %s (%s)", written, o.Output, how)
-	o.showHooks()
+	o.showHooks(stackHooks)
 	o.Logger().Infof("wrote %s; edit it, commit it, then run: kubectl stack create --spec-file %s --deployment-dir DIR", o.Output, o.Output)
 	return nil
 }
@@ -129,9 +130,8 @@ func (o *InitOptions) Run(c *cobra.Command) error {
 // showHooks lists the stack's hooks and their digests, and whether the
 // spec now allows them: they are code that create, restart and deploy run
 // on this machine.
-func (o *InitOptions) showHooks() {
-	list, err := deployment.StackHooks(o.Stack)
-	if err != nil || len(list) == 0 {
+func (o *InitOptions) showHooks(list []hooks.Hook) {
+	if len(list) == 0 {
 		return
 	}
 	for _, h := range list {

@@ -42,11 +42,12 @@ type TemplateOptions struct {
 
 // SpecTemplate writes a commented spec.yml for a stack: ports from its
 // compose files, named volumes (empty: PVCs), read-only volumes named like
-// config as configmaps, the default namespace, and commented examples.
-func SpecTemplate(ctx context.Context, o TemplateOptions) ([]byte, error) {
+// config as configmaps, the default namespace, and commented examples. It
+// also returns the stack's hooks, which the spec lists, for init to show.
+func SpecTemplate(ctx context.Context, o TemplateOptions) (data []byte, stackHooks []hooks.Hook, err error) {
 	st, err := stack.Locate(spec.ExpandHome(o.StackRef))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	t := &template{opts: o, ports: map[string][]string{}, portNotes: map[string][]string{}}
 	if t.opts.Rand == nil {
@@ -64,20 +65,11 @@ func SpecTemplate(ctx context.Context, o TemplateOptions) ([]byte, error) {
 	hookFiles, err := hooks.StackHooks(st.Dir)
 	errs = append(errs, err)
 	if err := errors.Join(errs...); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	t.hooks = hookFiles
-	return t.render(st)
-}
-
-// StackHooks lists a stack's hooks with their digests, for init to show
-// before it records them.
-func StackHooks(stackRef string) ([]hooks.Hook, error) {
-	st, err := stack.Locate(spec.ExpandHome(stackRef))
-	if err != nil {
-		return nil, err
-	}
-	return hooks.StackHooks(st.Dir)
+	data, err = t.render(st)
+	return data, hookFiles, err
 }
 
 type template struct {
