@@ -117,7 +117,7 @@ func everyNamespaceHas(m object.ObjMetadata, id string) bool {
 	case "Event":
 		return true
 	case "ConfigMap":
-		return m.Name == "kube-root-ca.crt" || m.Name == id+InventorySuffix
+		return m.Name == "kube-root-ca.crt" || isInventory(m, id)
 	case "ServiceAccount":
 		return m.Name == "default"
 	case "Lease":

@@ -6,8 +6,7 @@ import (
 	"strings"
 
 	"github.com/fluxcd/cli-utils/pkg/object"
-	corev1 "k8s.io/api/core/v1"
-	"sigs.k8s.io/controller-runtime/pkg/client"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 // Preflight refuses a deploy before it writes anything, not even the
@@ -52,13 +51,15 @@ To stop it instead: set deployment-id: %s there, run kubectl stack stop -d %s (i
 // taken over by this deploy: it is named in a warning, with the way to
 // take its data over.
 func (a *Applier) checkOlderDeployment(ctx context.Context, req Request) error {
-	var cms corev1.ConfigMapList
-	if err := a.client.List(ctx, &cms, client.InNamespace(req.Namespace)); err != nil {
+	// Names only: the namespace's ConfigMaps may be large, and this runs
+	// on every deploy; an inventory found is read by itself.
+	cms, err := a.listMeta(ctx, schema.GroupKind{Kind: "ConfigMap"}, req.Namespace)
+	if err != nil {
 		return fmt.Errorf("looking for other deployments in namespace %s: %w", req.Namespace, err)
 	}
-	for _, cm := range cms.Items {
+	for _, cm := range cms {
 		id, isInv := strings.CutSuffix(cm.Name, InventorySuffix)
-		if !isInv || id == req.DeploymentID || cm.Data[inventoryKey] == "" {
+		if !isInv || id == req.DeploymentID {
 			continue
 		}
 		older, err := a.readInventory(ctx, req.Namespace, id)
