@@ -87,8 +87,9 @@ func Run(ctx context.Context, req Request) (ran bool, err error) {
 	if err != nil {
 		return false, &Error{Event: req.Event, Path: path, Code: 126, Err: err}
 	}
-	if reason := req.refusal(Digest(data)); reason != "" {
-		req.Log.Warnf("did not run the %s hook %s (%s): %s; read it, then allow it with --allow-hooks or by recording its digest in spec.yml (hooks: {%s: %s}) and re-syncing the deployment", req.Event, path, Digest(data), reason, req.Event, Digest(data))
+	digest := Digest(data)
+	if reason := req.refusal(digest); reason != "" {
+		req.Log.Warnf("did not run the %s hook %s (%s): %s; read it, then allow it with --allow-hooks or by recording its digest in spec.yml (hooks: {%s: %s}) and re-syncing the deployment", req.Event, path, digest, reason, req.Event, digest)
 		return false, nil
 	}
 	if info.Mode()&0o111 == 0 {
