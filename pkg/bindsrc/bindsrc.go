@@ -157,7 +157,7 @@ func resolve(p, root string) (string, fs.FileInfo, error) {
 		}
 	}
 	if !info.Mode().IsRegular() && !info.IsDir() {
-		return "", nil, fmt.Errorf("%s is a %s, not a regular file; special files are never read into a ConfigMap: remove it from the stack", p, kindOf(info.Mode()))
+		return "", nil, fmt.Errorf("%s is a %s, not a regular file; special files are never read into a ConfigMap: remove it from the stack", p, KindOf(info.Mode()))
 	}
 	return real, info, nil
 }
@@ -175,8 +175,13 @@ func RealPath(p string) string {
 	return filepath.Clean(p)
 }
 
-func kindOf(m fs.FileMode) string {
+// KindOf names what a file that is not a regular file is, for errors.
+func KindOf(m fs.FileMode) string {
 	switch {
+	case m&fs.ModeSymlink != 0:
+		return "link"
+	case m.IsDir():
+		return "directory"
 	case m&fs.ModeNamedPipe != 0:
 		return "named pipe (FIFO)"
 	case m&fs.ModeSocket != 0:

@@ -38,7 +38,7 @@ func ReadFile(path, root string, limit int64) ([]byte, error) {
 	defer r.Close()
 	// Lstat before opening: opening a FIFO blocks until a writer comes.
 	if info, err := r.Lstat(rel); err == nil && !info.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is a %s, not a regular file; special files are never read: remove it from the stack", path, kindOf(info.Mode()))
+		return nil, fmt.Errorf("%s is a %s, not a regular file; special files are never read: remove it from the stack", path, KindOf(info.Mode()))
 	}
 	f, err := r.Open(rel)
 	if err != nil {
@@ -50,7 +50,7 @@ func ReadFile(path, root string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	if !info.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is a %s, not a regular file; special files are never read: remove it from the stack", path, kindOf(info.Mode()))
+		return nil, fmt.Errorf("%s is a %s, not a regular file; special files are never read: remove it from the stack", path, KindOf(info.Mode()))
 	}
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {

@@ -43,8 +43,10 @@ func StackHooks(stackDir string) ([]Hook, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Only links below the stack directory are refused: the stack itself
+	// may lie under one (a home directory on another disk).
 	real, err := filepath.EvalSymlinks(dir)
-	if err != nil || !info.IsDir() || real != mustReal(stackDir, StackDir) {
+	if err != nil || !info.IsDir() || real != filepath.Join(bindsrc.RealPath(stackDir), filepath.FromSlash(StackDir)) {
 		return nil, fmt.Errorf("%s is a link (or lies under one) or not a directory; hooks are code the operator allows, so they must be the stack's own files: replace the link with the directory", dir)
 	}
 	entries, err := os.ReadDir(dir)
@@ -56,7 +58,7 @@ func StackHooks(stackDir string) ([]Hook, error) {
 	for _, e := range entries {
 		p := filepath.Join(dir, e.Name())
 		if !e.Type().IsRegular() {
-			errs = append(errs, fmt.Errorf("%s is a %s, not a regular file; only hook files belong in %s: remove it", p, typeOf(e.Type()), StackDir))
+			errs = append(errs, fmt.Errorf("%s is a %s, not a regular file; only hook files belong in %s: remove it", p, bindsrc.KindOf(e.Type()), StackDir))
 			continue
 		}
 		data, err := bindsrc.ReadFile(p, stackDir, MaxSize)
@@ -72,27 +74,4 @@ func StackHooks(stackDir string) ([]Hook, error) {
 		out = append(out, Hook{Name: e.Name(), Data: data, Mode: info.Mode().Perm(), Digest: Digest(data)})
 	}
 	return out, errors.Join(errs...)
-}
-
-// mustReal is the real path of the stack's hooks directory when the stack
-// directory itself lies under a link (a home directory on another disk):
-// only links below the stack directory are refused.
-func mustReal(stackDir, rel string) string {
-	real, err := filepath.EvalSymlinks(stackDir)
-	if err != nil {
-		return ""
-	}
-	return filepath.Join(real, filepath.FromSlash(rel))
-}
-
-func typeOf(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeSymlink != 0:
-		return "link"
-	case m.IsDir():
-		return "directory"
-	case m&fs.ModeNamedPipe != 0:
-		return "named pipe"
-	}
-	return "special file"
 }
