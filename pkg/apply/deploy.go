@@ -140,9 +140,7 @@ func (a *Applier) Apply(ctx context.Context, req Request) (*Applied, error) {
 	if err := a.writeInventory(ctx, req, rec, toApply, append(slices.Clone(rec.entries), metas(req.Objects)...), unchanged); err != nil {
 		return nil, interrupted(ctx, err)
 	}
-	if err := a.checkHeld(ctx); err != nil {
-		return nil, err
-	}
+	// applyStaged checks the lock before each of its stages.
 	run := &stagedApply{live: live, unchanged: unchanged}
 	entries, err := a.applyStaged(ctx, toApply, run)
 	if err != nil {
