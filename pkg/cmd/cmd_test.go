@@ -470,3 +470,41 @@ func TestInitProfileActivatesComposeProfiles(t *testing.T) {
 		t.Errorf("the deployment's services are %s, want web,worker", got)
 	}
 }
+
+// TestInitWithSeveralComposeFiles: init --stack a --stack b writes the
+// project directory as stack: and the files as COMPOSE_FILE, which create
+// reads as docker compose -f a -f b; a file outside the first one's
+// directory is refused.
+func TestInitWithSeveralComposeFiles(t *testing.T) {
+	root := t.TempDir()
+	testutil.WriteFile(t, root, "shop/compose.yaml", "services:\n  web:\n    image: nginx:dev\n")
+	testutil.WriteFile(t, root, "shop/compose.prod.yaml", "services:\n  web:\n    image: nginx:1.27\n  worker:\n    image: w\n")
+	testutil.WriteFile(t, root, "elsewhere.yaml", "services:\n  x:\n    image: x\n")
+	if _, errOut, err := run(t, root, "init", "--stack", "shop/compose.yaml", "--stack", "shop/compose.prod.yaml", "--output", "spec.yml"); err != nil {
+		t.Fatalf("init: %v\n%s", err, errOut)
+	}
+	s, err := spec.Load(filepath.Join(root, "spec.yml"))
+	if err != nil || s.Config["COMPOSE_FILE"] != "compose.yaml:compose.prod.yaml" || s.Stack != "shop" {
+		t.Fatalf("init wrote stack %q, config %v (%v); want shop and COMPOSE_FILE: compose.yaml:compose.prod.yaml", s.Stack, s.Config, err)
+	}
+	if _, errOut, err := run(t, root, "create", "--spec-file", "spec.yml", "-d", "dep"); err != nil {
+		t.Fatalf("create: %v\n%s", err, errOut)
+	}
+	d, err := deployment.Load(context.Background(), filepath.Join(root, "dep"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var images []string
+	for _, pod := range d.Pods {
+		for _, name := range pod.File.ServiceNames() {
+			images = append(images, name+"="+pod.File.Project.Services[name].Image)
+		}
+	}
+	if got := strings.Join(images, ","); got != "web=nginx:1.27,worker=w" {
+		t.Errorf("the deployment's services are %s, want web=nginx:1.27,worker=w", got)
+	}
+	_, _, err = run(t, root, "init", "--stack", "shop/compose.yaml", "--stack", "elsewhere.yaml", "--output", "spec2.yml")
+	if err == nil || !strings.Contains(err.Error(), "elsewhere.yaml lies outside shop") {
+		t.Errorf("init with a file outside the project directory = %v", err)
+	}
+}

@@ -19,7 +19,7 @@ import (
 // InitOptions are the inputs of "kubectl stack init".
 type InitOptions struct {
 	*GlobalOptions
-	Stack      string
+	Stacks     []string
 	Output     string
 	DeployTo   string
 	Config     []string
@@ -29,6 +29,9 @@ type InitOptions struct {
 	Profiles   []string
 
 	config map[string]string
+	// stack is the stack's path: the one --stack, or the project
+	// directory of several compose files.
+	stack string
 }
 
 // NewInitOptions returns InitOptions with their defaults.
@@ -48,12 +51,14 @@ Run init once, edit the result and commit it to your operator repository. It
 refuses to overwrite an existing file (regenerating the spec on every
 deployment throws your edits away); pass --force if you really mean it.`,
 		Example: `  kubectl stack init --stack ./stacks/my-stack --output spec.yml
-  kubectl stack init --stack ./compose.yaml --output spec.yml --deploy-to k8s --config LOG_LEVEL=debug`,
+  kubectl stack init --stack ./compose.yaml --output spec.yml --deploy-to k8s --config LOG_LEVEL=debug
+  # a project run as docker compose -f compose.yml -f compose.prod.yml
+  kubectl stack init --stack ./app/compose.yml --stack ./app/compose.prod.yml --output spec.yml`,
 		Args: cobra.NoArgs,
 		RunE: runE(o),
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Stack, "stack", o.Stack, "Path of the stack: a directory holding stack.yml, or a compose file (or a directory holding one).")
+	f.StringArrayVar(&o.Stacks, "stack", o.Stacks, "Path of the stack: a directory holding stack.yml, or a compose file (or a directory holding one, or whose .env sets COMPOSE_FILE). Repeat it with compose files to merge them as docker compose -f does (written as config COMPOSE_FILE).")
 	f.StringVar(&o.Output, "output", o.Output, "The spec file to write.")
 	f.StringVar(&o.DeployTo, "deploy-to", o.DeployTo, "Deployment target: k8s-kind or k8s.")
 	f.StringArrayVar(&o.Config, "config", o.Config, "A config value NAME=value for every container; repeat the flag for several.")
@@ -79,13 +84,42 @@ func (o *InitOptions) Complete(c *cobra.Command, args []string) error {
 	if len(o.Profiles) > 0 {
 		o.config[compose.ProfilesVariable] = strings.Join(o.Profiles, ",")
 	}
+	return o.completeStack()
+}
+
+// completeStack: one --stack is the stack; several are compose files of
+// one project, whose directory (the first file's, as docker compose's
+// project directory) becomes the stack and whose names relative to it
+// become COMPOSE_FILE, which docker compose and kubectl-stack both read.
+func (o *InitOptions) completeStack() error {
+	if len(o.Stacks) <= 1 {
+		o.stack = strings.Join(o.Stacks, "")
+		return nil
+	}
+	dir := filepath.Dir(o.Stacks[0])
+	var names []string
+	for _, f := range o.Stacks {
+		if info, err := os.Stat(f); err != nil || info.IsDir() {
+			return fmt.Errorf("--stack %s: with several --stack flags each must be a compose file, merged in order as docker compose -f merges them", f)
+		}
+		rel, err := filepath.Rel(dir, f)
+		if err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
+			return fmt.Errorf("--stack %s lies outside %s, the project directory (the first file's); files outside a stack are never read: move it into %s", f, dir, dir)
+		}
+		if strings.ContainsRune(rel, filepath.ListSeparator) {
+			return fmt.Errorf("--stack %s: the name holds %q, which separates the files of %s; rename the file", f, filepath.ListSeparator, compose.FilesVariable)
+		}
+		names = append(names, filepath.ToSlash(rel))
+	}
+	o.stack = dir
+	o.config[compose.FilesVariable] = strings.Join(names, string(filepath.ListSeparator))
 	return nil
 }
 
 // Validate checks the flags.
 func (o *InitOptions) Validate() error {
 	var errs []error
-	if o.Stack == "" {
+	if o.stack == "" {
 		errs = append(errs, errors.New("--stack is required: the path of the stack directory or compose file"))
 	}
 	if o.Output == "" {
@@ -105,13 +139,13 @@ func (o *InitOptions) Run(c *cobra.Command) error {
 	if _, err := os.Stat(o.Output); err == nil && !o.Force {
 		return fmt.Errorf("%s already exists and init will not overwrite it: spec.yml is your git-tracked source of truth, and regenerating it on every deployment throws your edits away. Edit it instead, or pass --force to replace it", o.Output)
 	}
-	written, how := deployment.StackRefFor(c.Context(), o.Stack, o.Output)
+	written, how := deployment.StackRefFor(c.Context(), o.stack, o.Output)
 	data, stackHooks, err := deployment.SpecTemplate(c.Context(), deployment.TemplateOptions{
-		StackRef: o.Stack, StackWritten: written, DeployTo: o.DeployTo, Config: o.config, PortRecipe: o.PortRecipe,
+		StackRef: o.stack, StackWritten: written, DeployTo: o.DeployTo, Config: o.config, PortRecipe: o.PortRecipe,
 		AllowHooks: o.AllowHooks,
 	})
 	if err != nil {
-		return fmt.Errorf("writing a spec for %s: %w", o.Stack, err)
+		return fmt.Errorf("writing a spec for %s: %w", o.stack, err)
 	}
 	// The spec usually goes into an operator repository's directory that
 	// may not exist yet (ops/spec.yml).

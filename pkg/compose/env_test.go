@@ -153,15 +153,6 @@ func TestNamesAreMapped(t *testing.T) {
 	}
 }
 
-func TestIncludeIsRefusedBeforeItIsRead(t *testing.T) {
-	t.Parallel()
-	file := writeProject(t, map[string]string{"compose.yaml": "include:\n  - ../../etc/other.yaml\nservices:\n  web:\n    image: web\n"})
-	_, err := Load(context.Background(), file, "/", nil)
-	if err == nil || !strings.Contains(err.Error(), "compose.yaml: line 2: include: is not supported") {
-		t.Errorf("Load() = %v", err)
-	}
-}
-
 // TestRenamedNetworkPeersAreNamed: a service others reach whose compose
 // name Kubernetes cannot carry (plausible_db) gets one note naming its new
 // name and that references outside the compose file must change; a

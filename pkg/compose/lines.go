@@ -102,6 +102,17 @@ func badPortLine(doc *yaml.Node) int {
 }
 
 // withLine prefixes a compose-go error with file:line when the line is known.
+// withLines is withLine for the file of a project that err names (the
+// first when it names none).
+func withLines(files []types.ConfigFile, err error) error {
+	for _, f := range files[1:] {
+		if strings.Contains(err.Error(), f.Filename) {
+			return withLine(f.Filename, f.Content, err)
+		}
+	}
+	return withLine(files[0].Filename, files[0].Content, err)
+}
+
 func withLine(path string, data []byte, err error) error {
 	err = oneBasedLines(err)
 	if line := errorLine(data, err); line > 0 {

@@ -46,8 +46,10 @@ type File struct {
 	only []string
 	// liveCode says which live-code mounts were left out.
 	liveCode []string
-	// extendsFiles are the files services extend (absolute).
-	extendsFiles []string
+	// otherFiles are the files read besides the compose file: further
+	// compose files, extended and included files, an include's env files
+	// (absolute, each once).
+	otherFiles []string
 	// dataVolumes maps the data volumes made of data directories (by
 	// compose name) to their bind sources; dataNotes say so.
 	dataVolumes map[string]string
@@ -55,28 +57,25 @@ type File struct {
 }
 
 // Load parses a compose file. root is the directory the file and every
-// file it reads (env_file, extends, .env) must lie in once links are
-// followed: the stack, or the deployment directory. env supplies values for
-// ${VAR} interpolation (the spec's config); unset variables expand to "" or
-// their default.
+// file it reads (env_file, extends, include, .env) must lie in once links
+// are followed: the stack, or the deployment directory. env supplies values
+// for ${VAR} interpolation (the spec's config); unset variables expand to ""
+// or their default.
 func Load(ctx context.Context, path, root string, env map[string]string) (*File, error) {
-	path, err := filepath.Abs(path)
+	return LoadFiles(ctx, []string{path}, root, env)
+}
+
+// LoadFiles parses a project made of several compose files merged in order,
+// as docker compose -f first -f second (or COMPOSE_FILE) merges them: the
+// first file's directory is the project directory, against which every
+// relative path of every file resolves.
+func LoadFiles(ctx context.Context, paths []string, root string, env map[string]string) (*File, error) {
+	files, err := readComposeFiles(paths, root)
 	if err != nil {
 		return nil, err
 	}
-	data, err := bindsrc.ReadFile(path, root, bindsrc.ReadLimit)
-	if err != nil {
-		return nil, fmt.Errorf("reading compose file: %w", err)
-	}
+	path := files[0].Filename
 	dir := filepath.Dir(path)
-	// A file the YAML parser here refuses is left to compose-go, whose
-	// error names the line.
-	raw, rawErr := parseRaw(data)
-	if rawErr == nil {
-		if err := raw.checkReferencedFiles(dir, root, map[string]bool{}); err != nil {
-			return nil, fmt.Errorf("parsing compose file %s: %w", path, err)
-		}
-	}
 	dotEnv, hasDotEnv, err := readDotEnv(dir, root, env)
 	if err != nil {
 		return nil, fmt.Errorf("parsing compose file %s: %w", path, err)
@@ -86,33 +85,43 @@ func Load(ctx context.Context, path, root string, env map[string]string) (*File,
 	environment := types.Mapping{}
 	maps.Copy(environment, dotEnv)
 	maps.Copy(environment, env)
-	details := types.ConfigDetails{
-		WorkingDir:  dir,
-		ConfigFiles: []types.ConfigFile{{Filename: path, Content: data}},
-		Environment: environment,
+	// A file the YAML parser here refuses is left to compose-go, whose
+	// error names the line.
+	raws, walk, rawErr := walkReferences(files, root, environment)
+	if rawErr != nil && !errors.Is(rawErr, errUnparsed) {
+		return nil, rawErr
 	}
-	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	details := types.ConfigDetails{WorkingDir: dir, ConfigFiles: files, Environment: environment}
 	unset := map[string]bool{}
 	required := map[string]string{}
 	var warnings []string
 	var project *types.Project
 	err = collectLogs(&warnings, func() (err error) {
-		project, err = loader.LoadWithContext(ctx, details, options(name, unset, required), loader.WithProfiles(Profiles(environment)))
+		project, err = loader.LoadWithContext(ctx, details, options(projectName(path), unset, required), loader.WithProfiles(Profiles(environment)))
 		return err
 	})
 	if len(required) > 0 {
 		return nil, fmt.Errorf("parsing compose file %s: %w", path, requiredError(required))
 	}
 	if err != nil {
-		return nil, fmt.Errorf("parsing compose file %w%s", withLine(path, data, err), requiredFix(err))
+		return nil, fmt.Errorf("parsing compose file %w%s", withLines(files, err), requiredFix(err))
 	}
 	if rawErr != nil {
-		return nil, fmt.Errorf("parsing compose file %s: %w", path, rawErr)
+		return nil, fmt.Errorf("parsing compose file %w", rawErr)
 	}
-	sources, rw := raw.volumes()
+	sources, rw := walk.sources, walk.rw
+	name := ""
+	for _, raw := range raws {
+		s, r := raw.volumes()
+		for svc, list := range s {
+			sources[svc] = append(sources[svc], list...)
+		}
+		maps.Copy(rw, r)
+		name = cmp.Or(raw.Name, name)
+	}
 	f := &File{Path: path, Project: project, rawSources: sources, explicitRW: rw,
-		UnsetVariables: slices.Sorted(maps.Keys(unset)), Warnings: warnings, rawName: raw.Name,
-		extendsFiles: raw.extendsFiles(dir)}
+		UnsetVariables: slices.Sorted(maps.Keys(unset)), Warnings: warnings, rawName: name,
+		otherFiles: walk.files}
 	if hasDotEnv {
 		f.DotEnv = filepath.Join(dir, DotEnvFile)
 	}
@@ -123,6 +132,58 @@ func Load(ctx context.Context, path, root string, env map[string]string) (*File,
 	}
 	f.dropLiveCodeMounts()
 	return f, nil
+}
+
+// projectName is compose-go's project name for a compose file (its base
+// name without extension); the name: a file writes is kept apart.
+func projectName(path string) string {
+	return loader.NormalizeProjectName(strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)))
+}
+
+// readComposeFiles reads each compose file, bounded and inside root.
+func readComposeFiles(paths []string, root string) ([]types.ConfigFile, error) {
+	var out []types.ConfigFile
+	for _, p := range paths {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return nil, err
+		}
+		data, err := bindsrc.ReadFile(abs, root, bindsrc.ReadLimit)
+		if err != nil {
+			return nil, fmt.Errorf("reading compose file: %w", err)
+		}
+		out = append(out, types.ConfigFile{Filename: abs, Content: data})
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no compose file given")
+	}
+	return out, nil
+}
+
+// errUnparsed: a file the YAML parser here refuses.
+var errUnparsed = errors.New("unparsed")
+
+// walkReferences parses each compose file as written and checks every file
+// it refers to (refWalk), relative to the project directory. The further
+// files given are recorded with the files read, to be copied.
+func walkReferences(files []types.ConfigFile, root string, env types.Mapping) ([]*rawFile, *refWalk, error) {
+	dir := filepath.Dir(files[0].Filename)
+	walk := newRefWalk(root, dir)
+	var raws []*rawFile
+	for i, cf := range files {
+		if i > 0 {
+			walk.record(cf.Filename)
+		}
+		raw, err := parseRaw(cf.Content)
+		if err != nil {
+			return nil, walk, fmt.Errorf("%w: %s: %w", errUnparsed, cf.Filename, err)
+		}
+		if err := walk.file(raw, dir, env); err != nil {
+			return nil, walk, fmt.Errorf("parsing compose file %s: %w", cf.Filename, err)
+		}
+		raws = append(raws, raw)
+	}
+	return raws, walk, nil
 }
 
 // cleanBindSources writes every absolute bind source in its clean form

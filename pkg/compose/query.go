@@ -167,11 +167,12 @@ func (f *File) EnvFiles() []string {
 	return out
 }
 
-// ExtendsFiles returns the other compose files this file's services extend
-// (absolute, each once), as the file writes them: compose-go resolves
-// extends and does not keep where a service came from.
-func (f *File) ExtendsFiles() []string {
-	return f.extendsFiles
+// OtherFiles returns the files compose-go read besides the compose file:
+// further compose files of the project, files services extend, included
+// files and the env files of includes (absolute, each once). compose-go
+// merges them and does not keep where a service came from.
+func (f *File) OtherFiles() []string {
+	return f.otherFiles
 }
 
 // ContainerPort is a port a service listens on.

@@ -72,7 +72,7 @@ func (b *builder) addReferencedFiles(lp loadedPod, composeDir string) {
 			refs = append(refs, bind.Source)
 		}
 	}
-	for _, abs := range append(lp.file.EnvFiles(), lp.file.ExtendsFiles()...) {
+	for _, abs := range append(lp.file.EnvFiles(), lp.file.OtherFiles()...) {
 		if !bindsrc.Inside(abs, lp.pod.Root) {
 			b.fail("%s: pod %s reads %s, which lies outside the stack (%s) once its links are followed; files outside the stack are never read: copy it into the stack", lp.pod.ComposeFile, lp.pod.Name, abs, lp.pod.Root)
 			continue

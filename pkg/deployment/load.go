@@ -115,7 +115,11 @@ func loadComposes(ctx context.Context, dir, sub string, refs []stack.PodRef, env
 	var out []Compose
 	var errs []error
 	for _, ref := range refs {
-		f, err := compose.Load(ctx, filepath.Join(dir, sub, "docker-compose-"+ref.Name+".yml"), dir, env)
+		files := []string{filepath.Join(dir, sub, "docker-compose-"+ref.Name+".yml")}
+		for _, m := range ref.MergeFiles {
+			files = append(files, filepath.Join(dir, sub, filepath.FromSlash(m)))
+		}
+		f, err := compose.LoadFiles(ctx, files, dir, env)
 		if err != nil {
 			errs = append(errs, err)
 			continue

@@ -61,7 +61,7 @@ func BuildPlan(ctx context.Context, in Inputs) (*Plan, error) {
 		return nil, err
 	}
 	errs := spec.Validate(in.SpecPath, s)
-	st, err := locateStack(in.SpecPath, s.Stack)
+	st, err := locateStack(in.SpecPath, s.Stack, s.Config)
 	if err != nil {
 		return nil, errors.Join(append(errs, err)...)
 	}
@@ -83,7 +83,7 @@ func BuildPlan(ctx context.Context, in Inputs) (*Plan, error) {
 // locateStack resolves the spec's stack: relative to the current directory
 // first (laconic-so's rule), then relative to the spec file, so a spec in an
 // operator repository can point at a stack beside it.
-func locateStack(specPath, ref string) (*stack.Stack, error) {
+func locateStack(specPath, ref string, config map[string]string) (*stack.Stack, error) {
 	if ref == "" {
 		return nil, fmt.Errorf("%s: stack: is required", specPath)
 	}
@@ -93,7 +93,7 @@ func locateStack(specPath, ref string) (*stack.Stack, error) {
 	}
 	for _, c := range candidates {
 		if _, err := os.Stat(c); err == nil {
-			return stack.Locate(c)
+			return stack.Locate(c, config)
 		}
 	}
 	return nil, fmt.Errorf("%s: stack: %q not found (looked in %s); set stack: to the path of the stack directory or compose file",
@@ -127,7 +127,7 @@ func (b *builder) loadComposeFiles(ctx context.Context) {
 			if pod.ComposeFile == "" {
 				continue // already reported by the stack
 			}
-			f, err := compose.Load(ctx, pod.ComposeFile, pod.Root, b.plan.Spec.Config)
+			f, err := compose.LoadFiles(ctx, pod.Files(), pod.Root, b.plan.Spec.Config)
 			if err != nil {
 				b.errs = append(b.errs, err)
 				continue

@@ -45,7 +45,7 @@ type TemplateOptions struct {
 // config as configmaps, the default namespace, and commented examples. It
 // also returns the stack's hooks, which the spec lists, for init to show.
 func SpecTemplate(ctx context.Context, o TemplateOptions) (data []byte, stackHooks []hooks.Hook, err error) {
-	st, err := stack.Locate(spec.ExpandHome(o.StackRef))
+	st, err := stack.Locate(spec.ExpandHome(o.StackRef), o.Config)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -55,7 +55,7 @@ func SpecTemplate(ctx context.Context, o TemplateOptions) (data []byte, stackHoo
 	}
 	var errs []error
 	for _, pod := range st.ComposeFiles() {
-		f, err := compose.Load(ctx, pod.ComposeFile, pod.Root, o.Config)
+		f, err := compose.LoadFiles(ctx, pod.Files(), pod.Root, o.Config)
 		if err != nil {
 			errs = append(errs, err)
 			continue

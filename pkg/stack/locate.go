@@ -1,8 +1,6 @@
 package stack
 
 import (
-	"github.com/kubectl-stack/kubectl-stack/pkg/bindsrc"
-
 	"bytes"
 	"errors"
 	"fmt"
@@ -10,9 +8,12 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/kubectl-stack/kubectl-stack/pkg/bindsrc"
+	"github.com/kubectl-stack/kubectl-stack/pkg/compose"
 	"github.com/kubectl-stack/kubectl-stack/pkg/yamlstrict"
 )
 
@@ -44,7 +45,9 @@ type Pod struct {
 	Name string
 	// ComposeFile is the absolute source path of the compose file.
 	ComposeFile string
-	Ref         PodRef
+	// MergeFiles are the absolute paths of the files merged into it.
+	MergeFiles []string
+	Ref        PodRef
 	// Root is the directory the pod's files belong to: the stack layout's
 	// root, the pod's repository, or a plain compose file's directory.
 	// A relative bind that stays inside it is the stack's own content.
@@ -52,8 +55,10 @@ type Pod struct {
 }
 
 // Locate finds the stack at path: a directory holding stack.yml, a stack.yml
-// file, a compose file, or a directory holding a compose file.
-func Locate(path string) (*Stack, error) {
+// file, a compose file, or a directory holding a compose file, or the
+// files COMPOSE_FILE names there (in env, the spec's config, or the
+// directory's .env), as docker compose run in that directory reads them.
+func Locate(path string, env map[string]string) (*Stack, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, err
@@ -69,12 +74,19 @@ func Locate(path string) (*Stack, error) {
 		if base := filepath.Base(abs); base == "stack.yml" || base == "stack.yaml" {
 			return loadStackDir(filepath.Dir(abs), abs)
 		}
-		return composeStack(abs), nil
+		return explicitComposeStack(abs, env)
 	}
 	for _, name := range []string{"stack.yml", "stack.yaml"} {
 		if f := filepath.Join(abs, name); fileExists(f) {
 			return loadStackDir(abs, f)
 		}
+	}
+	files, from, err := compose.ProjectFiles(abs, abs, env)
+	if err != nil {
+		return nil, fmt.Errorf("reading the compose files of %s: %w", path, err)
+	}
+	if len(files) > 0 {
+		return projectStack(files, from)
 	}
 	for _, name := range composeNames {
 		if f := filepath.Join(abs, name); fileExists(f) {
@@ -84,17 +96,52 @@ func Locate(path string) (*Stack, error) {
 	return nil, fmt.Errorf("%s holds neither stack.yml nor a compose file (%v): pass the path of a stack directory or a compose file", path, composeNames)
 }
 
-// composeStack is a one-pod stack made of a plain compose file, named after
-// its directory.
-func composeStack(file string) *Stack {
+// composeStack is a one-pod stack made of a plain compose file (and the
+// files merged into it), named after its directory.
+func composeStack(file string, merged ...string) *Stack {
 	dir := filepath.Dir(file)
 	name := filepath.Base(dir)
+	ref := PodRef{Name: name}
+	for _, m := range merged {
+		rel, _ := filepath.Rel(dir, m)
+		ref.MergeFiles = append(ref.MergeFiles, filepath.ToSlash(rel))
+	}
 	return &Stack{
 		Name: name, Dir: dir, ConfigRoot: filepath.Join(dir, "config"),
-		Definition: Definition{Name: name, Pods: []PodRef{{Name: name}}},
-		Pods:       []Pod{{Name: name, ComposeFile: file, Ref: PodRef{Name: name}, Root: dir}},
-		Warnings:   append(overrideWarnings(file), siblingWarnings(file)...),
+		Definition: Definition{Name: name, Pods: []PodRef{ref}},
+		Pods:       []Pod{{Name: name, ComposeFile: file, MergeFiles: merged, Ref: ref, Root: dir}},
+		Warnings:   append(overrideWarnings(file), siblingWarnings(append([]string{file}, merged...))...),
 	}
+}
+
+// explicitComposeStack is the stack of a compose file named alone, which
+// docker compose -f file reads alone even when COMPOSE_FILE names more:
+// say so, since the project is then missing its other files.
+func explicitComposeStack(file string, env map[string]string) (*Stack, error) {
+	s := composeStack(file)
+	files, from, err := compose.ProjectFiles(s.Dir, s.Dir, env)
+	if err != nil {
+		return nil, fmt.Errorf("reading the compose files of %s: %w", s.Dir, err)
+	}
+	if len(files) > 1 || len(files) == 1 && files[0] != file {
+		s.Warnings = append(s.Warnings, fmt.Sprintf("%s names %s, but the stack is %s alone, as docker compose -f %s reads it: set stack: to the directory %s to deploy the project as docker compose run there does", from, strings.Join(files, ", "), file, filepath.Base(file), s.Dir))
+	}
+	return s, nil
+}
+
+// projectStack is the stack of the files COMPOSE_FILE names: one pod, the
+// first file with the others merged into it. Each must exist.
+func projectStack(files []string, from string) (*Stack, error) {
+	var errs []error
+	for _, f := range files {
+		if !fileExists(f) {
+			errs = append(errs, fmt.Errorf("%s names %s, which does not exist; correct %s or create the file", from, f, compose.FilesVariable))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return composeStack(files[0], files[1:]...), nil
 }
 
 // overrideNames are the override files docker compose merges into the
@@ -119,15 +166,16 @@ func overrideWarnings(file string) []string {
 // projects split themselves into files they run together with several -f
 // (or COMPOSE_FILE), and their services would otherwise go missing
 // without a word. Override files have their own warning.
-func siblingWarnings(file string) []string {
+func siblingWarnings(read []string) []string {
 	var out []string
+	file := read[0]
 	for _, pattern := range []string{"compose.*.y*ml", "docker-compose.*.y*ml"} {
 		matches, _ := filepath.Glob(filepath.Join(filepath.Dir(file), pattern))
 		for _, m := range matches {
-			if ext := filepath.Ext(m); m == file || slices.Contains(overrideNames, filepath.Base(m)) || ext != ".yml" && ext != ".yaml" {
+			if ext := filepath.Ext(m); slices.Contains(read, m) || slices.Contains(overrideNames, filepath.Base(m)) || ext != ".yml" && ext != ".yaml" {
 				continue
 			}
-			out = append(out, fmt.Sprintf("%s is not read: kubectl stack deploys %s alone; if the project runs them together (docker compose -f %s -f %s, or COMPOSE_FILE), move what the deployment needs into %s or list both as pods of a stack.yml", m, filepath.Base(file), filepath.Base(file), filepath.Base(m), filepath.Base(file)))
+			out = append(out, fmt.Sprintf("%s is not read: kubectl stack deploys %s without it; if the project runs them together (docker compose -f %s -f %s), set COMPOSE_FILE=%s:%s in %s or under config: in spec.yml (kubectl stack init --stack %s --stack %s), and stack: to the directory", m, filepath.Base(file), filepath.Base(file), filepath.Base(m), filepath.Base(file), filepath.Base(m), filepath.Join(filepath.Dir(file), ".env"), filepath.Base(file), filepath.Base(m)))
 		}
 	}
 	return out
@@ -203,7 +251,15 @@ func resolvePod(root, sub string, ref PodRef, stackFile string) (Pod, error) {
 	if !fileExists(file) {
 		return Pod{Name: ref.Name, Ref: ref}, fmt.Errorf("%s: %s %q: compose file %s does not exist; create it or remove %q from the stack", stackFile, sub, ref.Name, file, ref.Name)
 	}
-	return Pod{Name: ref.Name, ComposeFile: file, Ref: ref, Root: root}, nil
+	var merged []string
+	for _, m := range ref.MergeFiles {
+		path := filepath.Join(filepath.Dir(file), m)
+		if !fileExists(path) {
+			return Pod{Name: ref.Name, Ref: ref}, fmt.Errorf("%s: %s %q: merge-files: %s does not exist; create it or remove it from merge-files", stackFile, sub, ref.Name, path)
+		}
+		merged = append(merged, path)
+	}
+	return Pod{Name: ref.Name, ComposeFile: file, MergeFiles: merged, Ref: ref, Root: root}, nil
 }
 
 // RepoBaseDir is where multi-repository pods are cloned: $CERC_REPO_BASE_DIR,
@@ -214,6 +270,11 @@ func RepoBaseDir() string {
 	}
 	home, _ := os.UserHomeDir()
 	return filepath.Join(home, "cerc")
+}
+
+// Files are the pod's compose files: its own, then those merged into it.
+func (p Pod) Files() []string {
+	return append([]string{p.ComposeFile}, p.MergeFiles...)
 }
 
 // ComposeFiles returns every pod and job compose file.

@@ -14,12 +14,12 @@ func TestLocateLaconicLayout(t *testing.T) {
 	t.Parallel()
 	root, _ := filepath.Abs(laconic)
 	for _, path := range []string{laconic + "/stacks/demo", laconic + "/stacks/demo/stack.yml"} {
-		s, err := Locate(path)
+		s, err := Locate(path, nil)
 		if err != nil {
-			t.Fatalf("Locate(%s) = %v", path, err)
+			t.Fatalf("Locate(%s, nil) = %v", path, err)
 		}
 		if s.Name != "demo" || len(s.Pods) != 2 || len(s.Jobs) != 1 {
-			t.Fatalf("Locate(%s) = name %q, %d pods, %d jobs; want demo, 2, 1", path, s.Name, len(s.Pods), len(s.Jobs))
+			t.Fatalf("Locate(%s, nil) = name %q, %d pods, %d jobs; want demo, 2, 1", path, s.Name, len(s.Pods), len(s.Jobs))
 		}
 		if want := filepath.Join(root, "compose", "docker-compose-worker.yml"); s.Pods[1].ComposeFile != want {
 			t.Errorf("worker compose file = %s, want %s", s.Pods[1].ComposeFile, want)
@@ -38,12 +38,12 @@ func TestLocatePlainCompose(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "my-app")
 	file := testutil.WriteFile(t, dir, "compose.yaml", "services:\n  web:\n    image: nginx\n")
 	for _, path := range []string{dir, file} {
-		s, err := Locate(path)
+		s, err := Locate(path, nil)
 		if err != nil {
-			t.Fatalf("Locate(%s) = %v", path, err)
+			t.Fatalf("Locate(%s, nil) = %v", path, err)
 		}
 		if s.Name != "my-app" || len(s.Pods) != 1 || s.Pods[0].ComposeFile != file || s.Pods[0].Name != "my-app" {
-			t.Errorf("Locate(%s) = %+v; want the one-pod stack my-app from %s", path, s, file)
+			t.Errorf("Locate(%s, nil) = %+v; want the one-pod stack my-app from %s", path, s, file)
 		}
 	}
 }
@@ -54,7 +54,7 @@ func TestLocateMultiRepoPod(t *testing.T) {
 	compose := testutil.WriteFile(t, base, "api-repo/deploy/docker-compose.yml", "services:\n  api:\n    image: api\n")
 	root := t.TempDir()
 	testutil.WriteFile(t, root, "stacks/s/stack.yml", "name: s\npods:\n  - name: api\n    repository: github.com/example-org/api-repo\n    path: deploy\n")
-	s, err := Locate(filepath.Join(root, "stacks/s"))
+	s, err := Locate(filepath.Join(root, "stacks/s"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,9 +75,9 @@ func TestLocateErrors(t *testing.T) {
 		filepath.Join(root, "stacks/empty"): "the stack lists no pods",
 	}
 	for path, want := range cases {
-		_, err := Locate(path)
+		_, err := Locate(path, nil)
 		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("Locate(%s) = %v, want an error containing %q", path, err, want)
+			t.Errorf("Locate(%s, nil) = %v, want an error containing %q", path, err, want)
 		}
 	}
 }
@@ -87,7 +87,7 @@ func TestUnknownStackKeysWarn(t *testing.T) {
 	root := t.TempDir()
 	testutil.WriteFile(t, root, "compose/docker-compose-a.yml", "services:\n  a:\n    image: a\n")
 	testutil.WriteFile(t, root, "stacks/s/stack.yml", "name: s\npods: [a]\npod: []\n")
-	s, err := Locate(filepath.Join(root, "stacks/s"))
+	s, err := Locate(filepath.Join(root, "stacks/s"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,12 +102,12 @@ func TestUnknownStackKeysWarn(t *testing.T) {
 func TestComposeOverrideIsNamedNotMerged(t *testing.T) {
 	dir := t.TempDir()
 	testutil.WriteFile(t, dir, "docker-compose.yml", "services:\n  api:\n    image: api\n")
-	s, err := Locate(dir)
+	s, err := Locate(dir, nil)
 	if err != nil || len(s.Warnings) != 0 {
 		t.Fatalf("Locate without an override = %v, warnings %q", err, s.Warnings)
 	}
 	override := testutil.WriteFile(t, dir, "docker-compose.override.yml", "services:\n  api:\n    ports: [\"9229:9229\"]\n")
-	s, err = Locate(dir)
+	s, err = Locate(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func TestStackDefinitionMustBeTheStacks(t *testing.T) {
 	for _, target := range []string{"/etc/hostname", "/dev/zero"} {
 		dir := filepath.Join(t.TempDir(), "stacks", "demo")
 		testutil.Symlink(t, target, filepath.Join(dir, "stack.yml"))
-		if _, err := Locate(dir); err == nil || !strings.Contains(err.Error(), "outside") {
+		if _, err := Locate(dir, nil); err == nil || !strings.Contains(err.Error(), "outside") {
 			t.Errorf("Locate with stack.yml -> %s = %v, want a refusal", target, err)
 		}
 	}
@@ -140,7 +140,7 @@ func TestSiblingComposeFilesAreNamed(t *testing.T) {
 	db := testutil.WriteFile(t, dir, "docker-compose.db.yml", "services:\n  db:\n    image: postgres\n")
 	testutil.WriteFile(t, dir, "compose.override.yaml", "services:\n  api:\n    ports: [\"9229:9229\"]\n")
 	testutil.WriteFile(t, dir, "compose.yaml.orig", "x")
-	s, err := Locate(dir)
+	s, err := Locate(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

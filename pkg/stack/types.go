@@ -30,6 +30,11 @@ type PodRef struct {
 	Path             string `yaml:"path,omitempty"`
 	PreStartCommand  string `yaml:"pre_start_command,omitempty"`
 	PostStartCommand string `yaml:"post_start_command,omitempty"`
+	// MergeFiles are further compose files merged into the pod's, in
+	// order, as docker compose -f pod.yml -f other.yml merges them;
+	// relative to the pod's compose file. kubectl-stack writes it for a
+	// project run with several files (COMPOSE_FILE).
+	MergeFiles []string `yaml:"merge-files,omitempty"`
 }
 
 // UnmarshalYAML accepts a string or a mapping.
@@ -52,7 +57,7 @@ func (p *PodRef) UnmarshalYAML(n *yaml.Node) error {
 
 // MarshalYAML writes the short form when only the name is set.
 func (p PodRef) MarshalYAML() (any, error) {
-	if p.Repository == "" && p.Path == "" && p.PreStartCommand == "" && p.PostStartCommand == "" {
+	if p.Repository == "" && p.Path == "" && p.PreStartCommand == "" && p.PostStartCommand == "" && len(p.MergeFiles) == 0 {
 		return p.Name, nil
 	}
 	type plain PodRef

@@ -35,6 +35,13 @@ func TestUntunedStacks(t *testing.T) {
 		// Caddy listens on the ports of the services it fronts: init turns
 		// pod-per-service on, so each runs in its own pod, as in compose.
 		{stack: "monitoring", pods: 6},
+		// A top-level file that include:s one file per service, whose
+		// relative data binds (../appdata/...) resolve against services/:
+		// it was refused (include: was not supported).
+		{stack: "homelab", pods: 4},
+		// Run as docker compose -f compose.yaml -f compose.prod.yaml, named
+		// by COMPOSE_FILE in its .env: compose.prod.yaml was left out.
+		{stack: "compose-merge", pods: 3},
 	}
 	for _, tc := range cases {
 		t.Run(tc.stack, func(t *testing.T) {
