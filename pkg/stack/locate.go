@@ -86,7 +86,7 @@ func Locate(path string, env map[string]string) (*Stack, error) {
 		return nil, fmt.Errorf("reading the compose files of %s: %w", path, err)
 	}
 	if len(files) > 0 {
-		return projectStack(files, from)
+		return projectStack(abs, files, from)
 	}
 	for _, name := range composeNames {
 		if f := filepath.Join(abs, name); fileExists(f) {
@@ -129,11 +129,15 @@ func explicitComposeStack(file string, env map[string]string) (*Stack, error) {
 	return s, nil
 }
 
-// projectStack is the stack of the files COMPOSE_FILE names: one pod, the
-// first file with the others merged into it. Each must exist.
-func projectStack(files []string, from string) (*Stack, error) {
+// projectStack is the stack of the files COMPOSE_FILE names in dir: one
+// pod, the first file with the others merged into it. Each must exist, in
+// dir (COMPOSE_FILE=/etc/passwd would make /etc the stack).
+func projectStack(dir string, files []string, from string) (*Stack, error) {
 	var errs []error
 	for _, f := range files {
+		if !bindsrc.Inside(f, dir) {
+			return nil, fmt.Errorf("%s names %s, which lies outside the project directory %s once its links are followed; files outside a stack are never read: move it into %s", from, f, dir, dir)
+		}
 		if !fileExists(f) {
 			errs = append(errs, fmt.Errorf("%s names %s, which does not exist; correct %s or create the file", from, f, compose.FilesVariable))
 		}

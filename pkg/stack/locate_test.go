@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -152,5 +153,41 @@ func TestSiblingComposeFilesAreNamed(t *testing.T) {
 	}
 	if len(s.Warnings) != 3 {
 		t.Errorf("%d warnings, want 3:\n%s", len(s.Warnings), all)
+	}
+}
+
+// TestComposeFileStaysInTheProject: COMPOSE_FILE naming a file outside
+// the project directory (directly, by .., or through a link) is refused,
+// since its directory would become the stack (COMPOSE_FILE=/etc/passwd
+// would read /etc); a compose file named alone while COMPOSE_FILE names
+// more is read alone, as docker compose -f reads it, with a warning.
+func TestComposeFileStaysInTheProject(t *testing.T) {
+	t.Parallel()
+	outside := t.TempDir()
+	testutil.WriteFile(t, outside, "compose.yaml", "services:\n  spy:\n    image: x\n")
+	for _, value := range []string{"/etc/passwd", "../" + filepath.Base(outside) + "/compose.yaml", "link/compose.yaml", "compose.yaml:/etc/hostname"} {
+		dir := t.TempDir()
+		testutil.WriteFile(t, dir, "compose.yaml", "services:\n  api:\n    image: api\n")
+		if err := os.Symlink(outside, filepath.Join(dir, "link")); err != nil {
+			t.Fatal(err)
+		}
+		if value[0] == '.' {
+			dir = filepath.Join(filepath.Dir(outside), "p"+filepath.Base(dir))
+			testutil.WriteFile(t, dir, "compose.yaml", "services:\n  api:\n    image: api\n")
+		}
+		testutil.WriteFile(t, dir, ".env", "COMPOSE_FILE="+value+"\n")
+		if _, err := Locate(dir, nil); err == nil || !strings.Contains(err.Error(), "lies outside the project directory") {
+			t.Errorf("COMPOSE_FILE=%s: Locate() = %v, want a refusal", value, err)
+		}
+	}
+	dir := t.TempDir()
+	file := testutil.WriteFile(t, dir, "compose.yaml", "services:\n  api:\n    image: api\n")
+	testutil.WriteFile(t, dir, "compose.prod.yaml", "services:\n  api:\n    image: api:1\n")
+	s, err := Locate(file, map[string]string{"COMPOSE_FILE": "compose.yaml:compose.prod.yaml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Pods[0].MergeFiles) != 0 || !strings.Contains(strings.Join(s.Warnings, "\n"), "config: in spec.yml (COMPOSE_FILE) names") {
+		t.Errorf("a file named alone: merge files %v, warnings %v; want none merged and a warning", s.Pods[0].MergeFiles, s.Warnings)
 	}
 }
