@@ -18,6 +18,8 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/labels"
 )
 
 // Request is one deploy.
@@ -146,7 +148,7 @@ func (a *Applier) Apply(ctx context.Context, req Request) (*Applied, error) {
 	if err != nil {
 		return nil, interrupted(ctx, err)
 	}
-	set := a.report(entries, replaced)
+	set := waitedFor(a.report(entries, replaced), req.Objects)
 	return &Applied{Result: &Result{Changes: entries}, req: req, rec: rec, prints: run.prints, set: set}, nil
 }
 
@@ -423,6 +425,20 @@ func (a *Applier) wait(ctx context.Context, set object.ObjMetadataSet, timeout t
 	}
 	a.progressf("all objects ready")
 	return nil
+}
+
+// waitedFor leaves out of the set what deploy does not wait for: Jobs
+// marked labels.NoWaitAnnotation (a service that runs once by its restart
+// policy alone, which docker compose up does not wait for either, and
+// which may well run as long as it likes).
+func waitedFor(set object.ObjMetadataSet, objects []*unstructured.Unstructured) object.ObjMetadataSet {
+	skip := map[string]bool{}
+	for _, o := range objects {
+		if o.GetKind() == "Job" && o.GetAnnotations()[labels.NoWaitAnnotation] == "true" {
+			skip[key(objMeta(o))] = true
+		}
+	}
+	return slices.DeleteFunc(set, func(m object.ObjMetadata) bool { return skip[key(m)] })
 }
 
 // waitJobs waits until the set's Jobs have completed: kstatus calls a

@@ -41,6 +41,11 @@ type Compose struct {
 	// pod of one service (pod-per-service), that service's compose name.
 	Shown string
 	File  *compose.File
+	// Wait, for a Job: deploy waits for it to complete, as for a stack's
+	// jobs and a service another waits to complete. A service that runs
+	// once by its restart policy alone is started and not waited for, as
+	// docker compose up does not wait for it.
+	Wait bool
 }
 
 // ResolveDir returns the deployment directory for a verb: the -d flag's
@@ -103,11 +108,16 @@ func Load(ctx context.Context, dir string) (*Deployment, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.PodPerService {
-		var oneShot []Compose
-		d.Pods, oneShot = PodPerService(d.Pods)
-		d.Jobs = append(d.Jobs, oneShot...)
+	for i := range d.Jobs {
+		d.Jobs[i].Wait = true
 	}
+	var oneShot []Compose
+	if s.PodPerService {
+		d.Pods, oneShot = PodPerService(d.Pods)
+	} else {
+		d.Pods, oneShot = RunOncePods(d.Pods)
+	}
+	d.Jobs = append(d.Jobs, oneShot...)
 	return d, nil
 }
 

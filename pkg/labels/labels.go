@@ -44,3 +44,8 @@ const PublishesAnnotation = "kubectl-stack.io/publishes"
 // created (not one it adopted, which existed before): only such a one may
 // stop --delete-namespace delete.
 const CreatedNamespaceAnnotation = "kubectl-stack.io/namespace-created-by"
+
+// NoWaitAnnotation, "true" on a Job, says deploy does not wait for it to
+// complete: a service that runs once by its restart policy, which nothing
+// waits for (docker compose up does not wait for it either).
+const NoWaitAnnotation = "kubectl-stack.io/no-wait"

@@ -25,8 +25,9 @@ import (
 // Service named after it, so that services of other pod files reach it by
 // its compose name and port, as in docker compose; its network aliases and
 // container_name get the same Service under their names. With
-// pod-per-service a service without ports gets a headless one.
-func (r *renderer) renderDiscoveryServices(c deployment.Compose) {
+// pod-per-service a service without ports gets a headless one. selector
+// selects the pod (a Deployment's, or a Job's).
+func (r *renderer) renderDiscoveryServices(c deployment.Compose, selector map[string]string) {
 	for _, name := range c.File.ServiceNames() {
 		ports := containerPorts(c.File.Project.Services[name])
 		if len(ports) == 0 && compose.IsInitContainer(c.File.Project.Services[name]) {
@@ -44,7 +45,7 @@ func (r *renderer) renderDiscoveryServices(c deployment.Compose) {
 				r.warnf("%s: service %s: the name %s is not a valid Service name (%s), so other pods cannot reach it by that name", c.File.Path, written, host, errs[0])
 				continue
 			}
-			svc := r.service(host, nil, r.selector(c.Name), corev1.ServiceTypeClusterIP)
+			svc := r.service(host, nil, selector, corev1.ServiceTypeClusterIP)
 			svc.Annotations = composeName(written, host)
 			if len(ports) == 0 {
 				// A service in its own pod that declares no port is still

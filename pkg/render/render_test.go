@@ -230,7 +230,7 @@ func TestUnrepresentableComposeKeysAreReported(t *testing.T) {
 	all := strings.Join(res.Warnings, "\n")
 	for _, want := range []string{
 		`service app: compose key "depends_on" has no Kubernetes equivalent`,
-		`service app: compose key "restart" has no Kubernetes equivalent`,
+		`service app: restart: "on-failure" runs it once, but it shares pod app with services that stay up`,
 		`service cache: compose key "sysctls" has no Kubernetes equivalent`,
 	} {
 		if !strings.Contains(all, want) {

@@ -76,7 +76,19 @@ func (r *renderer) renderPod(c deployment.Compose) {
 	}
 	d.Annotations = composeName(c.Shown, c.Name)
 	r.base = append(r.base, object{file: "deployment-" + c.Name + ".yaml", obj: d})
-	r.renderDiscoveryServices(c)
+	r.renderDiscoveryServices(c, r.selector(c.Name))
+	r.warnRestartedOnce(c)
+}
+
+// warnRestartedOnce names the services of a Deployment's pod that run once
+// by their restart policy: the pod shares them with services that stay up,
+// and its restartPolicy Always starts them again whenever they exit.
+func (r *renderer) warnRestartedOnce(c deployment.Compose) {
+	for _, name := range c.File.ServiceNames() {
+		if once, ok := compose.RunsOnce(c.File.Project.Services[name]); ok {
+			r.warnf("%s: service %s: %s runs it once, but it shares pod %s with services that stay up, so Kubernetes starts it again whenever it exits; set pod-per-service: true in spec.yml to run it as a Job", c.File.Path, c.File.ServiceName(name), once.Policy, c.Shown)
+		}
+	}
 }
 
 func withServiceNames(c deployment.Compose, annotations map[string]string) map[string]string {
@@ -183,30 +195,62 @@ const startError = 128
 
 func (r *renderer) renderJob(c deployment.Compose) {
 	parts := r.buildPod(c)
-	retries := int32(jobRetries)
-	spec := r.podSpec(parts, false)
-	spec.RestartPolicy = corev1.RestartPolicyNever
+	once, byPolicy := c.File.JobPolicy()
+	templateLabels := r.jobLabels()
+	if byPolicy {
+		// A service that runs once by its policy is reached by name while
+		// it runs, as in docker compose: its pod carries its own selector.
+		maps.Copy(templateLabels, r.jobSelector(c.Name))
+	}
 	job := &batchv1.Job{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"},
 		ObjectMeta: r.meta(r.n.job(c.Name), nil),
 		Spec: batchv1.JobSpec{
-			BackoffLimit: &retries,
-			PodFailurePolicy: &batchv1.PodFailurePolicy{Rules: []batchv1.PodFailurePolicyRule{{
-				Action:      batchv1.PodFailurePolicyActionFailJob,
-				OnExitCodes: &batchv1.PodFailurePolicyOnExitCodesRequirement{Operator: batchv1.PodFailurePolicyOnExitCodesOpNotIn, Values: []int32{0, startError}},
-			}}},
 			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: r.jobLabels(), Annotations: withServiceNames(c, nil)},
-				Spec:       spec,
+				ObjectMeta: metav1.ObjectMeta{Labels: templateLabels, Annotations: withServiceNames(c, nil)},
+				Spec:       r.podSpec(parts, false),
 			},
 		},
 	}
+	retry(&job.Spec, once)
 	job.Annotations = composeName(c.Shown, c.Name)
 	if job.Annotations == nil {
 		job.Annotations = map[string]string{}
 	}
 	maps.Copy(job.Annotations, gitopsRecreate)
+	if !c.Wait {
+		job.Annotations[labels.NoWaitAnnotation] = "true"
+	}
 	r.base = append(r.base, object{file: "job-" + c.Name + ".yaml", obj: job})
+	if byPolicy {
+		r.renderDiscoveryServices(c, r.jobSelector(c.Name))
+	}
+}
+
+// retry sets how a Job's pod is tried again. restart: on-failure[:N]
+// restarts its containers after a failure, N times (Kubernetes' default
+// of 6 when N is not written; docker compose retries without limit). Any
+// other Job runs its work once: a container that ran and exited non-zero
+// fails it at once (laconic-so's backoffLimit 0), and only a pod whose
+// containers never started (StartError) is tried again.
+func retry(spec *batchv1.JobSpec, once compose.RunOnce) {
+	if once.OnFailure {
+		spec.Template.Spec.RestartPolicy = corev1.RestartPolicyOnFailure
+		spec.BackoffLimit = once.Retries
+		return
+	}
+	retries := int32(jobRetries)
+	spec.Template.Spec.RestartPolicy = corev1.RestartPolicyNever
+	spec.BackoffLimit = &retries
+	spec.PodFailurePolicy = &batchv1.PodFailurePolicy{Rules: []batchv1.PodFailurePolicyRule{{
+		Action:      batchv1.PodFailurePolicyActionFailJob,
+		OnExitCodes: &batchv1.PodFailurePolicyOnExitCodesRequirement{Operator: batchv1.PodFailurePolicyOnExitCodesOpNotIn, Values: []int32{0, startError}},
+	}}}
+}
+
+// jobSelector selects the pod of one Job that runs a service once.
+func (r *renderer) jobSelector(job string) map[string]string {
+	return map[string]string{LabelApp: labels.JobApp(r.n.id), LabelComponent: job}
 }
 
 // gitopsRecreate are the annotations with which Flux's kustomize-controller
@@ -234,19 +278,16 @@ var unsupported = map[string]func(compose.Service) bool{
 	"dns": func(s compose.Service) bool {
 		return len(s.DNS) > 0 || len(s.DNSSearch) > 0 || len(s.DNSOpts) > 0
 	},
-	"group_add":     func(s compose.Service) bool { return len(s.GroupAdd) > 0 },
-	"hostname":      func(s compose.Service) bool { return s.Hostname != "" || s.DomainName != "" },
-	"init":          func(s compose.Service) bool { return s.Init != nil && *s.Init },
-	"ipc/pid/uts":   func(s compose.Service) bool { return s.Ipc != "" || s.Pid != "" || s.Uts != "" },
-	"links":         func(s compose.Service) bool { return len(s.Links) > 0 || len(s.ExternalLinks) > 0 },
-	"logging":       func(s compose.Service) bool { return s.Logging != nil || s.LogDriver != "" },
-	"networks":      func(s compose.Service) bool { return len(s.Networks) > 1 },
-	"oom_score_adj": func(s compose.Service) bool { return s.OomScoreAdj != 0 || s.OomKillDisable },
-	"pids_limit":    func(s compose.Service) bool { return s.PidsLimit != 0 },
-	"platform":      func(s compose.Service) bool { return s.Platform != "" },
-	"restart": func(s compose.Service) bool {
-		return s.Restart != "" && s.Restart != "always" && s.Restart != "unless-stopped"
-	},
+	"group_add":          func(s compose.Service) bool { return len(s.GroupAdd) > 0 },
+	"hostname":           func(s compose.Service) bool { return s.Hostname != "" || s.DomainName != "" },
+	"init":               func(s compose.Service) bool { return s.Init != nil && *s.Init },
+	"ipc/pid/uts":        func(s compose.Service) bool { return s.Ipc != "" || s.Pid != "" || s.Uts != "" },
+	"links":              func(s compose.Service) bool { return len(s.Links) > 0 || len(s.ExternalLinks) > 0 },
+	"logging":            func(s compose.Service) bool { return s.Logging != nil || s.LogDriver != "" },
+	"networks":           func(s compose.Service) bool { return len(s.Networks) > 1 },
+	"oom_score_adj":      func(s compose.Service) bool { return s.OomScoreAdj != 0 || s.OomKillDisable },
+	"pids_limit":         func(s compose.Service) bool { return s.PidsLimit != 0 },
+	"platform":           func(s compose.Service) bool { return s.Platform != "" },
 	"runtime":            func(s compose.Service) bool { return s.Runtime != "" },
 	"secrets":            func(s compose.Service) bool { return len(s.Secrets) > 0 },
 	"security_opt":       func(s compose.Service) bool { return len(s.SecurityOpt) > 0 },

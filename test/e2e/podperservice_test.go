@@ -14,7 +14,10 @@ import (
 // no port, as compose projects often do: with pod-per-service (which init
 // writes for such a project) each runs in its own pod, and one reaches the
 // other by its compose name through the cluster's DNS, as in docker compose;
-// a service one of them waits to complete runs once, as a Job.
+// a service one of them waits to complete runs once, as a Job; so does a
+// service whose restart policy runs it once (restart: "no"), which deploy
+// does not wait for (this one never ends) and which is reached by name
+// while it runs.
 func TestKindPodPerServiceResolvesNames(t *testing.T) {
 	e := newEnv(t)
 	project := filepath.Join(t.TempDir(), "twin_webs")
@@ -33,6 +36,11 @@ func TestKindPodPerServiceResolvesNames(t *testing.T) {
     image: kubectl-stack/hello-web:local
     environment:
       GREETING: from back
+  oneshot:
+    image: kubectl-stack/hello-web:local
+    restart: "no"
+    environment:
+      GREETING: from oneshot
 `)
 	spec := filepath.Join(e.repo, "ops", "twins.yml")
 	e.must("init", "--stack", project, "--deploy-to", "k8s-kind", "--output", spec)
@@ -50,6 +58,7 @@ func TestKindPodPerServiceResolvesNames(t *testing.T) {
 	for _, c := range []struct{ from, url, want string }{
 		{"front", "http://back-end/greeting", "from back\n"},
 		{"back_end", "http://front/greeting", "from front\n"},
+		{"front", "http://oneshot/greeting", "from oneshot\n"},
 	} {
 		var got, errOut string
 		for deadline := time.Now().Add(time.Minute); got != c.want && time.Now().Before(deadline); time.Sleep(time.Second) {
@@ -59,8 +68,9 @@ func TestKindPodPerServiceResolvesNames(t *testing.T) {
 			t.Errorf("%s GET %s = %q, want %q\n%s", c.from, c.url, got, c.want, errOut)
 		}
 	}
-	// seed, which front waits to complete, ran once as a Job.
-	if ps := e.must("ps", "-d", dir); strings.Count(ps, "Running") != 2 || !strings.Contains(ps, "Succeeded") {
-		t.Errorf("ps shows other than two running pods and seed's succeeded one:\n%s", ps)
+	// seed, which front waits to complete, ran once as a Job; oneshot's
+	// Job still runs.
+	if ps := e.must("ps", "-d", dir); strings.Count(ps, "Running") != 3 || !strings.Contains(ps, "Succeeded") {
+		t.Errorf("ps shows other than three running pods (front, back_end, oneshot's Job) and seed's succeeded one:\n%s", ps)
 	}
 }
