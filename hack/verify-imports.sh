@@ -17,6 +17,7 @@ rules=(
   "github.com/moby/moby=pkg/engine"
   "github.com/moby/go-archive=pkg/engine"
   "github.com/moby/patternmatcher=pkg/engine"
+  "github.com/moby/buildkit=pkg/dockerfile"
   "sigs.k8s.io/kustomize=pkg/render"
   "k8s.io/klog=pkg/log"
   "github.com/spf13/cobra=pkg/cmd pkg/version"

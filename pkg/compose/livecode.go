@@ -1,22 +1,31 @@
 package compose
 
 import (
+	"cmp"
 	"fmt"
+	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/bindsrc"
+	"github.com/kubectl-stack/kubectl-stack/pkg/dockerfile"
 )
 
 // dropLiveCodeMounts removes docker compose's live-code pattern from the
-// services that build their image: a bind of the build context itself
-// (".:/app" with "build: ."), and the anonymous volumes under its target
+// services that build their image: a bind of the build context itself onto
+// the directory the Dockerfile copies the context to (".:/app" with
+// "build: ." and "COPY . /app"), and the anonymous volumes under it
 // ("/app/node_modules", which docker fills from the image to keep what the
-// image installed). The image built from that context already holds the
-// files. On Kubernetes the bind would be a read-only ConfigMap (refused
-// over its budget; a mount nested in it cannot be made), and the anonymous
-// volume an empty directory hiding what the image installed.
-func (f *File) dropLiveCodeMounts() {
+// image installed). The image built from that context already holds those
+// files there. On Kubernetes the bind would be a read-only ConfigMap
+// (refused over its budget; a mount nested in it cannot be made), and the
+// anonymous volume an empty directory hiding what the image installed. A
+// bind of the context anywhere else (./app:/etc/app with COPY . /usr/src/app)
+// puts files where the image has none, and is kept.
+func (f *File) dropLiveCodeMounts(root string) {
 	dir := filepath.Dir(f.Path)
 	for _, name := range f.ServiceNames() {
 		svc := f.Project.Services[name]
@@ -24,11 +33,23 @@ func (f *File) dropLiveCodeMounts() {
 			continue
 		}
 		context := resolve(dir, svc.Build.Context)
+		isContext := func(v types.ServiceVolumeConfig) bool {
+			return v.Type == types.VolumeTypeBind && resolve(dir, v.Source) == context
+		}
+		if !slices.ContainsFunc(svc.Volumes, isContext) {
+			continue
+		}
+		filled, err := contextDestinations(svc.Build, context, root)
 		var targets []string
 		for _, v := range svc.Volumes {
-			if v.Type == types.VolumeTypeBind && resolve(dir, v.Source) == context {
-				targets = append(targets, v.Target)
+			if !isContext(v) {
+				continue
 			}
+			if slices.Contains(filled, path.Clean(v.Target)) {
+				targets = append(targets, v.Target)
+				continue
+			}
+			f.liveCode = append(f.liveCode, keptNote(f.ServiceName(name), relativeTo(dir, context), v.Target, filled, err))
 		}
 		if len(targets) == 0 {
 			continue
@@ -36,8 +57,8 @@ func (f *File) dropLiveCodeMounts() {
 		var kept []types.ServiceVolumeConfig
 		for _, v := range svc.Volumes {
 			switch {
-			case v.Type == types.VolumeTypeBind && resolve(dir, v.Source) == context:
-				f.liveCode = append(f.liveCode, fmt.Sprintf("service %s: the bind of its build context %s onto %s is left out: the image built from it already holds those files (docker compose's live-code pattern)", f.ServiceName(name), relativeTo(dir, context), v.Target))
+			case isContext(v) && slices.Contains(targets, v.Target):
+				f.liveCode = append(f.liveCode, fmt.Sprintf("service %s: the bind of its build context %s onto %s is left out: the image built from it already holds those files there, as its Dockerfile copies the context to %s (docker compose's live-code pattern)", f.ServiceName(name), relativeTo(dir, context), v.Target, v.Target))
 			case v.Type == types.VolumeTypeVolume && v.Source == "" && under(v.Target, targets):
 				f.liveCode = append(f.liveCode, fmt.Sprintf("service %s: the anonymous volume %s is left out with the bind it sits in, so the image's own files show there (docker fills such a volume from the image)", f.ServiceName(name), v.Target))
 			default:
@@ -56,4 +77,38 @@ func under(p string, dirs []string) bool {
 		}
 	}
 	return false
+}
+
+// contextDestinations are the image directories the service's Dockerfile
+// copies its whole build context to.
+func contextDestinations(b *types.BuildConfig, context, root string) ([]string, error) {
+	if b.DockerfileInline != "" {
+		return dockerfile.ContextDestinations([]byte(b.DockerfileInline), b.Target)
+	}
+	file := cmp.Or(b.Dockerfile, "Dockerfile")
+	if !filepath.IsAbs(file) {
+		file = filepath.Join(context, file)
+	}
+	data, err := bindsrc.ReadFile(file, root, bindsrc.ReadLimit)
+	if err != nil {
+		return nil, err
+	}
+	dirs, err := dockerfile.ContextDestinations(data, b.Target)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	return dirs, nil
+}
+
+// keptNote says why a bind of the build context stays: the image does not
+// hold the context there, so the bind is the only thing that puts those
+// files in that place.
+func keptNote(service, context, target string, filled []string, err error) string {
+	switch {
+	case err != nil:
+		return fmt.Sprintf("service %s: the bind of its build context %s onto %s is kept (as a ConfigMap): its Dockerfile could not be read to tell whether the image holds those files there (%v)", service, context, target, err)
+	case len(filled) == 0:
+		return fmt.Sprintf("service %s: the bind of its build context %s onto %s is kept (as a ConfigMap): its Dockerfile does not copy the whole context into the image", service, context, target)
+	}
+	return fmt.Sprintf("service %s: the bind of its build context %s onto %s is kept (as a ConfigMap): its Dockerfile copies the context to %s, not there", service, context, target, strings.Join(filled, ", "))
 }

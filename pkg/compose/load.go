@@ -130,7 +130,7 @@ func LoadFiles(ctx context.Context, paths []string, root string, env map[string]
 	if err := f.mapNames(); err != nil {
 		return nil, fmt.Errorf("parsing compose file %w", err)
 	}
-	f.dropLiveCodeMounts()
+	f.dropLiveCodeMounts(root)
 	return f, nil
 }
 

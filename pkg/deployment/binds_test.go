@@ -179,7 +179,7 @@ func TestLiveCodeBindOfABigContextIsCreated(t *testing.T) {
     volumes:
       - .:/app
       - /app/node_modules
-`, "deploy-to: k8s-kind\n", map[string]string{"Dockerfile": "FROM scratch\n", "src/bundle.js": strings.Repeat("x", ConfigMapBudget+1)})
+`, "deploy-to: k8s-kind\n", map[string]string{"Dockerfile": "FROM node:20\nWORKDIR /app\nCOPY . .\n", "src/bundle.js": strings.Repeat("x", ConfigMapBudget+1)})
 	dir := filepath.Join(t.TempDir(), "d")
 	res := create(t, specPath, dir)
 	if w := strings.Join(res.Warnings, "\n"); !strings.Contains(w, "service web: the bind of its build context . onto /app is left out") {

@@ -54,7 +54,11 @@ func TestKindBuildsAndRunsAComposeProject(t *testing.T) {
 	writeServerCert(t, filepath.Join(project, "tls"), "other")
 	testutil.WriteFile(t, project, ".env", "GREETING=hello from dotenv\n")
 	testutil.WriteFile(t, project, "conf/nested/settings.txt", "nested setting\n")
-	testutil.WriteFile(t, project, "app/Dockerfile", "FROM scratch\nCOPY hello /hello\nENTRYPOINT [\"/hello\"]\nCMD [\"web\"]\n")
+	// The image holds the context at /code (the live-code bind's target),
+	// less what .dockerignore keeps out: a file the bind would show.
+	testutil.WriteFile(t, project, "app/Dockerfile", "FROM scratch\nCOPY hello /hello\nCOPY . /code\nENTRYPOINT [\"/hello\"]\nCMD [\"web\"]\n")
+	testutil.WriteFile(t, project, "app/.dockerignore", "notes.txt\n")
+	testutil.WriteFile(t, project, "app/notes.txt", "only in the project directory\n")
 	build := exec.Command("go", "build", "-trimpath", "-o", filepath.Join(project, "app/hello"), "./examples/hello/images/hello")
 	build.Dir, build.Env = repoRoot(), append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
@@ -77,8 +81,11 @@ func TestKindBuildsAndRunsAComposeProject(t *testing.T) {
 	if got := e.must("exec", "-d", dir, "web-frontend", "--", "/hello", "cat", "/conf/nested/settings.txt"); got != "nested setting\n" {
 		t.Errorf("/conf/nested/settings.txt = %q", got)
 	}
-	if got, _, err := e.run("exec", "-d", dir, "web.frontend", "--", "/hello", "cat", "/code/Dockerfile"); err == nil {
-		t.Errorf("the live-code bind of the build context reached the container: /code/Dockerfile = %q", got)
+	if got, _, err := e.run("exec", "-d", dir, "web.frontend", "--", "/hello", "cat", "/code/notes.txt"); err == nil {
+		t.Errorf("the live-code bind of the build context reached the container: /code/notes.txt = %q", got)
+	}
+	if got := e.must("exec", "-d", dir, "web.frontend", "--", "/hello", "cat", "/code/Dockerfile"); !strings.Contains(got, "COPY . /code") {
+		t.Errorf("/code/Dockerfile = %q, want the image's copy of the context", got)
 	}
 	if got := e.must("exec", "-d", dir, "web.frontend", "--", "/hello", "cat", "/data/marker"); got != "on the host\n" {
 		t.Errorf("/data/marker = %q", got)
