@@ -24,7 +24,9 @@ import (
 // (refused over its budget; a mount nested in it cannot be made), and the
 // anonymous volume an empty directory hiding what the image installed. A
 // bind of the context anywhere else (./app:/etc/app with COPY . /usr/src/app)
-// puts files where the image has none, and is kept.
+// puts files where the image has none, and is kept. A Dockerfile read
+// inside root is recorded with the files to copy into the deployment
+// directory, so that it decides as create did.
 func (f *File) dropLiveCodeMounts(root string) {
 	dir := filepath.Dir(f.Path)
 	for _, name := range f.ServiceNames() {
@@ -39,7 +41,12 @@ func (f *File) dropLiveCodeMounts(root string) {
 		if !slices.ContainsFunc(svc.Volumes, isContext) {
 			continue
 		}
-		filled, err := contextDestinations(svc.Build, context, root)
+		filled, read, err := contextDestinations(svc.Build, context)
+		if read != "" && bindsrc.Inside(read, root) && !slices.Contains(f.otherFiles, read) {
+			// The deployment directory gets a copy, so that it decides
+			// as create did (it holds no copy of the context itself).
+			f.otherFiles = append(f.otherFiles, read)
+		}
 		var targets []string
 		for _, v := range svc.Volumes {
 			if !isContext(v) {
@@ -80,24 +87,26 @@ func under(p string, dirs []string) bool {
 }
 
 // contextDestinations are the image directories the service's Dockerfile
-// copies its whole build context to.
-func contextDestinations(b *types.BuildConfig, context, root string) ([]string, error) {
+// copies its whole build context to, and the Dockerfile read. It is read
+// inside the context, as the engine reads it.
+func contextDestinations(b *types.BuildConfig, context string) (dirs []string, read string, err error) {
 	if b.DockerfileInline != "" {
-		return dockerfile.ContextDestinations([]byte(b.DockerfileInline), b.Target)
+		dirs, err = dockerfile.ContextDestinations([]byte(b.DockerfileInline), b.Target)
+		return dirs, "", err
 	}
 	file := cmp.Or(b.Dockerfile, "Dockerfile")
 	if !filepath.IsAbs(file) {
 		file = filepath.Join(context, file)
 	}
-	data, err := bindsrc.ReadFile(file, root, bindsrc.ReadLimit)
+	data, err := bindsrc.ReadFile(file, context, bindsrc.ReadLimit)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	dirs, err := dockerfile.ContextDestinations(data, b.Target)
+	dirs, err = dockerfile.ContextDestinations(data, b.Target)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
+		return nil, file, fmt.Errorf("%s: %w", file, err)
 	}
-	return dirs, nil
+	return dirs, file, nil
 }
 
 // keptNote says why a bind of the build context stays: the image does not

@@ -188,6 +188,16 @@ func TestLiveCodeBindOfABigContextIsCreated(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "compose", "src", "bundle.js")); !os.IsNotExist(err) {
 		t.Errorf("the build context was copied into the deployment (stat: %v)", err)
 	}
+	// The deployment directory, which holds the Dockerfile but not the
+	// context, decides as create did: no mount at /app (not the bind, nor
+	// a data volume in its place).
+	d, err := Load(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vols := d.Pods[0].File.Project.Services["web"].Volumes; len(vols) != 0 || len(d.Pods[0].File.NamedVolumes()) != 0 {
+		t.Errorf("the deployment directory mounts %+v at web, want nothing", vols)
+	}
 }
 
 // TestExtendedFilesAndTheirBindsAreStackContent: a service extending one
