@@ -3,6 +3,7 @@ package cmd
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -506,5 +507,41 @@ func TestInitWithSeveralComposeFiles(t *testing.T) {
 	_, _, err = run(t, root, "init", "--stack", "shop/compose.yaml", "--stack", "elsewhere.yaml", "--output", "spec2.yml")
 	if err == nil || !strings.Contains(err.Error(), "elsewhere.yaml lies outside shop") {
 		t.Errorf("init with a file outside the project directory = %v", err)
+	}
+}
+
+// TestCreateSaysEverythingRenderWill: create prints the warnings render
+// and deploy give for the same input (a compose key left out, a service a
+// pod restarts), each once, and -o json lists them; render says the same.
+func TestCreateSaysEverythingRenderWill(t *testing.T) {
+	root := t.TempDir()
+	testutil.WriteFile(t, root, "shop/compose.yaml", "services:\n  web:\n    image: nginx\n    sysctls: [net.core.somaxconn=1024]\n  seed:\n    image: app\n    restart: \"no\"\n")
+	testutil.WriteFile(t, root, "spec.yml", "stack: shop\ndeploy-to: k8s\n")
+	out, errOut, err := run(t, root, "create", "--spec-file", "spec.yml", "-d", "dep", "-o", "json")
+	if err != nil {
+		t.Fatalf("create: %v\n%s", err, errOut)
+	}
+	var report struct {
+		Dir      string   `json:"dir"`
+		Warnings []string `json:"warnings"`
+	}
+	if err := json.Unmarshal([]byte(out), &report); err != nil {
+		t.Fatalf("create -o json printed %q: %v", out, err)
+	}
+	wants := []string{`service web: compose key "sysctls" has no Kubernetes equivalent`, `service seed: restart: "no" runs it once, but it shares pod shop with services that stay up`}
+	all := strings.Join(report.Warnings, "\n")
+	for _, want := range wants {
+		if strings.Count(errOut, want) != 1 || !strings.Contains(all, want) {
+			t.Errorf("create said (stderr):\n%s\nand -o json listed:\n%s\nwant %q once in each", errOut, all, want)
+		}
+	}
+	_, renderErr, err := run(t, root, "render", "-d", "dep", "--stdout")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range wants {
+		if strings.Count(renderErr, want) != 1 {
+			t.Errorf("render said:\n%s\nwant %q once", renderErr, want)
+		}
 	}
 }

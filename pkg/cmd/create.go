@@ -3,12 +3,14 @@ package cmd
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/spf13/cobra"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
 	"github.com/kubectl-stack/kubectl-stack/pkg/hooks"
 	"github.com/kubectl-stack/kubectl-stack/pkg/kindcluster"
+	"github.com/kubectl-stack/kubectl-stack/pkg/render"
 )
 
 // CreateOptions are the inputs of "kubectl stack create".
@@ -17,6 +19,7 @@ type CreateOptions struct {
 	SpecFile      string
 	DeploymentDir string
 	Update        bool
+	output        outputFlag
 	// ListClusters lists running kind clusters; tests replace it.
 	ListClusters func() ([]string, error)
 }
@@ -52,6 +55,7 @@ in with a journal of renames: an interrupted one is finished by the next.`,
 	f.StringVar(&o.SpecFile, "spec-file", o.SpecFile, "The spec.yml to create the deployment from.")
 	f.StringVarP(&o.DeploymentDir, "deployment-dir", "d", o.DeploymentDir, "The deployment directory to create.")
 	f.BoolVar(&o.Update, "update", o.Update, "If true, re-sync an existing deployment directory instead of creating one.")
+	o.output.add(cmd, "the directory's path", "json", "yaml")
 	_ = cmd.MarkFlagFilename("spec-file", "yml", "yaml")
 	_ = cmd.MarkFlagDirname("deployment-dir")
 	return cmd
@@ -69,6 +73,7 @@ func (o *CreateOptions) Validate() error {
 	if o.DeploymentDir == "" {
 		errs = append(errs, errors.New("--deployment-dir is required: the directory to create"))
 	}
+	errs = append(errs, o.output.Validate())
 	return errors.Join(errs...)
 }
 
@@ -85,12 +90,18 @@ func (o *CreateOptions) Run(c *cobra.Command) error {
 		}
 		return fmt.Errorf("%s deployment %s: %w", verb, o.DeploymentDir, err)
 	}
-	for _, w := range res.Warnings {
-		log.Warnf("%s", w)
-	}
 	t, err := loadTarget(c, o.GlobalOptions, res.Dir)
 	if err != nil {
 		return err
+	}
+	// Everything render and deploy will say about this input is said now,
+	// while the spec and the stack can still be changed.
+	warnings, renderErr := withRenderWarnings(res.Warnings, t.Deployment)
+	for _, w := range warnings {
+		log.Warnf("%s", w)
+	}
+	if renderErr != nil {
+		return fmt.Errorf("created %s, but it does not render: %w; correct the spec or the stack, then run kubectl stack create --update", res.Dir, renderErr)
 	}
 	if err := o.lifecycle().RunHook(c.Context(), t, hooks.Create); err != nil {
 		return err
@@ -111,6 +122,38 @@ func (o *CreateOptions) Run(c *cobra.Command) error {
 		return nil
 	}
 	log.Infof("created %s (cluster-id %s, deployment-id %s)", res.Dir, res.Record.ClusterID, res.Record.DeploymentID)
+	report := createReport{Dir: res.Dir, ClusterID: res.Record.ClusterID, DeploymentID: res.Record.DeploymentID, Warnings: warnings}
+	if done, err := o.output.print(o.Out, report); done {
+		return err
+	}
 	_, err = fmt.Fprintln(o.Out, res.Dir)
 	return err
+}
+
+// createReport is what create -o json|yaml prints.
+type createReport struct {
+	Dir          string   `json:"dir"`
+	ClusterID    string   `json:"clusterID"`
+	DeploymentID string   `json:"deploymentID"`
+	Warnings     []string `json:"warnings"`
+}
+
+// withRenderWarnings adds to create's warnings those rendering the new
+// directory gives (compose keys left out, services restarted, names that
+// cannot resolve), each once.
+func withRenderWarnings(warnings []string, d *deployment.Deployment) ([]string, error) {
+	res, err := render.Render(d, render.Options{})
+	if err != nil {
+		return warnings, err
+	}
+	out := slices.Clone(warnings)
+	for _, w := range res.Warnings {
+		if !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	if out == nil {
+		out = []string{}
+	}
+	return out, nil
 }

@@ -42,6 +42,9 @@ func OutputShapes() []OutputShape {
 	return []OutputShape{
 		{"version", "The plugin's version (a release's tag, `v0.0.0-snapshot-<commit>` for a snapshot, `dev` for a plain build), the commit it was built from and that commit's time, and the Go toolchain.",
 			versionInfo{Version: "v0.4.0", Commit: "73d368a2c1f0e9d8b7a6f5e4d3c2b1a098765432", Date: "2026-12-01T10:00:00Z", GoVersion: "go1.26.0", Platform: "linux/amd64"}},
+		{"create", "The directory created, its cluster-id and deployment-id, and every warning about the input: create's own and those render and deploy would give (compose keys left out, services a pod restarts), each once. `create --update` prints what it changed as text.",
+			createReport{Dir: "/srv/deployments/hello", ClusterID: "laconic-3f2a1b0c", DeploymentID: "laconic-3f2a1b0c",
+				Warnings: []string{"/srv/deployments/hello/compose/docker-compose-hello.yml: service web: compose key \"sysctls\" has no Kubernetes equivalent here and is ignored"}}},
 		{"list", "An array: every deployment found on the cluster. `lastDeploy` is when its inventory was last written.",
 			[]apply.DeploymentSummary{{Stack: "hello", Namespace: "hello", DeploymentID: "laconic-3f2a1b0c", DeploymentDir: "/srv/deployments/hello",
 				Objects: 14, PodsReady: 2, Pods: 3, LastDeploy: &deployed}}},

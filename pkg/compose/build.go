@@ -1,6 +1,8 @@
 package compose
 
 import (
+	"cmp"
+
 	"github.com/compose-spec/compose-go/v2/loader"
 )
 
@@ -46,12 +48,21 @@ func (f *File) Builds() []Build {
 	return out
 }
 
+// ProjectNameVariable names a compose project whose file does not, as
+// docker compose reads it from the environment or .env.
+const ProjectNameVariable = "COMPOSE_PROJECT_NAME"
+
 // ProjectName is the compose project's name as docker compose names it:
-// the file's name: when it has one, else fallback (docker compose's
-// default is the project directory's name), normalized.
+// the file's name: when it has one, then COMPOSE_PROJECT_NAME, else
+// fallback (docker compose's default is the project directory's name),
+// normalized.
 func (f *File) ProjectName(fallback string) string {
-	if f.rawName != "" {
-		return loader.NormalizeProjectName(f.rawName)
-	}
-	return loader.NormalizeProjectName(fallback)
+	return loader.NormalizeProjectName(cmp.Or(f.DeclaredName(), fallback))
+}
+
+// DeclaredName is the name the project gives itself: the file's name:,
+// else COMPOSE_PROJECT_NAME (the spec's config, then .env); "" when
+// neither is set and docker compose would use the directory's name.
+func (f *File) DeclaredName() string {
+	return cmp.Or(f.rawName, f.projectVar)
 }

@@ -40,6 +40,9 @@ type File struct {
 	Warnings []string
 	// rawName is the file's name: as written (the project name).
 	rawName string
+	// projectVar is COMPOSE_PROJECT_NAME from the caller's environment or
+	// .env, which names the project when the file does not.
+	projectVar string
 	// services and volumes map compose names to Kubernetes names.
 	services, volumes *k8sname.Table
 	// only lists the services of a view (Only); nil for the whole file.
@@ -85,6 +88,7 @@ func LoadFiles(ctx context.Context, paths []string, root string, env map[string]
 	environment := types.Mapping{}
 	maps.Copy(environment, dotEnv)
 	maps.Copy(environment, env)
+	projectVar := environment[ProjectNameVariable]
 	// A file the YAML parser here refuses is left to compose-go, whose
 	// error names the line.
 	raws, walk, rawErr := walkReferences(files, root, environment)
@@ -120,7 +124,7 @@ func LoadFiles(ctx context.Context, paths []string, root string, env map[string]
 		name = cmp.Or(raw.Name, name)
 	}
 	f := &File{Path: path, Project: project, rawSources: sources, explicitRW: rw,
-		UnsetVariables: slices.Sorted(maps.Keys(unset)), Warnings: warnings, rawName: name,
+		UnsetVariables: slices.Sorted(maps.Keys(unset)), Warnings: warnings, rawName: name, projectVar: projectVar,
 		otherFiles: walk.files}
 	if hasDotEnv {
 		f.DotEnv = filepath.Join(dir, DotEnvFile)

@@ -131,6 +131,9 @@ func newRecord(ctx context.Context, clusterID, id string, plan *Plan, specPath s
 	if plan.Stack.DefinitionFile == "" && len(plan.Stack.Pods) == 1 {
 		r.StackSource = plan.Stack.Pods[0].ComposeFile
 	}
+	if plan.Stack.Name != stackNameOf(plan.Spec.Stack) {
+		r.StackName = plan.Stack.Name
+	}
 	if info, ok := gitrepo.Describe(ctx, plan.Stack.Dir); ok {
 		r.StackRepository = &Repository{Root: info.Root, Commit: info.Commit}
 	}

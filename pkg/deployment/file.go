@@ -40,6 +40,11 @@ type Record struct {
 	// restart can use the git-tracked spec.
 	SpecSource     string      `yaml:"spec-source,omitempty"`
 	SpecRepository *Repository `yaml:"spec-repository,omitempty"`
+	// StackName is the stack's name when it is not the basename of the
+	// spec's stack: path: a compose project that names itself (name:,
+	// COMPOSE_PROJECT_NAME). Recorded once, so that a later change of the
+	// name never moves a deployment to another default namespace.
+	StackName string `yaml:"stack-name,omitempty"`
 }
 
 // Repository records a git checkout at create time.

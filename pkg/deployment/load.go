@@ -159,13 +159,22 @@ func (d *Deployment) Namespace() string {
 	return spec.DefaultNamespace(d.StackName())
 }
 
-// StackName is the stack's name for labels and the default namespace, as
-// stack.Locate names it: the basename of the spec's stack: path (laconic-so's
-// rule), or, when that path is a compose file, of the directory holding it.
+// StackName is the stack's name for labels and the default namespace: the
+// name create recorded (a compose project's own name), else the basename of
+// the spec's stack: path (laconic-so's rule), or, when that path is a
+// compose file, of the directory holding it.
 func (d *Deployment) StackName() string {
-	name := filepath.Base(d.Spec.Stack)
+	if d.Record != nil && d.Record.StackName != "" {
+		return d.Record.StackName
+	}
+	return stackNameOf(d.Spec.Stack)
+}
+
+// stackNameOf is laconic-so's name for the stack at ref.
+func stackNameOf(ref string) string {
+	name := filepath.Base(ref)
 	if ext := filepath.Ext(name); ext == ".yml" || ext == ".yaml" {
-		name = filepath.Base(filepath.Dir(d.Spec.Stack))
+		name = filepath.Base(filepath.Dir(ref))
 	}
 	return name
 }

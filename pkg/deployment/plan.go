@@ -68,6 +68,7 @@ func BuildPlan(ctx context.Context, in Inputs) (*Plan, error) {
 	p := &Plan{Dir: in.Dir, Spec: s, Stack: st, Files: map[string]File{}, Warnings: st.Warnings}
 	b := &builder{plan: p, specPath: in.SpecPath, id: in.DeploymentID, errs: errs}
 	b.loadComposeFiles(ctx)
+	nameComposeProject(st, b.composes)
 	b.checkAll()
 	if len(b.errs) > 0 {
 		return nil, errors.Join(b.errs...)
@@ -140,4 +141,16 @@ func (b *builder) loadComposeFiles(ctx context.Context) {
 
 func sha(data []byte) string {
 	return fmt.Sprintf("%x", sha256.Sum256(data))
+}
+
+// nameComposeProject names a plain compose stack as docker compose names
+// its project: the file's name:, then COMPOSE_PROJECT_NAME, else the
+// directory (stack.Locate's name). A stack.yml names its own stack.
+func nameComposeProject(st *stack.Stack, composes []loadedPod) {
+	if st.DefinitionFile != "" || len(composes) != 1 {
+		return
+	}
+	if name := composes[0].file.DeclaredName(); name != "" {
+		st.Name, st.Definition.Name = name, name
+	}
 }

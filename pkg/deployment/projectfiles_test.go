@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
+	"github.com/kubectl-stack/kubectl-stack/pkg/spec"
 )
 
 // TestComposeFileInDotEnvMakesOneProject: a project run with several files
@@ -83,5 +84,45 @@ func TestIncludedFilesAreCopiedAndReadAgain(t *testing.T) {
 	f := d.Pods[0].File
 	if f.Project.Services["db"].Image != "postgres:17" || len(f.NamedVolumes()) != 1 || f.NamedVolumes()[0].Name != "db-data" {
 		t.Errorf("deployment directory: db image %q, volumes %+v; want postgres:17 and the data volume db-data", f.Project.Services["db"].Image, f.NamedVolumes())
+	}
+}
+
+// TestComposeProjectNameNamesTheStack: a compose file's name: (then
+// COMPOSE_PROJECT_NAME) is the stack's name, as docker compose names the
+// project: labels, the default namespace and built image names follow
+// it. The name is recorded at create, so that a later change never moves
+// the deployment to another namespace.
+func TestComposeProjectNameNamesTheStack(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, compose string
+		files         map[string]string
+		want          string
+	}{
+		{"name:", "name: shop-prod\nservices:\n  web:\n    build: .\n", map[string]string{"Dockerfile": "FROM scratch\n"}, "shop-prod"},
+		{"COMPOSE_PROJECT_NAME", "services:\n  web:\n    build: .\n", map[string]string{"Dockerfile": "FROM scratch\n", ".env": "COMPOSE_PROJECT_NAME=shopfront\n"}, "shopfront"},
+		{"the directory", "services:\n  web:\n    build: .\n", map[string]string{"Dockerfile": "FROM scratch\n"}, "shop_app"},
+	} {
+		project, specPath := composeProject(t, tc.compose, "deploy-to: k8s\n", tc.files)
+		dir := filepath.Join(t.TempDir(), "d")
+		create(t, specPath, dir)
+		d, err := Load(context.Background(), dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.StackName() != tc.want || d.Namespace() != spec.DefaultNamespace(tc.want) {
+			t.Errorf("%s: stack %q, namespace %q; want %q and its namespace", tc.name, d.StackName(), d.Namespace(), tc.want)
+		}
+		if img := d.Builds[0].Image; !strings.HasPrefix(img, tc.want+"-web:ctx-") {
+			t.Errorf("%s: built image %s, want it named after the project", tc.name, img)
+		}
+		// A later name: leaves the recorded name alone.
+		testutil.WriteFile(t, project, "compose.yaml", "name: renamed\n"+strings.TrimPrefix(tc.compose, "name: shop-prod\n"))
+		if _, err := Create(context.Background(), CreateOptions{SpecPath: specPath, Dir: dir, Update: true}); err != nil {
+			t.Fatal(err)
+		}
+		if d, err = Load(context.Background(), dir); err != nil || d.StackName() != tc.want {
+			t.Errorf("%s: after the compose file renamed its project, the stack is %q (%v), want %q still", tc.name, d.StackName(), err, tc.want)
+		}
 	}
 }

@@ -54,14 +54,17 @@ func SpecTemplate(ctx context.Context, o TemplateOptions) (data []byte, stackHoo
 		t.opts.Rand = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
 	}
 	var errs []error
+	var loaded []loadedPod
 	for _, pod := range st.ComposeFiles() {
 		f, err := compose.LoadFiles(ctx, pod.Files(), pod.Root, o.Config)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
+		loaded = append(loaded, loadedPod{pod: pod, file: f})
 		errs = append(errs, t.collect(f)...)
 	}
+	nameComposeProject(st, loaded)
 	hookFiles, err := hooks.StackHooks(st.Dir)
 	errs = append(errs, err)
 	if err := errors.Join(errs...); err != nil {

@@ -83,6 +83,9 @@ type renderer struct {
 	// aliasOwners counts the services giving themselves each alias, by
 	// its Service name (see aliasTable).
 	aliasOwners map[string]int
+	// subdomains are the pods' domainnames, rendered as headless Services
+	// once every pod is.
+	subdomains []subdomainService
 }
 
 // object is one rendered object with the file it is written to.
@@ -132,6 +135,7 @@ func (r *renderer) renderAll() {
 	for _, job := range r.d.Jobs {
 		r.renderJob(job)
 	}
+	r.renderSubdomains()
 	r.renderVolumes()
 	r.renderConfigMaps()
 	r.hashConfig()

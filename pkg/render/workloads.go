@@ -61,6 +61,8 @@ func (r *renderer) renderPod(c deployment.Compose) {
 	templateLabels := r.labels()
 	maps.Copy(templateLabels, r.selector(c.Name))
 	maps.Copy(templateLabels, r.expand(r.d.Spec.Labels, c.File.ServiceNames()))
+	podSpec := r.podSpec(parts, true)
+	r.applyIdentity(&podSpec, r.podIdentity(c), r.selector(c.Name))
 	d := &appsv1.Deployment{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
 		ObjectMeta: r.meta(r.n.deployment(c.Name), componentLabel(r.n.multi, c.Name)),
@@ -70,7 +72,7 @@ func (r *renderer) renderPod(c deployment.Compose) {
 			Strategy: strategy(parts.hasClaim),
 			Template: corev1.PodTemplateSpec{
 				ObjectMeta: metav1.ObjectMeta{Labels: templateLabels, Annotations: withServiceNames(c, r.expand(r.d.Spec.Annotations, c.File.ServiceNames()))},
-				Spec:       r.podSpec(parts, true),
+				Spec:       podSpec,
 			},
 		},
 	}
@@ -196,19 +198,22 @@ const startError = 128
 func (r *renderer) renderJob(c deployment.Compose) {
 	parts := r.buildPod(c)
 	once, byPolicy := c.File.JobPolicy()
+	identity := r.podIdentity(c)
 	templateLabels := r.jobLabels()
-	if byPolicy {
+	if byPolicy || identity.subdomain != "" {
 		// A service that runs once by its policy is reached by name while
 		// it runs, as in docker compose: its pod carries its own selector.
 		maps.Copy(templateLabels, r.jobSelector(c.Name))
 	}
+	podSpec := r.podSpec(parts, false)
+	r.applyIdentity(&podSpec, identity, r.jobSelector(c.Name))
 	job := &batchv1.Job{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"},
 		ObjectMeta: r.meta(r.n.job(c.Name), nil),
 		Spec: batchv1.JobSpec{
 			Template: corev1.PodTemplateSpec{
 				ObjectMeta: metav1.ObjectMeta{Labels: templateLabels, Annotations: withServiceNames(c, nil)},
-				Spec:       r.podSpec(parts, false),
+				Spec:       podSpec,
 			},
 		},
 	}
@@ -279,7 +284,6 @@ var unsupported = map[string]func(compose.Service) bool{
 		return len(s.DNS) > 0 || len(s.DNSSearch) > 0 || len(s.DNSOpts) > 0
 	},
 	"group_add":          func(s compose.Service) bool { return len(s.GroupAdd) > 0 },
-	"hostname":           func(s compose.Service) bool { return s.Hostname != "" || s.DomainName != "" },
 	"init":               func(s compose.Service) bool { return s.Init != nil && *s.Init },
 	"ipc/pid/uts":        func(s compose.Service) bool { return s.Ipc != "" || s.Pid != "" || s.Uts != "" },
 	"links":              func(s compose.Service) bool { return len(s.Links) > 0 || len(s.ExternalLinks) > 0 },
