@@ -12,6 +12,7 @@ import (
 	"github.com/go-logr/logr"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/discovery"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/util/flowcontrol"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -37,6 +38,8 @@ type Applier struct {
 	held *heldLease
 	// discovery lists the server's kinds (stop --delete-namespace's check).
 	discovery discovery.DiscoveryInterface
+	// pods reads container logs, for the reason a wait gives.
+	core corev1client.PodsGetter
 }
 
 // quietControllerRuntime gives controller-runtime a logger that discards:
@@ -81,7 +84,11 @@ func New(cfg *rest.Config) (*Applier, error) {
 	poller := polling.NewStatusPoller(c, mapper, polling.Options{})
 	m := ssa.NewResourceManager(c, poller, ssa.Owner{Field: FieldManager, Group: "kubectl-stack.io"})
 	m.SetConcurrency(workers)
-	return &Applier{client: c, manager: m, Log: log.Discard(), probe: probe, host: cfg.Host, discovery: dc}, nil
+	core, err := corev1client.NewForConfigAndClient(cfg, httpClient)
+	if err != nil {
+		return nil, err
+	}
+	return &Applier{client: c, manager: m, Log: log.Discard(), probe: probe, host: cfg.Host, discovery: dc, core: core}, nil
 }
 
 func (a *Applier) progressf(format string, args ...any) { a.Log.Infof(format, args...) }

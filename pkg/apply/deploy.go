@@ -413,8 +413,14 @@ func (a *Applier) wait(ctx context.Context, set object.ObjMetadataSet, timeout t
 	defer cancel(nil)
 	go a.watchServer(watched, cancel, a.host)
 	err := a.manager.WaitForSetWithContext(watched, set, ssa.WaitOptions{Interval: time.Second, Timeout: timeout, FailFast: true})
+	if err != nil && watched.Err() == nil {
+		err = a.withPodReasons(ctx, set, err)
+	}
 	if err == nil {
 		err = a.waitJobs(watched, set, deadline)
+	}
+	if err == nil {
+		err = a.waitStable(watched, set, deadline)
 	}
 	var gone *UnreachableError
 	if cause := context.Cause(watched); errors.As(cause, &gone) {

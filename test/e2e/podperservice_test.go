@@ -73,4 +73,47 @@ func TestKindPodPerServiceResolvesNames(t *testing.T) {
 	if ps := e.must("ps", "-d", dir); strings.Count(ps, "Running") != 3 || !strings.Contains(ps, "Succeeded") {
 		t.Errorf("ps shows other than three running pods (front, back_end, oneshot's Job) and seed's succeeded one:\n%s", ps)
 	}
+	deployCrashers(t, e)
+}
+
+// deployCrashers goes on, on the cluster of TestKindPodPerServiceResolvesNames: deploy's wait must not call ready a container that exits two
+// seconds after it started (no healthcheck: Ready at once), nor one that
+// crashes just after its healthcheck first passed; it ends within its
+// timeout with each one's exit code and the last lines of its log.
+func deployCrashers(t *testing.T, e *env) {
+	project := filepath.Join(t.TempDir(), "crashers")
+	testutil.WriteFile(t, project, "compose.yaml", `services:
+  sudden:
+    image: kubectl-stack/hello-web:local
+    environment:
+      CRASH_AFTER: 2s
+  checked:
+    image: kubectl-stack/hello-web:local
+    environment:
+      CRASH_AFTER: 2s
+    healthcheck:
+      test: ["CMD", "/hello", "get", "http://localhost/greeting"]
+      interval: 1s
+`)
+	spec := filepath.Join(e.repo, "ops", "crashers.yml")
+	e.must("init", "--stack", project, "--deploy-to", "k8s-kind", "--output", spec)
+	testutil.WriteFile(t, e.repo, "ops/crashers.yml", readFile(t, spec)+"kind-cluster-name: "+e.cluster+"\nkind-mount-root: "+e.mountRoot+"\n")
+	dir := e.create(spec)
+	start := time.Now()
+	_, errOut, err := e.run("deploy", "-d", dir, "--timeout", "45s")
+	if err == nil {
+		t.Fatalf("deploy of crashing containers succeeded:\n%s", errOut)
+	}
+	if took := time.Since(start); took > 2*time.Minute {
+		t.Errorf("deploy took %s to give up, past its timeout", took)
+	}
+	msg := err.Error()
+	for _, want := range []string{"container sudden", "container checked", "exit code 1", "web: crashing after 2s"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("deploy's error:\n%s\nwant it to say %q", msg, want)
+		}
+	}
+	if strings.Contains(errOut, "all objects ready") {
+		t.Errorf("deploy said all objects were ready:\n%s", errOut)
+	}
 }

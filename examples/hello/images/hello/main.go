@@ -95,6 +95,15 @@ func web() {
 		fmt.Printf("web: starting in %s\n", d)
 		time.Sleep(d)
 	}
+	// CRASH_AFTER (e.g. 2s) makes it exit with code 1 that long after it
+	// started, as a crashing application does (tests of deploy's wait).
+	if d, err := time.ParseDuration(os.Getenv("CRASH_AFTER")); err == nil {
+		go func() {
+			time.Sleep(d)
+			fmt.Printf("web: crashing after %s\n", d)
+			os.Exit(1)
+		}()
+	}
 	fmt.Println("web: listening on :80")
 	serve(":80")
 }

@@ -1,0 +1,222 @@
+package apply
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/fluxcd/cli-utils/pkg/object"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// stableFor is how long a Deployment's pods must have been Ready, without
+// a container restarting, before deploy calls them ready. kstatus calls a
+// Deployment Current as soon as its pods are Ready once, so a container
+// that exits after two seconds, or crashes just after its first good
+// readiness probe, was reported "ready" while it crash-looped.
+const stableFor = 3 * time.Second
+
+// logTail is how many log lines of a failing container a wait's error
+// quotes.
+const logTail = 5
+
+// waitStable waits, until deadline, for the pods of the set's Deployments
+// to have been Ready for stableFor (since their last restart). When the
+// deadline passes it names each pod that is not, with its containers'
+// last states, exit codes and the tail of their logs.
+func (a *Applier) waitStable(ctx context.Context, set object.ObjMetadataSet, deadline time.Time) error {
+	ns, names := deploymentsOf(set)
+	if len(names) == 0 {
+		return nil
+	}
+	for {
+		unstable, err := a.unstablePods(ctx, ns, names, time.Now())
+		if err != nil {
+			return err
+		}
+		if len(unstable) == 0 {
+			return nil
+		}
+		if !time.Now().Before(deadline) {
+			return fmt.Errorf("pods are not stably ready (Ready for %s without a restart): %s", stableFor, a.describePods(ctx, unstable))
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+// deploymentsOf returns the namespace and names of the set's Deployments.
+func deploymentsOf(set object.ObjMetadataSet) (string, []string) {
+	var ns string
+	var names []string
+	for _, m := range set {
+		if m.GroupKind.Kind == "Deployment" && m.GroupKind.Group == "apps" {
+			ns, names = m.Namespace, append(names, m.Name)
+		}
+	}
+	return ns, names
+}
+
+// unstablePods lists the pods of the named Deployments that are not yet
+// stably Ready at now, and every pod when a Deployment has fewer stable
+// pods than replicas.
+func (a *Applier) unstablePods(ctx context.Context, ns string, names []string, now time.Time) ([]corev1.Pod, error) {
+	var deps appsv1.DeploymentList
+	var pods corev1.PodList
+	for _, l := range []client.ObjectList{&deps, &pods} {
+		if err := a.client.List(ctx, l, client.InNamespace(ns)); err != nil {
+			return nil, fmt.Errorf("checking that the pods stay ready: %w", err)
+		}
+	}
+	var out []corev1.Pod
+	for _, d := range deps.Items {
+		if !slices.Contains(names, d.Name) {
+			continue
+		}
+		sel, err := metav1.LabelSelectorAsSelector(d.Spec.Selector)
+		if err != nil {
+			continue
+		}
+		out = append(out, unstableOf(d, pods.Items, sel, now)...)
+	}
+	return out, nil
+}
+
+// unstableOf returns d's pods that are not stably Ready, when d has fewer
+// stable pods than its replicas.
+func unstableOf(d appsv1.Deployment, pods []corev1.Pod, sel labels.Selector, now time.Time) []corev1.Pod {
+	want := int32(1)
+	if d.Spec.Replicas != nil {
+		want = *d.Spec.Replicas
+	}
+	var stable int32
+	var unstable []corev1.Pod
+	for _, p := range pods {
+		if p.DeletionTimestamp != nil || !sel.Matches(labels.Set(p.Labels)) {
+			continue
+		}
+		if readySince(p, now) >= stableFor {
+			stable++
+		} else {
+			unstable = append(unstable, p)
+		}
+	}
+	if stable >= want {
+		return nil
+	}
+	return unstable
+}
+
+// readySince is how long the pod has been Ready (0 when it is not): the
+// Ready condition turns false when a container stops, so its time is
+// also the last restart's.
+func readySince(p corev1.Pod, now time.Time) time.Duration {
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			if c.Status != corev1.ConditionTrue {
+				return 0
+			}
+			return now.Sub(c.LastTransitionTime.Time)
+		}
+	}
+	return 0
+}
+
+// describePods says, for each pod, why it is not stably ready: each
+// container's state, its last termination and the tail of its log.
+func (a *Applier) describePods(ctx context.Context, pods []corev1.Pod) string {
+	var out []string
+	for _, p := range pods {
+		for _, s := range p.Status.ContainerStatuses {
+			if line := a.describeContainer(ctx, p, s); line != "" {
+				out = append(out, line)
+			}
+		}
+		if len(p.Status.ContainerStatuses) == 0 {
+			out = append(out, fmt.Sprintf("pod %s: %s", p.Name, p.Status.Phase))
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
+// describeContainer is one container's account ("" when it has run
+// without trouble): its state, the last exit, restarts, and its log.
+func (a *Applier) describeContainer(ctx context.Context, p corev1.Pod, s corev1.ContainerStatus) string {
+	var parts []string
+	switch st := s.State; {
+	case st.Waiting != nil:
+		parts = append(parts, "waiting: "+strings.TrimSpace(st.Waiting.Reason+" "+firstLine(st.Waiting.Message)))
+	case st.Terminated != nil:
+		parts = append(parts, fmt.Sprintf("exited with code %d (%s)", st.Terminated.ExitCode, st.Terminated.Reason))
+	case st.Running != nil && !s.Ready:
+		parts = append(parts, "running, not ready")
+	}
+	if last := s.LastTerminationState.Terminated; last != nil {
+		parts = append(parts, fmt.Sprintf("last exit code %d (%s) at %s", last.ExitCode, last.Reason, last.FinishedAt.UTC().Format(time.TimeOnly)))
+	}
+	if s.RestartCount > 0 {
+		parts = append(parts, fmt.Sprintf("restarted %d times", s.RestartCount))
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "ready only since a moment")
+	}
+	line := fmt.Sprintf("pod %s container %s: %s", p.Name, s.Name, strings.Join(parts, ", "))
+	if tail := a.logTail(ctx, p, s); tail != "" {
+		line += "; its last log lines: " + tail
+	}
+	return line
+}
+
+// logTail is the end of a container's log, of the instance that stopped
+// when it has restarted; "" when there is none to read.
+func (a *Applier) logTail(ctx context.Context, p corev1.Pod, s corev1.ContainerStatus) string {
+	if a.core == nil || (s.State.Running == nil && s.LastTerminationState.Terminated == nil && s.State.Terminated == nil) {
+		return ""
+	}
+	lines := int64(logTail)
+	opts := &corev1.PodLogOptions{Container: s.Name, TailLines: &lines, Previous: s.State.Running != nil && s.LastTerminationState.Terminated != nil}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	stream, err := a.core.Pods(p.Namespace).GetLogs(p.Name, opts).Stream(ctx)
+	if err != nil {
+		return ""
+	}
+	defer stream.Close()
+	var out []string
+	sc := bufio.NewScanner(stream)
+	for sc.Scan() {
+		out = append(out, strings.TrimSpace(sc.Text()))
+	}
+	return strings.Join(out, " | ")
+}
+
+func firstLine(s string) string {
+	first, _, _ := strings.Cut(s, "\n")
+	return first
+}
+
+// withPodReasons adds to a failed wait's error why the set's Deployments'
+// pods are not ready: their containers' states, exits and logs.
+func (a *Applier) withPodReasons(ctx context.Context, set object.ObjMetadataSet, err error) error {
+	ns, names := deploymentsOf(set)
+	if len(names) == 0 {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	pods, listErr := a.unstablePods(ctx, ns, names, time.Now())
+	if listErr != nil || len(pods) == 0 {
+		return err
+	}
+	return fmt.Errorf("%w; %s", err, a.describePods(ctx, pods))
+}
