@@ -4,7 +4,7 @@ LDFLAGS     := -X github.com/kubectl-stack/kubectl-stack/pkg/version.Version=$(V
 INSTALL_DIR ?= $(shell go env GOPATH)/bin
 FUZZTIME    ?= 5m
 
-.PHONY: dist krew-manifest build install test test-unit fuzz fuzz-compose verify update-golden demo demo-down demo-kind demo-kind-down example-images local-cluster-up local-cluster-down testbin clean
+.PHONY: dist krew-manifest build install test test-unit fuzz fuzz-compose verify update-golden demo demo-down demo-kind demo-kind-down example-images conformance local-cluster-up local-cluster-down testbin clean
 
 build: ## Build bin/kubectl-stack as releases are built: static, -trimpath, stripped.
 	CGO_ENABLED=0 go build -trimpath -ldflags "-s -w $(LDFLAGS)" -o bin/kubectl-stack ./cmd/kubectl-stack
@@ -50,6 +50,9 @@ demo-kind: ## The demo on a real kind cluster, with images built from examples/ 
 
 demo-kind-down: ## Stop the kind demo and delete its cluster (host data stays).
 	hack/demo.sh kind-down
+
+conformance: ## Compare a compose project under docker compose and kubectl stack on kind: make conformance PROJECT=DIR (root).
+	hack/conformance.sh "$(PROJECT)"
 
 example-images: ## Build the example stack's images from Go sources (Docker).
 	hack/example-images.sh

@@ -43,6 +43,9 @@ type File struct {
 	// projectVar is COMPOSE_PROJECT_NAME from the caller's environment or
 	// .env, which names the project when the file does not.
 	projectVar string
+	// environment is what the file was interpolated with (the spec's
+	// config over .env): configs' environment: read it.
+	environment map[string]string
 	// services and volumes map compose names to Kubernetes names.
 	services, volumes *k8sname.Table
 	// only lists the services of a view (Only); nil for the whole file.
@@ -89,6 +92,7 @@ func LoadFiles(ctx context.Context, paths []string, root string, env map[string]
 	maps.Copy(environment, dotEnv)
 	maps.Copy(environment, env)
 	projectVar := environment[ProjectNameVariable]
+	interpolation := maps.Clone(environment)
 	// A file the YAML parser here refuses is left to compose-go, whose
 	// error names the line.
 	raws, walk, rawErr := walkReferences(files, root, environment)
@@ -124,10 +128,13 @@ func LoadFiles(ctx context.Context, paths []string, root string, env map[string]
 		name = cmp.Or(raw.Name, name)
 	}
 	f := &File{Path: path, Project: project, rawSources: sources, explicitRW: rw,
-		UnsetVariables: slices.Sorted(maps.Keys(unset)), Warnings: warnings, rawName: name, projectVar: projectVar,
+		UnsetVariables: slices.Sorted(maps.Keys(unset)), Warnings: warnings, rawName: name, projectVar: projectVar, environment: interpolation,
 		otherFiles: walk.files}
 	if hasDotEnv {
 		f.DotEnv = filepath.Join(dir, DotEnvFile)
+	}
+	if err := f.checkObjectFiles(root); err != nil {
+		return nil, fmt.Errorf("parsing compose file %s: %w", path, err)
 	}
 	f.cleanBindSources()
 	f.dataDirs(dir, root)

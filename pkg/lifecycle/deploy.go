@@ -99,6 +99,7 @@ var deploySteps = []step{
 	{name: "tls", secrets: true, run: issueTLS},
 	{name: "external-endpoints", run: externalEndpointsStep},
 	{name: "generated-secrets", secrets: true, run: generatedSecretsStep},
+	{name: "compose-secrets", secrets: true, run: composeSecretsStep},
 	{name: "lock", secrets: true, run: lockDeployment},
 	{name: "runtime-classes", writes: true, run: ensureRuntimeClasses},
 	{name: "ingress-controller", writes: true, run: ensureIngressController},

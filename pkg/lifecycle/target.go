@@ -120,7 +120,8 @@ func (t *Target) Images() []string { return apply.Images(t.Objects) }
 
 // DeployTimeSecrets names the Secrets the rendered objects reference but
 // deploy makes (the tree holds no secret value): the registry pull secret,
-// the generated config values, and on kind the routes' certificate.
+// the generated config values, on kind the routes' certificate, and the
+// compose secrets' (file: or environment:).
 func DeployTimeSecrets(d *deployment.Deployment) []string {
 	var names []string
 	if d.Spec.Credentials() != nil {
@@ -132,5 +133,5 @@ func DeployTimeSecrets(d *deployment.Deployment) []string {
 	if d.Spec.DeployTo == spec.DeployToKind && len(d.Spec.Network.HTTPProxy) > 0 {
 		names = append(names, render.IngressTLSSecretName(d.Record.DeploymentID))
 	}
-	return names
+	return append(names, render.ComposeSecretNames(d)...)
 }

@@ -359,7 +359,7 @@ func (r *renderer) mounts(c deployment.Compose, svc compose.Service, volumes map
 		volumes[name] = corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{Medium: corev1.StorageMediumMemory}}}
 		out = append(out, corev1.VolumeMount{Name: name, MountPath: target})
 	}
-	return out
+	return append(out, r.objectMounts(c, svc, volumes)...)
 }
 
 func anonName(target string) string {

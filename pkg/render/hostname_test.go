@@ -46,7 +46,7 @@ func TestHostnameAndDomainname(t *testing.T) {
 		}
 	}
 	all := strings.Join(services, " ")
-	for _, want := range []string{"internal(None→db)", "corp(None→mail)"} {
+	for _, want := range []string{"internal(None→db)", "corp(None→mail)", "database(None→db)"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("Services %s; want %s", all, want)
 		}

@@ -86,7 +86,8 @@ func (r *renderer) hostNames(c deployment.Compose, name string) []string {
 }
 
 // aliases are the other names docker compose resolves to a service: its
-// network aliases and its container_name, as written, sorted, each once.
+// network aliases, its container_name and its hostname (a single label:
+// the other containers resolve it too), as written, sorted, each once.
 func aliases(svc compose.Service) []string {
 	var out []string
 	for _, n := range svc.Networks {
@@ -96,6 +97,9 @@ func aliases(svc compose.Service) []string {
 	}
 	if svc.ContainerName != "" {
 		out = append(out, svc.ContainerName)
+	}
+	if svc.Hostname != "" && !strings.Contains(svc.Hostname, ".") {
+		out = append(out, svc.Hostname)
 	}
 	slices.Sort(out)
 	return slices.Compact(out)

@@ -138,6 +138,7 @@ func (r *renderer) renderAll() {
 	r.renderSubdomains()
 	r.renderVolumes()
 	r.renderConfigMaps()
+	r.renderComposeConfigs()
 	r.hashConfig()
 	r.renderNodePorts()
 	r.renderHTTPProxy()

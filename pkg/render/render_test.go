@@ -262,8 +262,6 @@ func TestComposeProjectReportsWhatItLeavesOut(t *testing.T) {
 	for _, want := range []string{
 		`service web.frontend: build: build secrets [npm_token] are not passed`,
 		`service web.frontend: compose key "depends_on" has no Kubernetes equivalent`,
-		`service api_server: compose key "secrets" has no Kubernetes equivalent`,
-		`service api_server: compose key "configs" has no Kubernetes equivalent`,
 		`service web.frontend: extra_hosts host.docker.internal:host-gateway is not an IP address`,
 		`service debug_shell is in profile debug, which is not active, so it is not deployed`,
 		`bind "/proc:/host/proc" binds /proc: the container gets the kind node container's own /proc (not the host's)`,
@@ -664,7 +662,13 @@ networks:
 // objects.
 func renderProject(t *testing.T, composeFile, specExtra string) (*deployment.Plan, []byte, []unstructured.Unstructured) {
 	t.Helper()
-	root := t.TempDir()
+	return renderProjectIn(t, t.TempDir(), composeFile, specExtra)
+}
+
+// renderProjectIn is renderProject with the project in root/shop_app,
+// where the test may have written files first.
+func renderProjectIn(t *testing.T, root, composeFile, specExtra string) (*deployment.Plan, []byte, []unstructured.Unstructured) {
+	t.Helper()
 	project := filepath.Join(root, "shop_app")
 	testutil.WriteFile(t, project, "compose.yaml", composeFile)
 	plan, res := createAndRender(t, testutil.WriteFile(t, root, "spec.yml", "stack: "+project+"\ndeploy-to: k8s\n"+specExtra))

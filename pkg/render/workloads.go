@@ -273,8 +273,7 @@ var gitopsRecreate = map[string]string{
 // is reported rather than silently dropped. (labels and annotations have no
 // effect on a running container and are not reported.)
 var unsupported = map[string]func(compose.Service) bool{
-	"cgroup":  func(s compose.Service) bool { return s.Cgroup != "" || s.CgroupParent != "" },
-	"configs": func(s compose.Service) bool { return len(s.Configs) > 0 },
+	"cgroup": func(s compose.Service) bool { return s.Cgroup != "" || s.CgroupParent != "" },
 	"cpu_shares/quota": func(s compose.Service) bool {
 		return s.CPUShares != 0 || s.CPUQuota != 0 || s.CPUPeriod != 0 || s.CPUSet != ""
 	},
@@ -293,7 +292,6 @@ var unsupported = map[string]func(compose.Service) bool{
 	"pids_limit":         func(s compose.Service) bool { return s.PidsLimit != 0 },
 	"platform":           func(s compose.Service) bool { return s.Platform != "" },
 	"runtime":            func(s compose.Service) bool { return s.Runtime != "" },
-	"secrets":            func(s compose.Service) bool { return len(s.Secrets) > 0 },
 	"security_opt":       func(s compose.Service) bool { return len(s.SecurityOpt) > 0 },
 	"shm_size":           func(s compose.Service) bool { return s.ShmSize != 0 },
 	"stop_signal":        func(s compose.Service) bool { return s.StopSignal != "" },

@@ -48,6 +48,9 @@ func setup() error {
 	if out, err := exec.Command(script).CombinedOutput(); err != nil {
 		return fmt.Errorf("building the example images: %v\n%s", err, out)
 	}
+	if out, err := exec.Command(filepath.Join(repoRoot(), "hack/probe-image.sh")).CombinedOutput(); err != nil {
+		return fmt.Errorf("building the conformance probe's image: %v\n%s", err, out)
+	}
 	return nil
 }
 

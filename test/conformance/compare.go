@@ -1,0 +1,216 @@
+package conformance
+
+import (
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/kubectl-stack/kubectl-stack/test/conformance/report"
+)
+
+// Class is how kubectl stack's observation compares with docker compose's.
+type Class string
+
+const (
+	// Identical: the container saw the same.
+	Identical Class = "identical"
+	// Equivalent: it saw something else, for a documented reason the row
+	// gives, which the user need not act on or knows how to.
+	Equivalent Class = "equivalent"
+	// Differs: it saw something else.
+	Differs Class = "differs"
+)
+
+// Row is one behaviour of one service.
+type Row struct {
+	Service   string
+	Behaviour string
+	Compose   string
+	Stack     string
+	Class     Class
+	// Why explains an equivalent row.
+	Why string
+}
+
+// Missing is the observation of a service that gave no report.
+const Missing = "(no report)"
+
+// Compare compares the reports of each service, behaviour by behaviour.
+func (p *Project) Compare(composeSide, stackSide map[string]report.Report) []Row {
+	var rows []Row
+	for _, svc := range p.Services {
+		stacked, ok := stackSide[svc]
+		if !ok {
+			// The probe's PROBE_SERVICE names it, and kubectl stack
+			// rewrites a renamed service's name in environment values.
+			stacked = stackSide[p.renamed[svc]]
+		}
+		c, s := flatten(composeSide[svc], composeSide[svc].Service != ""), flatten(p.unrename(stacked), stacked.Service != "")
+		for _, b := range slices.Sorted(maps.Keys(union(c, s))) {
+			row := Row{Service: svc, Behaviour: b, Compose: orMissing(c, b), Stack: orMissing(s, b)}
+			row.Class, row.Why = p.classify(row)
+			rows = append(rows, row)
+		}
+	}
+	return rows
+}
+
+func union(a, b map[string]string) map[string]bool {
+	out := map[string]bool{}
+	for k := range a {
+		out[k] = true
+	}
+	for k := range b {
+		out[k] = true
+	}
+	return out
+}
+
+func orMissing(m map[string]string, k string) string {
+	if v, ok := m[k]; ok {
+		return v
+	}
+	return Missing
+}
+
+// flatten turns a report into behaviour → observation.
+func flatten(r report.Report, present bool) map[string]string {
+	if !present {
+		return map[string]string{"report": Missing}
+	}
+	out := map[string]string{
+		"report":        "given",
+		"argv":          strings.Join(r.Argv, " "),
+		"working_dir":   r.Cwd,
+		"user":          fmt.Sprintf("%d:%d", r.UID, r.GID),
+		"hostname":      r.Hostname,
+		"root writable": strconv.FormatBool(r.RootWritable),
+	}
+	for k, v := range r.Env {
+		out["env "+k] = v
+	}
+	for n, count := range r.Names {
+		out["resolves "+n] = resolved(count)
+	}
+	for d, v := range r.Dial {
+		out["reaches "+d] = v
+	}
+	for path, p := range r.Paths {
+		out["path "+path] = describePath(p)
+	}
+	return out
+}
+
+func resolved(count int) string {
+	switch count {
+	case 0:
+		return "no"
+	case 1:
+		return "yes"
+	}
+	return fmt.Sprintf("yes (%d addresses)", count)
+}
+
+func describePath(p report.Path) string {
+	if p.Kind == "missing" {
+		return "missing"
+	}
+	parts := []string{p.Kind}
+	if p.Digest != "" {
+		parts = append(parts, "content "+p.Digest)
+	}
+	if p.Writable {
+		parts = append(parts, "writable")
+	} else {
+		parts = append(parts, "read-only")
+	}
+	if p.Tmpfs {
+		parts = append(parts, "tmpfs")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// unrename writes the names of renamed services in a report's keys and
+// values back as the compose file writes them, so that a name Kubernetes
+// cannot carry (cache_redis, reached as cache-redis) is compared with
+// itself; classify calls such rows equivalent.
+func (p *Project) unrename(r report.Report) report.Report {
+	if len(p.renamed) == 0 {
+		return r
+	}
+	back := map[string]string{}
+	for written, k8s := range p.renamed {
+		back[k8s] = written
+	}
+	names := map[string]int{}
+	for n, c := range r.Names {
+		names[cmpOr(back[n], n)] = c
+	}
+	dial := map[string]string{}
+	for d, v := range r.Dial {
+		host, rest, _ := strings.Cut(d, ":")
+		dial[cmpOr(back[host], host)+":"+rest] = v
+	}
+	r.Names, r.Dial = names, dial
+	return r
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// containerID is docker's default hostname: the container's short ID.
+var containerID = regexp.MustCompile(`^[0-9a-f]{12}$`)
+
+// classify says how a row compares, and why an equivalent one is.
+func (p *Project) classify(r Row) (Class, string) {
+	if r.Compose == r.Stack {
+		return Identical, ""
+	}
+	switch {
+	case r.Behaviour == "hostname" && containerID.MatchString(r.Compose) && strings.HasPrefix(r.Stack, "laconic-"):
+		return Equivalent, "without hostname:, each platform names the container itself: docker its short ID, Kubernetes the pod's name"
+	case strings.HasPrefix(r.Behaviour, "env ") && p.renamesExplain(r.Compose, r.Stack):
+		return Equivalent, "a renamed service's name in an environment value is rewritten to the name it is reached by"
+	}
+	return Differs, ""
+}
+
+// renamesExplain: stack is compose with renamed services' names rewritten.
+func (p *Project) renamesExplain(compose, stack string) bool {
+	out := compose
+	for written, k8s := range p.renamed {
+		out = strings.ReplaceAll(out, written, k8s)
+	}
+	return out == stack && out != compose
+}
+
+// Tally counts rows by class.
+func Tally(rows []Row) map[Class]int {
+	out := map[Class]int{}
+	for _, r := range rows {
+		out[r.Class]++
+	}
+	return out
+}
+
+// Lines are the comparison as `make conformance` prints it: one line per
+// behaviour, `<class> <service> <behaviour>`, then the tally.
+func Lines(rows []Row) []string {
+	var out []string
+	for _, r := range rows {
+		line := fmt.Sprintf("%s %s %s", r.Class, r.Service, r.Behaviour)
+		if r.Class != Identical {
+			line += fmt.Sprintf(" (docker compose: %s; kubectl stack: %s)", r.Compose, r.Stack)
+		}
+		out = append(out, line)
+	}
+	t := Tally(rows)
+	return append(out, fmt.Sprintf("conformance: identical=%d equivalent=%d differs=%d", t[Identical], t[Equivalent], t[Differs]))
+}
