@@ -49,7 +49,7 @@ func (p *Project) Compare(composeSide, stackSide map[string]report.Report) []Row
 			stacked = stackSide[p.renamed[svc]]
 		}
 		c, s := flatten(composeSide[svc], composeSide[svc].Service != ""), flatten(p.unrename(stacked), stacked.Service != "")
-		for _, b := range slices.Sorted(maps.Keys(union(c, s))) {
+		for _, b := range Union(c, s) {
 			row := Row{Service: svc, Behaviour: b, Compose: orMissing(c, b), Stack: orMissing(s, b)}
 			row.Class, row.Why = p.classify(row)
 			rows = append(rows, row)
@@ -58,15 +58,11 @@ func (p *Project) Compare(composeSide, stackSide map[string]report.Report) []Row
 	return rows
 }
 
-func union(a, b map[string]string) map[string]bool {
-	out := map[string]bool{}
-	for k := range a {
-		out[k] = true
-	}
-	for k := range b {
-		out[k] = true
-	}
-	return out
+// Union is the keys of a and b, sorted, each once.
+func Union[V any](a, b map[string]V) []string {
+	keys := slices.Concat(slices.Collect(maps.Keys(a)), slices.Collect(maps.Keys(b)))
+	slices.Sort(keys)
+	return slices.Compact(keys)
 }
 
 func orMissing(m map[string]string, k string) string {

@@ -5,11 +5,9 @@ import (
 	"context"
 
 	"fmt"
-	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -59,7 +57,7 @@ func TestConformance(t *testing.T) {
 	}
 	want, got := conformance.Classes(string(data)), conformance.ClassesOf(results)
 	var changed []string
-	for _, k := range slices.Sorted(maps.Keys(union(want, got))) {
+	for _, k := range conformance.Union(want, got) {
 		if want[k] != got[k] {
 			changed = append(changed, fmt.Sprintf("%s: %s in %s, %s now", k, orNone(want[k]), conformanceDoc, orNone(got[k])))
 		}
@@ -67,17 +65,6 @@ func TestConformance(t *testing.T) {
 	if len(changed) > 0 {
 		t.Errorf("rows changed class without %s changing (run go test ./test/e2e -run TestConformance -update and commit the document):\n%s", conformanceDoc, strings.Join(changed, "\n"))
 	}
-}
-
-func union(a, b map[string]conformance.Class) map[string]bool {
-	out := map[string]bool{}
-	for k := range a {
-		out[k] = true
-	}
-	for k := range b {
-		out[k] = true
-	}
-	return out
 }
 
 func orNone(c conformance.Class) string {
