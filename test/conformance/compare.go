@@ -174,6 +174,8 @@ func (p *Project) classify(r Row) (Class, string) {
 		return Equivalent, "without hostname:, each platform names the container itself: docker its short ID, Kubernetes the pod's name"
 	case strings.HasPrefix(r.Behaviour, "env ") && p.renamesExplain(r.Compose, r.Stack):
 		return Equivalent, "a renamed service's name in an environment value is rewritten to the name it is reached by"
+	case p.secretPaths[r.Service+" "+strings.TrimPrefix(r.Behaviour, "path ")] && r.Stack == r.Compose+", tmpfs":
+		return Equivalent, "the same file; Kubernetes keeps a Secret's files in memory (tmpfs), never on the node's disk"
 	}
 	return Differs, ""
 }

@@ -54,9 +54,9 @@ func TestPrepareRunsTheProbeEverywhere(t *testing.T) {
 // too.
 func TestCompareClassifies(t *testing.T) {
 	t.Parallel()
-	p := &Project{Services: []string{"web", "gone", "cache_redis"}, renamed: map[string]string{"cache_redis": "cache-redis"}}
+	p := &Project{Services: []string{"web", "gone", "cache_redis"}, renamed: map[string]string{"cache_redis": "cache-redis"}, secretPaths: map[string]bool{"web /run/secrets/token": true}}
 	composed := map[string]report.Report{
-		"web":         {Service: "web", Hostname: "0123456789ab", Env: map[string]string{"URL": "redis://cache_redis:6379", "A": "1"}, Names: map[string]int{"cache_redis": 1}, Cwd: "/srv"},
+		"web":         {Service: "web", Paths: map[string]report.Path{"/run/secrets/token": {Kind: "file", Digest: "ab"}, "/data": {Kind: "dir"}}, Hostname: "0123456789ab", Env: map[string]string{"URL": "redis://cache_redis:6379", "A": "1"}, Names: map[string]int{"cache_redis": 1}, Cwd: "/srv"},
 		"gone":        {Service: "gone"},
 		"cache_redis": {Service: "cache_redis", Cwd: "/"},
 	}
@@ -64,7 +64,7 @@ func TestCompareClassifies(t *testing.T) {
 		// PROBE_SERVICE=cache_redis is rewritten, as every value naming
 		// a renamed service is.
 		"cache-redis": {Service: "cache-redis", Cwd: "/"},
-		"web":         {Service: "web", Hostname: "laconic-1-web-deployment-5d9f-x", Env: map[string]string{"URL": "redis://cache-redis:6379", "A": "2"}, Names: map[string]int{"cache-redis": 1}, Cwd: "/srv"},
+		"web":         {Service: "web", Paths: map[string]report.Path{"/run/secrets/token": {Kind: "file", Digest: "ab", Tmpfs: true}, "/data": {Kind: "dir", Tmpfs: true}}, Hostname: "laconic-1-web-deployment-5d9f-x", Env: map[string]string{"URL": "redis://cache-redis:6379", "A": "2"}, Names: map[string]int{"cache-redis": 1}, Cwd: "/srv"},
 	}
 	got := map[string]Class{}
 	for _, r := range p.Compare(composed, stacked) {
@@ -77,6 +77,7 @@ func TestCompareClassifies(t *testing.T) {
 		"web hostname": Equivalent, "web env URL": Equivalent, "web env A": Differs,
 		"web resolves cache_redis": Identical, "web working_dir": Identical, "gone report": Differs,
 		"cache_redis report": Identical, "cache_redis working_dir": Identical,
+		"web path /run/secrets/token": Equivalent, "web path /data": Differs,
 	} {
 		if got[row] != want {
 			t.Errorf("%s: %s, want %s", row, got[row], want)

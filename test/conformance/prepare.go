@@ -40,6 +40,8 @@ type Project struct {
 	// renamed maps a written name Kubernetes cannot carry to its name
 	// there (cache_redis → cache-redis).
 	renamed map[string]string
+	// secretPaths are "service path" of the secrets the services mount.
+	secretPaths map[string]bool
 }
 
 // Prepare copies the project at src into work and writes OverrideFile.
@@ -59,7 +61,7 @@ func Prepare(ctx context.Context, src, work string) (*Project, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Project{Name: filepath.Base(src), Dir: work, renamed: f.RenamedServices()}
+	p := &Project{Name: filepath.Base(src), Dir: work, renamed: f.RenamedServices(), secretPaths: map[string]bool{}}
 	for _, file := range files {
 		rel, _ := filepath.Rel(work, file)
 		p.Files = append(p.Files, filepath.ToSlash(rel))
@@ -67,6 +69,9 @@ func Prepare(ctx context.Context, src, work string) (*Project, error) {
 	override := map[string]any{}
 	for _, name := range f.ServiceNames() {
 		p.Services = append(p.Services, f.ServiceName(name))
+		for _, m := range compose.SecretMounts(f.Project.Services[name]) {
+			p.secretPaths[f.ServiceName(name)+" "+m.Target] = true
+		}
 		override[f.ServiceName(name)] = probeService(f, name)
 	}
 	data, err := yaml.Marshal(map[string]any{"services": override})
