@@ -7,13 +7,14 @@ import "github.com/compose-spec/compose-go/v2/types"
 // They are compose-go's own types: a compose-go upgrade that changes them
 // shows up in render, the package that translates them.
 type (
-	Service     = types.ServiceConfig
-	Port        = types.ServicePortConfig
-	HealthCheck = types.HealthCheckConfig
-	Duration    = types.Duration
-	NanoCPUs    = types.NanoCPUs
-	Resource    = types.Resource
-	Resources   = types.Resources
+	Service         = types.ServiceConfig
+	Port            = types.ServicePortConfig
+	HealthCheck     = types.HealthCheckConfig
+	HealthCheckTest = types.HealthCheckTest
+	Duration        = types.Duration
+	NanoCPUs        = types.NanoCPUs
+	Resource        = types.Resource
+	Resources       = types.Resources
 )
 
 // Volume types of a service's volumes.

@@ -74,11 +74,11 @@ func (r *renderer) container(c deployment.Compose, svc compose.Service, siblings
 		ImagePullPolicy: r.pullPolicy(),
 		SecurityContext: r.securityContext(c, svc),
 		Resources:       r.resources(svc),
-		ReadinessProbe:  probe(svc.HealthCheck),
 		TTY:             svc.Tty,
 		Stdin:           svc.StdinOpen,
 	}
 	ctr.VolumeMounts = r.mounts(c, svc, volumes)
+	ctr.ReadinessProbe, ctr.StartupProbe, ctr.LivenessProbe = r.probes(c, svc)
 	if ctr.ReadinessProbe == nil {
 		ctr.ReadinessProbe = r.proxyProbe(svc.Name)
 	}
@@ -268,31 +268,6 @@ func capabilities(names []string) []corev1.Capability {
 }
 
 // probe turns a compose healthcheck into a readiness probe.
-func probe(hc *compose.HealthCheck) *corev1.Probe {
-	if hc == nil || hc.Disable || len(hc.Test) == 0 {
-		return nil
-	}
-	var cmd []string
-	switch hc.Test[0] {
-	case "NONE":
-		return nil
-	case "CMD":
-		cmd = hc.Test[1:]
-	case "CMD-SHELL":
-		cmd = []string{"/bin/sh", "-c", strings.Join(hc.Test[1:], " ")}
-	default:
-		cmd = []string{"/bin/sh", "-c", strings.Join(hc.Test, " ")}
-	}
-	p := &corev1.Probe{ProbeHandler: corev1.ProbeHandler{Exec: &corev1.ExecAction{Command: cmd}}}
-	p.PeriodSeconds = seconds(hc.Interval)
-	p.TimeoutSeconds = seconds(hc.Timeout)
-	p.InitialDelaySeconds = seconds(hc.StartPeriod)
-	if hc.Retries != nil {
-		p.FailureThreshold = int32(*hc.Retries)
-	}
-	return p
-}
-
 func seconds(d *compose.Duration) int32 {
 	if d == nil {
 		return 0
