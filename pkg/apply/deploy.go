@@ -34,6 +34,9 @@ type Request struct {
 	// Adopt takes over objects under the deployment's names that exist
 	// and are someone else's, instead of refusing them.
 	Adopt bool
+	// DependencyTimeout bounds the wait of each depends_on wave for what
+	// it depends on (default 5 minutes).
+	DependencyTimeout time.Duration
 }
 
 // Result says what a deploy changed.
@@ -143,7 +146,7 @@ func (a *Applier) Apply(ctx context.Context, req Request) (*Applied, error) {
 		return nil, interrupted(ctx, err)
 	}
 	// applyStaged checks the lock before each of its stages.
-	run := &stagedApply{live: live, unchanged: unchanged}
+	run := &stagedApply{live: live, unchanged: unchanged, namespace: req.Namespace, dependencyTimeout: req.DependencyTimeout}
 	entries, err := a.applyStaged(ctx, toApply, run)
 	if err != nil {
 		return nil, interrupted(ctx, err)

@@ -26,11 +26,16 @@ type stagedApply struct {
 	mu sync.Mutex
 	// prints are the fingerprints the applied objects have now.
 	prints map[string]string
+	// namespace and dependencyTimeout are where and how long a wave of
+	// depends_on waits for what it depends on.
+	namespace         string
+	dependencyTimeout time.Duration
 }
 
 // applyStaged applies objects in fluxcd/ssa's stages: namespaces, CRDs and
 // ClusterRoles first (waiting until those it wrote are ready), then
-// classes, then the rest. Within a stage the applies run concurrently,
+// classes, then the rest, in depends_on's waves (byWave: each after what
+// it depends on is started, ready or completed). Within a stage the applies run concurrently,
 // one PATCH each; what a stage changed decides nothing in it, only in the
 // stages after. Entries are in ssa's order within each stage.
 func (a *Applier) applyStaged(ctx context.Context, objects []*unstructured.Unstructured, s *stagedApply) ([]ssa.ChangeSetEntry, error) {
@@ -46,12 +51,18 @@ func (a *Applier) applyStaged(ctx context.Context, objects []*unstructured.Unstr
 		}
 	}
 	var entries []ssa.ChangeSetEntry
-	for i, stage := range [][]*unstructured.Unstructured{defs, classes, rest} {
+	stages := append([][]*unstructured.Unstructured{defs, classes}, byWave(rest)...)
+	for i, stage := range stages {
 		if len(stage) == 0 {
 			continue
 		}
 		if err := a.checkHeld(ctx); err != nil {
 			return entries, err
+		}
+		if i >= 2 {
+			if err := a.waitDependencies(ctx, s.namespace, dependenciesOf(stage), s.waitFor(), stage); err != nil {
+				return entries, err
+			}
 		}
 		es, err := a.applyStage(ctx, stage, s)
 		entries = append(entries, es...)
@@ -160,4 +171,12 @@ func changedSet(entries []ssa.ChangeSetEntry) object.ObjMetadataSet {
 		}
 	}
 	return set
+}
+
+// waitFor is how long a wave waits for what it depends on.
+func (s *stagedApply) waitFor() time.Duration {
+	if s.dependencyTimeout > 0 {
+		return s.dependencyTimeout
+	}
+	return defaultDependencyTimeout
 }

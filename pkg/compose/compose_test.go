@@ -173,3 +173,14 @@ func TestInvalidImageNamesTheOffendingPart(t *testing.T) {
 		}
 	}
 }
+
+// TestDependencyCyclesAreRefused: depends_on entries that wait for each
+// other are refused, naming the cycle, as docker compose refuses them.
+func TestDependencyCyclesAreRefused(t *testing.T) {
+	t.Parallel()
+	file := writeProject(t, map[string]string{"compose.yaml": "services:\n  a:\n    image: x\n    depends_on: [b]\n  b:\n    image: x\n    depends_on: [c]\n  c:\n    image: x\n    depends_on: [a]\n"})
+	_, err := Load(context.Background(), file, "/", nil)
+	if err == nil || !strings.Contains(err.Error(), "depends_on: dependency cycle detected: a -> b -> c -> a") {
+		t.Errorf("Load() = %v, want the cycle named", err)
+	}
+}

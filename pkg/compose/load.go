@@ -50,6 +50,8 @@ type File struct {
 	services, volumes *k8sname.Table
 	// only lists the services of a view (Only); nil for the whole file.
 	only []string
+	// whole is the whole file's services in a view, nil in the file.
+	whole types.Services
 	// liveCode says which live-code mounts were left out.
 	liveCode []string
 	// otherFiles are the files read besides the compose file: further
@@ -142,6 +144,9 @@ func LoadFiles(ctx context.Context, paths []string, root string, env map[string]
 		return nil, fmt.Errorf("parsing compose file %w", err)
 	}
 	f.dropLiveCodeMounts(root)
+	if err := f.checkCycles(); err != nil {
+		return nil, fmt.Errorf("parsing compose file %s: %w", path, err)
+	}
 	return f, nil
 }
 

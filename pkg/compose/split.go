@@ -54,6 +54,7 @@ func (f *File) networkPeer(name string) (string, bool) {
 // names); everything else (volumes, paths, notes) stays the file's.
 func (f *File) Only(services []string) *File {
 	view := *f
+	view.whole = f.wholeProject()
 	project := *f.Project
 	project.Services = types.Services{}
 	for _, name := range services {
@@ -75,4 +76,12 @@ func (f *File) OneShot(name string) bool {
 		}
 	}
 	return false
+}
+
+// wholeProject is the services of the whole file, also in a view.
+func (f *File) wholeProject() types.Services {
+	if f.whole != nil {
+		return f.whole
+	}
+	return f.Project.Services
 }

@@ -49,3 +49,18 @@ const CreatedNamespaceAnnotation = "kubectl-stack.io/namespace-created-by"
 // complete: a service that runs once by its restart policy, which nothing
 // waits for (docker compose up does not wait for it either).
 const NoWaitAnnotation = "kubectl-stack.io/no-wait"
+
+// WaveAnnotation, on a Deployment or Job, is the wave of depends_on it
+// starts in: deploy applies wave N only once the dependencies its
+// DependsOnAnnotation names meet their conditions. Workloads without it,
+// and every other object, are wave 0.
+const WaveAnnotation = "kubectl-stack.io/wave"
+
+// DependsOnAnnotation lists what a workload waits for, as
+// "Kind/name=condition" entries separated by commas, with condition
+// started, ready or completed (depends_on's service_started,
+// service_healthy and service_completed_successfully).
+const DependsOnAnnotation = "kubectl-stack.io/depends-on"
+
+// ArgoSyncWave orders a pipeline's sync as WaveAnnotation orders deploy.
+const ArgoSyncWave = "argocd.argoproj.io/sync-wave"

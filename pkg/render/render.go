@@ -136,6 +136,7 @@ func (r *renderer) renderAll() {
 		r.renderJob(job)
 	}
 	r.renderSubdomains()
+	r.annotateWaves()
 	r.renderVolumes()
 	r.renderConfigMaps()
 	r.renderComposeConfigs()

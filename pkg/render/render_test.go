@@ -229,7 +229,6 @@ func TestUnrepresentableComposeKeysAreReported(t *testing.T) {
 	}
 	all := strings.Join(res.Warnings, "\n")
 	for _, want := range []string{
-		`service app: compose key "depends_on" has no Kubernetes equivalent`,
 		`service app: restart: "on-failure" runs it once, but it shares pod app with services that stay up`,
 		`service cache: compose key "sysctls" has no Kubernetes equivalent`,
 	} {
@@ -261,7 +260,6 @@ func TestComposeProjectReportsWhatItLeavesOut(t *testing.T) {
 	all := strings.Join(append(plan.Warnings, res.Warnings...), "\n")
 	for _, want := range []string{
 		`service web.frontend: build: build secrets [npm_token] are not passed`,
-		`service web.frontend: compose key "depends_on" has no Kubernetes equivalent`,
 		`service web.frontend: extra_hosts host.docker.internal:host-gateway is not an IP address`,
 		`service debug_shell is in profile debug, which is not active, so it is not deployed`,
 		`bind "/proc:/host/proc" binds /proc: the container gets the kind node container's own /proc (not the host's)`,

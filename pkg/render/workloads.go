@@ -277,8 +277,7 @@ var unsupported = map[string]func(compose.Service) bool{
 	"cpu_shares/quota": func(s compose.Service) bool {
 		return s.CPUShares != 0 || s.CPUQuota != 0 || s.CPUPeriod != 0 || s.CPUSet != ""
 	},
-	"depends_on": func(s compose.Service) bool { return len(s.DependsOn) > 0 },
-	"devices":    func(s compose.Service) bool { return len(s.Devices) > 0 || len(s.Gpus) > 0 },
+	"devices": func(s compose.Service) bool { return len(s.Devices) > 0 || len(s.Gpus) > 0 },
 	"dns": func(s compose.Service) bool {
 		return len(s.DNS) > 0 || len(s.DNSSearch) > 0 || len(s.DNSOpts) > 0
 	},

@@ -1,0 +1,54 @@
+package render
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestDependsOnAnnotatesWaves: each workload that depends on another pod
+// carries its wave (for deploy and as Argo CD's sync wave) and what it
+// waits for, with the strongest condition any of its services asks; an
+// entry naming a service of the same pod cannot order anything and is
+// warned about unless it asks only that the service started.
+func TestDependsOnAnnotatesWaves(t *testing.T) {
+	t.Parallel()
+	project := `services:
+  db:
+    image: postgres
+  cache:
+    image: redis
+  migrate:
+    image: app
+    depends_on:
+      db: {condition: service_healthy}
+  web:
+    image: app
+    depends_on:
+      db: {condition: service_started}
+      cache: {condition: service_started}
+      migrate: {condition: service_completed_successfully}
+`
+	_, _, objects := renderProject(t, project, "pod-per-service: true\n")
+	got := map[string]string{}
+	for _, o := range objects {
+		if k := o.GetKind(); k == "Deployment" || k == "Job" {
+			a := o.GetAnnotations()
+			got[o.GetName()] = a["kubectl-stack.io/wave"] + "|" + a["argocd.argoproj.io/sync-wave"] + "|" + a["kubectl-stack.io/depends-on"]
+		}
+	}
+	want := map[string]string{
+		"laconic-0fixture1-db-deployment":    "||",
+		"laconic-0fixture1-cache-deployment": "||",
+		"laconic-0fixture1-job-migrate":      "1|1|Deployment/laconic-0fixture1-db-deployment=ready",
+		"laconic-0fixture1-web-deployment":   "2|2|Deployment/laconic-0fixture1-cache-deployment=started,Deployment/laconic-0fixture1-db-deployment=started,Job/laconic-0fixture1-job-migrate=completed",
+	}
+	for name, w := range want {
+		if got[name] != w {
+			t.Errorf("%s: %q, want %q", name, got[name], w)
+		}
+	}
+	plan, _, _ := renderProject(t, project, "")
+	if w := strings.Join(plan.Warnings, "\n"); !strings.Contains(w, "service migrate: depends_on db (service_healthy) cannot order them: both run in pod shop_app") || strings.Contains(w, "depends_on cache") {
+		t.Errorf("warnings:\n%s\nwant migrate's entry named, and no word of web's started ones", w)
+	}
+}
