@@ -528,7 +528,7 @@ func TestCreateSaysEverythingRenderWill(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &report); err != nil {
 		t.Fatalf("create -o json printed %q: %v", out, err)
 	}
-	wants := []string{`service web: compose key "sysctls" has no Kubernetes equivalent`, `service seed: restart: "no" runs it once, but it shares pod shop with services that stay up`}
+	wants := []string{`service web: sysctl net.core.somaxconn is not one every kubelet allows`, `service seed: restart: "no" runs it once, but it shares pod shop with services that stay up`}
 	all := strings.Join(report.Warnings, "\n")
 	for _, want := range wants {
 		if strings.Count(errOut, want) != 1 || !strings.Contains(all, want) {

@@ -20,6 +20,7 @@ import (
 // podParts is what the services of one compose file contribute to a pod.
 type podParts struct {
 	containers, initContainers []corev1.Container
+	sysctls                    []corev1.Sysctl
 	volumes                    []corev1.Volume
 	hostNetwork                bool
 	hostAliases                []corev1.HostAlias
@@ -53,6 +54,7 @@ func (r *renderer) buildPod(c deployment.Compose) podParts {
 		r.warnUnsupported(c, svc)
 	}
 	p.hostAliases = r.hostAliases(c)
+	p.sysctls = r.podSysctls(c)
 	for _, name := range slices.Sorted(maps.Keys(volumes)) {
 		v := volumes[name]
 		p.hasClaim = p.hasClaim || v.PersistentVolumeClaim != nil
@@ -334,6 +336,7 @@ func (r *renderer) mounts(c deployment.Compose, svc compose.Service, volumes map
 		volumes[name] = corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{Medium: corev1.StorageMediumMemory}}}
 		out = append(out, corev1.VolumeMount{Name: name, MountPath: target})
 	}
+	out = append(out, shmVolume(svc, volumes)...)
 	return append(out, r.objectMounts(c, svc, volumes)...)
 }
 

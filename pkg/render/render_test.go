@@ -230,7 +230,7 @@ func TestUnrepresentableComposeKeysAreReported(t *testing.T) {
 	all := strings.Join(res.Warnings, "\n")
 	for _, want := range []string{
 		`service app: restart: "on-failure" runs it once, but it shares pod app with services that stay up`,
-		`service cache: compose key "sysctls" has no Kubernetes equivalent`,
+		`service cache: sysctl net.core.somaxconn is not one every kubelet allows`,
 	} {
 		if !strings.Contains(all, want) {
 			t.Errorf("warnings:\n%s\nwant one containing %q", all, want)

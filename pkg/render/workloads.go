@@ -126,6 +126,9 @@ func strategy(hasClaim bool) appsv1.DeploymentStrategy {
 func (r *renderer) podSpec(p podParts, placement bool) corev1.PodSpec {
 	ps := corev1.PodSpec{Containers: p.containers, InitContainers: p.initContainers, Volumes: p.volumes, TerminationGracePeriodSeconds: p.grace, HostAliases: p.hostAliases}
 	r.trustCACertificates(&ps)
+	if len(p.sysctls) > 0 {
+		ps.SecurityContext = &corev1.PodSecurityContext{Sysctls: p.sysctls}
+	}
 	if r.d.Spec.Credentials() != nil {
 		ps.ImagePullSecrets = []corev1.LocalObjectReference{{Name: r.n.pullSecret()}}
 	}
@@ -292,9 +295,7 @@ var unsupported = map[string]func(compose.Service) bool{
 	"platform":           func(s compose.Service) bool { return s.Platform != "" },
 	"runtime":            func(s compose.Service) bool { return s.Runtime != "" },
 	"security_opt":       func(s compose.Service) bool { return len(s.SecurityOpt) > 0 },
-	"shm_size":           func(s compose.Service) bool { return s.ShmSize != 0 },
 	"stop_signal":        func(s compose.Service) bool { return s.StopSignal != "" },
-	"sysctls":            func(s compose.Service) bool { return len(s.Sysctls) > 0 },
 	"ulimits":            func(s compose.Service) bool { return len(s.Ulimits) > 0 },
 	"userns_mode":        func(s compose.Service) bool { return s.UserNSMode != "" },
 	"volumes_from":       func(s compose.Service) bool { return len(s.VolumesFrom) > 0 },

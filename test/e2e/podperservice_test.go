@@ -74,6 +74,7 @@ func TestKindPodPerServiceResolvesNames(t *testing.T) {
 		t.Errorf("ps shows other than three running pods (front, back_end, oneshot's Job) and seed's succeeded one:\n%s", ps)
 	}
 	deployCrashers(t, e)
+	deployChain(t, e)
 }
 
 // deployCrashers goes on, on the cluster of TestKindPodPerServiceResolvesNames: deploy's wait must not call ready a container that exits two
@@ -115,5 +116,61 @@ func deployCrashers(t *testing.T, e *env) {
 	}
 	if strings.Contains(errOut, "all objects ready") {
 		t.Errorf("deploy said all objects were ready:\n%s", errOut)
+	}
+}
+
+// deployChain goes on, on the same cluster: a database with a
+// healthcheck, a migration that waits for it to be healthy, and a web
+// service that waits for the migration to complete start in that order;
+// with a database whose healthcheck never passes, deploy stops with the
+// reason and applies nothing of the migration's and web's waves.
+func deployChain(t *testing.T, e *env) {
+	chain := func(dbCheck string) string {
+		return `services:
+  db:
+    image: kubectl-stack/hello-web:local
+    healthcheck:
+      test: ` + dbCheck + `
+      interval: 1s
+  migrate:
+    image: kubectl-stack/hello-web:local
+    command: ["exit", "0"]
+    depends_on:
+      db: {condition: service_healthy}
+  web:
+    image: kubectl-stack/hello-web:local
+    depends_on:
+      db: {condition: service_healthy}
+      migrate: {condition: service_completed_successfully}
+`
+	}
+	for _, tc := range []struct {
+		name, check string
+		broken      bool
+	}{{"chain", `["CMD", "/hello", "get", "http://localhost/greeting"]`, false}, {"brokenchain", `["CMD", "/hello", "exit", "1"]`, true}} {
+		project := filepath.Join(t.TempDir(), tc.name)
+		testutil.WriteFile(t, project, "compose.yaml", chain(tc.check))
+		spec := filepath.Join(e.repo, "ops", tc.name+".yml")
+		e.must("init", "--stack", project, "--deploy-to", "k8s-kind", "--output", spec)
+		testutil.WriteFile(t, e.repo, "ops/"+tc.name+".yml", readFile(t, spec)+"kind-cluster-name: "+e.cluster+"\nkind-mount-root: "+e.mountRoot+"\n")
+		dir := e.create(spec)
+		_, errOut, err := e.run("deploy", "-d", dir, "--timeout", "40s")
+		ps := e.must("ps", "-d", dir)
+		if !tc.broken {
+			if err != nil {
+				t.Fatalf("deploy of the chain: %v\n%s", err, errOut)
+			}
+			migrate, web := strings.Index(errOut, "-db-deployment to be ready before applying Job/"), strings.Index(errOut, "-job-migrate to be completed before applying Deployment/")
+			if migrate < 0 || web < migrate {
+				t.Errorf("deploy did not apply db, then migrate, then web:\n%s", errOut)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), "-db-deployment to be ready (depends_on): not so after 40s") || !strings.Contains(err.Error(), "held back by it: Job/") {
+			t.Errorf("deploy with a database that never becomes healthy = %v", err)
+		}
+		if strings.Contains(ps, "migrate") || strings.Contains(ps, "web") {
+			t.Errorf("pods of the held-back waves run:\n%s", ps)
+		}
 	}
 }
