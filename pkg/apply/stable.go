@@ -20,8 +20,10 @@ import (
 // a container restarting, before deploy calls them ready. kstatus calls a
 // Deployment Current as soon as its pods are Ready once, so a container
 // that exits after two seconds, or crashes just after its first good
-// readiness probe, was reported "ready" while it crash-looped.
-const stableFor = 3 * time.Second
+// readiness probe, was reported "ready" while it crash-looped. Five
+// seconds leave the kubelet time to report a crash two seconds after a
+// start (its status reaches the API server a second or two late).
+const stableFor = 5 * time.Second
 
 // logTail is how many log lines of a failing container a wait's error
 // quotes.
