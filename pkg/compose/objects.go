@@ -1,12 +1,14 @@
 package compose
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
 	"path"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
 )
@@ -167,4 +169,26 @@ func (f *File) checkObjectFiles(root string) error {
 func (f *File) EnvironmentValue(name string) (string, bool) {
 	v, ok := f.environment[name]
 	return v, ok
+}
+
+// emptyVolumesNote names the volume mounts that start empty on Kubernetes
+// where docker compose would first fill the new volume with the image's
+// files at the mount path (a named volume the file declares, or an
+// anonymous one; not a data directory, which is a bind in docker too, nor
+// one marked nocopy). "" when there are none.
+func (f *File) emptyVolumesNote() string {
+	var mounts []string
+	for _, name := range f.ServiceNames() {
+		for _, v := range f.Project.Services[name].Volumes {
+			if v.Type != types.VolumeTypeVolume || v.Volume != nil && v.Volume.NoCopy || f.dataVolumes[v.Source] != "" {
+				continue
+			}
+			vol := cmp.Or(f.VolumeName(v.Source), "anonymous volume")
+			mounts = append(mounts, vol+" at "+f.ServiceName(name)+":"+v.Target)
+		}
+	}
+	if len(mounts) == 0 {
+		return ""
+	}
+	return "new volumes start empty on Kubernetes, where docker compose first fills a new volume with the image's files at its mount path: " + strings.Join(mounts, ", ") + "; if an image ships files there (defaults, a seeded database), copy them in (an init container) or bind them from the stack"
 }

@@ -177,6 +177,9 @@ func (p *Project) classify(r Row) (Class, string) {
 	case p.secretPaths[r.Service+" "+strings.TrimPrefix(r.Behaviour, "path ")] && r.Stack == r.Compose+", tmpfs":
 		return Equivalent, "the same file; Kubernetes keeps a Secret's files in memory (tmpfs), never on the node's disk"
 	}
+	if p.volumePaths[r.Service+" "+strings.TrimPrefix(r.Behaviour, "path ")] && strings.Contains(r.Stack, "content empty") {
+		return Differs, "a new volume starts empty on Kubernetes, where docker fills it with the image's files; create warns, naming the volume and path"
+	}
 	return Differs, ""
 }
 

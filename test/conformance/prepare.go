@@ -40,8 +40,9 @@ type Project struct {
 	// renamed maps a written name Kubernetes cannot carry to its name
 	// there (cache_redis → cache-redis).
 	renamed map[string]string
-	// secretPaths are "service path" of the secrets the services mount.
-	secretPaths map[string]bool
+	// secretPaths are "service path" of the secrets the services mount;
+	// volumePaths of their named and anonymous volumes.
+	secretPaths, volumePaths map[string]bool
 }
 
 // Prepare copies the project at src into work and writes OverrideFile.
@@ -61,7 +62,7 @@ func Prepare(ctx context.Context, src, work string) (*Project, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Project{Name: filepath.Base(src), Dir: work, renamed: f.RenamedServices(), secretPaths: map[string]bool{}}
+	p := &Project{Name: filepath.Base(src), Dir: work, renamed: f.RenamedServices(), secretPaths: map[string]bool{}, volumePaths: map[string]bool{}}
 	for _, file := range files {
 		rel, _ := filepath.Rel(work, file)
 		p.Files = append(p.Files, filepath.ToSlash(rel))
@@ -71,6 +72,11 @@ func Prepare(ctx context.Context, src, work string) (*Project, error) {
 		p.Services = append(p.Services, f.ServiceName(name))
 		for _, m := range compose.SecretMounts(f.Project.Services[name]) {
 			p.secretPaths[f.ServiceName(name)+" "+m.Target] = true
+		}
+		for _, v := range f.Project.Services[name].Volumes {
+			if v.Type == compose.VolumeTypeVolume {
+				p.volumePaths[f.ServiceName(name)+" "+v.Target] = true
+			}
 		}
 		override[f.ServiceName(name)] = probeService(f, name)
 	}
