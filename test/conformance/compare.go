@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kubectl-stack/kubectl-stack/pkg/compose"
 	"github.com/kubectl-stack/kubectl-stack/test/conformance/report"
 )
 
@@ -49,6 +50,13 @@ func (p *Project) Compare(composeSide, stackSide map[string]report.Report) []Row
 			stacked = stackSide[p.renamed[svc]]
 		}
 		c, s := flatten(composeSide[svc], composeSide[svc].Service != ""), flatten(p.unrename(stacked), stacked.Service != "")
+		p.addOrder(c, svc, func(n string) report.Report { return composeSide[n] })
+		p.addOrder(s, svc, func(n string) report.Report {
+			if r, ok := stackSide[n]; ok {
+				return r
+			}
+			return stackSide[p.renamed[n]]
+		})
 		for _, b := range Union(c, s) {
 			row := Row{Service: svc, Behaviour: b, Compose: orMissing(c, b), Stack: orMissing(s, b)}
 			row.Class, row.Why = p.classify(row)
@@ -214,4 +222,30 @@ func Lines(rows []Row) []string {
 	}
 	t := Tally(rows)
 	return append(out, fmt.Sprintf("conformance: identical=%d equivalent=%d differs=%d", t[Identical], t[Equivalent], t[Differs]))
+}
+
+// addOrder adds, for each depends_on entry of svc, whether svc started
+// only once the dependency met its condition: started (its process ran
+// before), healthy (it answered its healthcheck before).
+func (p *Project) addOrder(out map[string]string, svc string, get func(string) report.Report) {
+	self := get(svc)
+	for _, d := range p.deps[svc] {
+		key := "order after " + d.Service + " " + strings.TrimPrefix(d.Condition, "service_")
+		dep := get(d.Service)
+		switch {
+		case self.Service == "" || dep.Service == "":
+			out[key] = Missing
+		case d.Condition == compose.ConditionHealthy:
+			out[key] = yesNo(!dep.HealthyAt.IsZero() && !self.Started.Before(dep.HealthyAt))
+		case d.Condition == compose.ConditionStarted:
+			out[key] = yesNo(!self.Started.Before(dep.Started))
+		}
+	}
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/compose"
 	"github.com/kubectl-stack/kubectl-stack/test/conformance/report"
@@ -101,5 +102,27 @@ func TestMarkdownClassesRoundTrip(t *testing.T) {
 	}
 	if strings.Contains(doc, "0123456789ab") || !strings.Contains(doc, "(container ID)") {
 		t.Errorf("a generated hostname is in the document:\n%s", doc)
+	}
+}
+
+// TestOrderRows: a service that waits for another to be healthy started
+// after that one answered its healthcheck, or did not; one that waits for
+// it to have started, after its start.
+func TestOrderRows(t *testing.T) {
+	t.Parallel()
+	t0 := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	p := &Project{Services: []string{"db", "web", "worker"}, deps: map[string][]compose.Dependency{
+		"web":    {{Service: "db", Condition: compose.ConditionHealthy}},
+		"worker": {{Service: "db", Condition: compose.ConditionStarted}},
+	}}
+	db := report.Report{Service: "db", Started: t0, HealthyAt: t0.Add(5 * time.Second)}
+	composed := map[string]report.Report{"db": db, "web": {Service: "web", Started: t0.Add(6 * time.Second)}, "worker": {Service: "worker", Started: t0.Add(time.Second)}}
+	stacked := map[string]report.Report{"db": db, "web": {Service: "web", Started: t0.Add(2 * time.Second)}, "worker": {Service: "worker", Started: t0.Add(time.Second)}}
+	got := map[string]string{}
+	for _, r := range p.Compare(composed, stacked) {
+		got[r.Service+" "+r.Behaviour] = r.Compose + "/" + r.Stack + "/" + string(r.Class)
+	}
+	if got["web order after db healthy"] != "yes/no/differs" || got["worker order after db started"] != "yes/yes/identical" {
+		t.Errorf("order rows: %v", got)
 	}
 }

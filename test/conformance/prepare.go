@@ -43,6 +43,8 @@ type Project struct {
 	// secretPaths are "service path" of the secrets the services mount;
 	// volumePaths of their named and anonymous volumes.
 	secretPaths, volumePaths map[string]bool
+	// deps are each service's depends_on, by written names.
+	deps map[string][]compose.Dependency
 }
 
 // Prepare copies the project at src into work and writes OverrideFile.
@@ -62,7 +64,7 @@ func Prepare(ctx context.Context, src, work string) (*Project, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Project{Name: filepath.Base(src), Dir: work, renamed: f.RenamedServices(), secretPaths: map[string]bool{}, volumePaths: map[string]bool{}}
+	p := &Project{Name: filepath.Base(src), Dir: work, renamed: f.RenamedServices(), secretPaths: map[string]bool{}, volumePaths: map[string]bool{}, deps: map[string][]compose.Dependency{}}
 	for _, file := range files {
 		rel, _ := filepath.Rel(work, file)
 		p.Files = append(p.Files, filepath.ToSlash(rel))
@@ -72,6 +74,9 @@ func Prepare(ctx context.Context, src, work string) (*Project, error) {
 		p.Services = append(p.Services, f.ServiceName(name))
 		for _, m := range compose.SecretMounts(f.Project.Services[name]) {
 			p.secretPaths[f.ServiceName(name)+" "+m.Target] = true
+		}
+		for _, d := range f.Dependencies(name) {
+			p.deps[f.ServiceName(name)] = append(p.deps[f.ServiceName(name)], compose.Dependency{Service: f.ServiceName(d.Service), Condition: d.Condition})
 		}
 		for _, v := range f.Project.Services[name].Volumes {
 			if v.Type == compose.VolumeTypeVolume {

@@ -17,6 +17,8 @@
 //	PROBE_DIAL     host:port/proto to connect to: db:5432/tcp
 //	PROBE_PATHS    paths to describe: /run/secrets/token,/data
 //	PROBE_ENV      variables to report: GREETING,DB_URL
+//	PROBE_HEALTHY_AFTER  how long after its start it answers its
+//	               healthcheck (default at once), as a slow database does
 package main
 
 import (
@@ -70,9 +72,21 @@ func health() int {
 	return 0
 }
 
+// started is when the process started; healthyAt when its control port,
+// which its healthcheck dials, began to answer.
+var started, healthyAt = time.Now(), time.Time{}
+
 func listen() {
 	go func() {
-		_ = http.ListenAndServe(":7777", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "probe\n") }))
+		if d, err := time.ParseDuration(os.Getenv("PROBE_HEALTHY_AFTER")); err == nil {
+			time.Sleep(d)
+		}
+		l, err := net.Listen("tcp", ":7777")
+		if err != nil {
+			return
+		}
+		healthyAt = time.Now()
+		_ = http.Serve(l, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "probe\n") }))
 	}()
 	for _, p := range list("PROBE_LISTEN") {
 		port, proto, _ := strings.Cut(p, "/")
@@ -108,6 +122,7 @@ func listen() {
 func observe() report.Report {
 	r := report.Report{Service: os.Getenv("PROBE_SERVICE"), Argv: os.Args, Env: map[string]string{}, Names: map[string]int{}, Dial: map[string]string{}, Paths: map[string]report.Path{}}
 	r.Cwd, _ = os.Getwd()
+	r.Started, r.HealthyAt = started, healthyAt
 	r.UID, r.GID = os.Getuid(), os.Getgid()
 	r.Hostname, _ = os.Hostname()
 	for _, k := range list("PROBE_ENV") {

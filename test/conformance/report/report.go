@@ -7,6 +7,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"strings"
+	"time"
 )
 
 // Prefix starts each report line in a container's log.
@@ -30,6 +31,10 @@ type Report struct {
 	Dial map[string]string `json:"dial"`
 	// Paths maps a path to what is there.
 	Paths map[string]Path `json:"paths"`
+	// Started is when the container's process started; HealthyAt when it
+	// began to answer its healthcheck (PROBE_HEALTHY_AFTER after Started).
+	Started   time.Time `json:"started"`
+	HealthyAt time.Time `json:"healthyAt"`
 }
 
 // Path is what is found at a path.
