@@ -24,7 +24,9 @@ type podParts struct {
 	volumes                    []corev1.Volume
 	hostNetwork                bool
 	hostAliases                []corev1.HostAlias
-	hasClaim                   bool
+	// writesData: the pod mounts a claim, or a host path it may write,
+	// which two copies of it must never share during a rollout.
+	writesData bool
 	// grace is the longest stop_grace_period of the services, if any.
 	grace *int64
 }
@@ -55,12 +57,26 @@ func (r *renderer) buildPod(c deployment.Compose) podParts {
 	}
 	p.hostAliases = r.hostAliases(c)
 	p.sysctls = r.podSysctls(c)
+	hostWritten := writtenHostPaths(slices.Concat(p.containers, p.initContainers), volumes)
 	for _, name := range slices.Sorted(maps.Keys(volumes)) {
 		v := volumes[name]
-		p.hasClaim = p.hasClaim || v.PersistentVolumeClaim != nil
+		p.writesData = p.writesData || v.PersistentVolumeClaim != nil || hostWritten[name]
 		p.volumes = append(p.volumes, v)
 	}
 	return p
+}
+
+// writtenHostPaths are the host-path volumes a container mounts writable.
+func writtenHostPaths(ctrs []corev1.Container, volumes map[string]corev1.Volume) map[string]bool {
+	out := map[string]bool{}
+	for _, c := range ctrs {
+		for _, m := range c.VolumeMounts {
+			if v, ok := volumes[m.Name]; ok && v.HostPath != nil && !m.ReadOnly {
+				out[m.Name] = true
+			}
+		}
+	}
+	return out
 }
 
 func (r *renderer) container(c deployment.Compose, svc compose.Service, siblings map[string]*regexp.Regexp, volumes map[string]corev1.Volume) corev1.Container {

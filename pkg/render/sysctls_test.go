@@ -42,3 +42,20 @@ func TestSysctlsAndShmSize(t *testing.T) {
 		t.Errorf("warnings:\n%s\nwant somaxconn named", w)
 	}
 }
+
+// TestHostPathWritersAreRecreated: a pod that writes a host path rolls
+// out by Recreate, as one with a claim does, so that two copies never
+// share its data directory; one that only reads it surges.
+func TestHostPathWritersAreRecreated(t *testing.T) {
+	t.Parallel()
+	for bind, want := range map[string]string{"/srv/db:/var/lib/db": "Recreate", "/srv/db:/var/lib/db:ro": "RollingUpdate"} {
+		_, _, objects := renderProject(t, "services:\n  db:\n    image: postgres\n    volumes: [\""+bind+"\"]\n", "")
+		for _, o := range objects {
+			if o.GetKind() == "Deployment" {
+				if got, _, _ := unstructured.NestedString(o.Object, "spec", "strategy", "type"); got != want {
+					t.Errorf("%s: strategy %s, want %s", bind, got, want)
+				}
+			}
+		}
+	}
+}

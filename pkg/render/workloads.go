@@ -69,7 +69,7 @@ func (r *renderer) renderPod(c deployment.Compose) {
 		Spec: appsv1.DeploymentSpec{
 			Replicas: &replicas,
 			Selector: &metav1.LabelSelector{MatchLabels: r.selector(c.Name)},
-			Strategy: strategy(parts.hasClaim),
+			Strategy: strategy(parts.writesData),
 			Template: corev1.PodTemplateSpec{
 				ObjectMeta: metav1.ObjectMeta{Labels: templateLabels, Annotations: withServiceNames(c, r.expand(r.d.Spec.Annotations, c.File.ServiceNames()))},
 				Spec:       podSpec,
@@ -112,10 +112,12 @@ func componentLabel(multi bool, pod string) map[string]string {
 	return map[string]string{LabelComponent: pod}
 }
 
-// strategy is laconic-so's rule: Recreate when the pod mounts a claim (two
-// pods must not share a ReadWriteOnce volume), else a surge-first rollout.
-func strategy(hasClaim bool) appsv1.DeploymentStrategy {
-	if hasClaim {
+// strategy is laconic-so's rule, and more: Recreate when the pod mounts a
+// claim (two pods must not share a ReadWriteOnce volume) or writes a host
+// path (two copies of a database must not share its data directory during
+// a rollout), else a surge-first rollout.
+func strategy(writesData bool) appsv1.DeploymentStrategy {
+	if writesData {
 		return appsv1.DeploymentStrategy{Type: appsv1.RecreateDeploymentStrategyType}
 	}
 	zero, one := intstr.FromInt32(0), intstr.FromInt32(1)
