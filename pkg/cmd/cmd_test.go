@@ -545,3 +545,23 @@ func TestCreateSaysEverythingRenderWill(t *testing.T) {
 		}
 	}
 }
+
+// TestCreateNamesVolumesThatStartEmpty: create notes the volume mounts
+// that start empty where docker compose would fill a new volume from the
+// image, leaving out those the spec makes ConfigMaps or host paths.
+func TestCreateNamesVolumesThatStartEmpty(t *testing.T) {
+	root := t.TempDir()
+	testutil.WriteFile(t, root, "shop/compose.yaml", "services:\n  app:\n    image: app\n    volumes: [\"shipped:/srv/shipped\", \"conf:/etc/app\", \"kept:/data\"]\nvolumes:\n  shipped:\n  conf:\n  kept:\n")
+	testutil.WriteFile(t, root, "spec.yml", "stack: shop\ndeploy-to: k8s\nconfigmaps:\n  conf: ./configmaps/conf\nvolumes:\n  shipped:\n  conf:\n  kept: /srv/kept\n")
+	_, errOut, err := run(t, root, "create", "--spec-file", "spec.yml", "-d", "dep")
+	if err != nil {
+		t.Fatalf("create: %v\n%s", err, errOut)
+	}
+	if !strings.Contains(errOut, "these start empty, where docker compose first fills a new volume with the image's files at its path: volume shipped at app:/srv/shipped;") {
+		t.Errorf("create said:\n%s\nwant shipped named alone", errOut)
+	}
+	_, errOut, _ = run(t, root, "render", "-d", "dep", "--stdout")
+	if strings.Contains(errOut, "start empty") {
+		t.Errorf("render repeats create's note:\n%s", errOut)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -103,6 +104,9 @@ func (o *CreateOptions) Run(c *cobra.Command) error {
 	if renderErr != nil {
 		return fmt.Errorf("created %s, but it does not render: %w; correct the spec or the stack, then run kubectl stack create --update", res.Dir, renderErr)
 	}
+	if note := freshVolumesNote(t.Deployment); note != "" {
+		log.Infof("%s", note)
+	}
 	if err := o.lifecycle().RunHook(c.Context(), t, hooks.Create); err != nil {
 		return err
 	}
@@ -156,4 +160,31 @@ func withRenderWarnings(warnings []string, d *deployment.Deployment) ([]string, 
 		out = []string{}
 	}
 	return out, nil
+}
+
+// freshVolumesNote says which volume mounts start empty, where docker
+// compose would first fill a new volume with the image's files there:
+// those the spec leaves volumes (not ConfigMaps, not host paths). A note,
+// not a warning: most images ship nothing at a volume's path.
+func freshVolumesNote(d *deployment.Deployment) string {
+	var mounts []string
+	for _, c := range slices.Concat(d.Pods, d.Jobs) {
+		for _, m := range c.File.FreshVolumeMounts() {
+			_, isConfigMap := d.Spec.ConfigMaps[m.Volume]
+			if isConfigMap || d.Spec.Volumes[m.Volume] != "" {
+				continue
+			}
+			what := "an anonymous volume"
+			if m.Volume != "" {
+				what = "volume " + m.Volume
+			}
+			if line := what + " at " + m.Service + ":" + m.Target; !slices.Contains(mounts, line) {
+				mounts = append(mounts, line)
+			}
+		}
+	}
+	if len(mounts) == 0 {
+		return ""
+	}
+	return "these start empty, where docker compose first fills a new volume with the image's files at its path: " + strings.Join(mounts, ", ") + "; if an image ships files there (defaults, a seeded database), copy them in with an init container or bind them from the stack"
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -185,19 +186,19 @@ func TestDependencyCyclesAreRefused(t *testing.T) {
 	}
 }
 
-// TestEmptyVolumesAreNamed: the volumes docker compose would fill from
-// the image (named and anonymous ones) are named in one note, since they
-// start empty on Kubernetes; data directories (binds in docker too) and
-// nocopy volumes are not.
-func TestEmptyVolumesAreNamed(t *testing.T) {
+// TestFreshVolumeMounts: the volumes docker compose would fill from the
+// image (named and anonymous ones) are listed, since they start empty on
+// Kubernetes; data directories (binds in docker too) and nocopy volumes
+// are not.
+func TestFreshVolumeMounts(t *testing.T) {
 	t.Parallel()
 	file := writeProject(t, map[string]string{"compose.yaml": "services:\n  app:\n    image: app\n    volumes:\n      - shipped:/srv/shipped\n      - /var/cache/app\n      - ./data:/data\n      - type: volume\n        source: plain\n        target: /plain\n        volume:\n          nocopy: true\nvolumes:\n  shipped:\n  plain:\n"})
 	f, err := Load(context.Background(), file, "/", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	notes := strings.Join(f.Notes("app"), "\n")
-	if !strings.Contains(notes, "new volumes start empty on Kubernetes, where docker compose first fills a new volume with the image's files at its mount path: shipped at app:/srv/shipped, anonymous volume at app:/var/cache/app;") {
-		t.Errorf("notes:\n%s\nwant shipped and the anonymous volume named, and neither ./data nor plain", notes)
+	want := []FreshVolumeMount{{Volume: "shipped", Service: "app", Target: "/srv/shipped"}, {Service: "app", Target: "/var/cache/app"}}
+	if got := f.FreshVolumeMounts(); !slices.Equal(got, want) {
+		t.Errorf("FreshVolumeMounts() = %v, want %v", got, want)
 	}
 }

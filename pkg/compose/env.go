@@ -142,9 +142,7 @@ func (f *File) Notes(pod string) []string {
 	for _, note := range append(slices.Clone(f.liveCode), f.dataNotes...) {
 		out = append(out, where+": "+note)
 	}
-	if note := f.emptyVolumesNote(); note != "" {
-		out = append(out, where+": "+note)
-	}
+
 	for _, name := range f.ServiceNames() {
 		if written := f.ServiceName(name); written != name && len(ContainerPorts(f.Project.Services[name])) > 0 {
 			out = append(out, fmt.Sprintf("%s: service %s is reached as %s in the cluster (a Kubernetes name cannot be %q); the compose file's environment values naming it are rewritten, but config files and defaults built into images that name %s must name %s", where, written, name, written, written, name))

@@ -1,14 +1,12 @@
 package compose
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
 	"path"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
 )
@@ -171,24 +169,30 @@ func (f *File) EnvironmentValue(name string) (string, bool) {
 	return v, ok
 }
 
-// emptyVolumesNote names the volume mounts that start empty on Kubernetes
+// FreshVolumeMount is a volume mount that starts empty on Kubernetes,
 // where docker compose would first fill the new volume with the image's
-// files at the mount path (a named volume the file declares, or an
-// anonymous one; not a data directory, which is a bind in docker too, nor
-// one marked nocopy). "" when there are none.
-func (f *File) emptyVolumesNote() string {
-	var mounts []string
+// files at the mount path.
+type FreshVolumeMount struct {
+	// Volume is the named volume as written ("" for an anonymous one).
+	Volume, Service, Target string
+}
+
+// FreshVolumeMounts are the mounts of named volumes the file declares and
+// of anonymous ones (not data directories, which are binds in docker too,
+// nor nocopy ones).
+func (f *File) FreshVolumeMounts() []FreshVolumeMount {
+	var out []FreshVolumeMount
 	for _, name := range f.ServiceNames() {
 		for _, v := range f.Project.Services[name].Volumes {
 			if v.Type != types.VolumeTypeVolume || v.Volume != nil && v.Volume.NoCopy || f.dataVolumes[v.Source] != "" {
 				continue
 			}
-			vol := cmp.Or(f.VolumeName(v.Source), "anonymous volume")
-			mounts = append(mounts, vol+" at "+f.ServiceName(name)+":"+v.Target)
+			vol := ""
+			if v.Source != "" {
+				vol = f.VolumeName(v.Source)
+			}
+			out = append(out, FreshVolumeMount{Volume: vol, Service: f.ServiceName(name), Target: v.Target})
 		}
 	}
-	if len(mounts) == 0 {
-		return ""
-	}
-	return "new volumes start empty on Kubernetes, where docker compose first fills a new volume with the image's files at its mount path: " + strings.Join(mounts, ", ") + "; if an image ships files there (defaults, a seeded database), copy them in (an init container) or bind them from the stack"
+	return out
 }

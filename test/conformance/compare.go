@@ -186,7 +186,7 @@ func (p *Project) classify(r Row) (Class, string) {
 		return Equivalent, "the same file; Kubernetes keeps a Secret's files in memory (tmpfs), never on the node's disk"
 	}
 	if p.volumePaths[r.Service+" "+strings.TrimPrefix(r.Behaviour, "path ")] && strings.Contains(r.Stack, "content empty") {
-		return Differs, "a new volume starts empty on Kubernetes, where docker fills it with the image's files; create warns, naming the volume and path"
+		return Differs, "a new volume starts empty on Kubernetes, where docker fills it with the image's files; create notes it, naming the volume and path"
 	}
 	return Differs, ""
 }

@@ -49,17 +49,22 @@ func main() {
 	}
 	listen()
 	last := ""
-	// Reports at growing intervals: names and peers appear as the
-	// platform starts them; the suite reads the last one.
-	for _, wait := range []time.Duration{0, 2 * time.Second, 3 * time.Second, 5 * time.Second, 5 * time.Second, 10 * time.Second, 15 * time.Second, 30 * time.Second} {
-		time.Sleep(wait)
+	// Observes every two seconds for two minutes, then every ten: names
+	// and peers appear as the platform starts them (a dependent pod later
+	// than the rest); a report is printed when it changes, and the suite
+	// reads the last.
+	for i := 0; ; i++ {
 		data, _ := json.Marshal(observe())
 		if s := string(data); s != last {
 			fmt.Println(report.Prefix + s)
 			last = s
 		}
+		if i < 60 {
+			time.Sleep(2 * time.Second)
+		} else {
+			time.Sleep(10 * time.Second)
+		}
 	}
-	select {}
 }
 
 // health answers the probe's healthcheck: its control port answers.
