@@ -22,6 +22,9 @@ type Dependency struct {
 	// Service is the dependency's Kubernetes name.
 	Service   string
 	Condition string
+	// Restart: the service is restarted when the dependency is (restart:
+	// true), as docker compose restarts it.
+	Restart bool
 }
 
 // Dependencies are the services name waits for, by name (in a view too,
@@ -39,7 +42,7 @@ func (f *File) Dependencies(name string) []Dependency {
 		if cond == "" {
 			cond = ConditionStarted
 		}
-		out = append(out, Dependency{Service: dep, Condition: cond})
+		out = append(out, Dependency{Service: dep, Condition: cond, Restart: svc.DependsOn[dep].Restart})
 	}
 	return out
 }

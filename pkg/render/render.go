@@ -141,6 +141,7 @@ func (r *renderer) renderAll() {
 	r.renderConfigMaps()
 	r.renderComposeConfigs()
 	r.hashConfig()
+	r.restartWithDependencies()
 	r.renderNodePorts()
 	r.renderHTTPProxy()
 	r.renderExternalServices()

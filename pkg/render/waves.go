@@ -1,6 +1,9 @@
 package render
 
 import (
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
 	"maps"
 	"slices"
 	"strconv"
@@ -36,15 +39,20 @@ var strength = map[string]int{"started": 1, "ready": 2, "completed": 3}
 // the condition.
 type podDeps map[string]map[string]string
 
-// dependencies collects the pods' dependencies on other pods.
-func (r *renderer) dependencies() podDeps {
+// restartDeps are, for each pod, the pods whose restart restarts it
+// (depends_on restart: true).
+type restartDeps map[string][]string
+
+// dependencies collects the pods' dependencies on other pods, and which of
+// them restart the pod with them.
+func (r *renderer) dependencies() (podDeps, restartDeps) {
 	podOf := map[string]string{} // service (per file) → pod
 	for _, c := range r.composes() {
 		for _, name := range c.File.ServiceNames() {
 			podOf[c.File.Path+"\x00"+name] = c.Name
 		}
 	}
-	deps := podDeps{}
+	deps, restarts := podDeps{}, restartDeps{}
 	for _, c := range r.composes() {
 		for _, name := range c.File.ServiceNames() {
 			for _, d := range c.File.Dependencies(name) {
@@ -64,10 +72,13 @@ func (r *renderer) dependencies() podDeps {
 				if cond := conditions[d.Condition]; strength[cond] > strength[deps[c.Name][target]] {
 					deps[c.Name][target] = cond
 				}
+				if d.Restart && !slices.Contains(restarts[c.Name], target) {
+					restarts[c.Name] = append(restarts[c.Name], target)
+				}
 			}
 		}
 	}
-	return deps
+	return deps, restarts
 }
 
 // waves is each pod's wave: 0 without dependencies, else one more than the
@@ -99,7 +110,7 @@ func (deps podDeps) waves() map[string]int {
 // annotateWaves writes each workload's wave and what it waits for, for
 // deploy, and the wave as Argo CD's sync wave, for pipelines.
 func (r *renderer) annotateWaves() {
-	deps := r.dependencies()
+	deps, _ := r.dependencies()
 	if len(deps) == 0 {
 		return
 	}
@@ -145,3 +156,48 @@ func workloadMeta(obj any, pods []deployment.Compose, r *renderer) (*metav1.Obje
 	}
 	return nil, ""
 }
+
+// restartWithDependencies gives the pod template of a Deployment whose
+// services depend on another pod with restart: true the digest of that
+// pod's template, so that a change that rolls the dependency rolls the
+// dependent too, as docker compose restarts it. Pods go in wave order, so
+// that a chain of such entries rolls through. Run after hashConfig.
+func (r *renderer) restartWithDependencies() {
+	deps, restarts := r.dependencies()
+	if len(restarts) == 0 {
+		return
+	}
+	waves := deps.waves()
+	templates := map[string]*appsv1.Deployment{}
+	for _, o := range r.base {
+		if d, ok := o.obj.(*appsv1.Deployment); ok {
+			for _, c := range r.d.Pods {
+				if d.Name == r.n.deployment(c.Name) {
+					templates[c.Name] = d
+				}
+			}
+		}
+	}
+	pods := slices.SortedFunc(maps.Keys(restarts), func(a, b string) int { return waves[a] - waves[b] })
+	for _, pod := range pods {
+		d := templates[pod]
+		if d == nil {
+			continue
+		}
+		h := sha256.New()
+		for _, dep := range slices.Sorted(slices.Values(restarts[pod])) {
+			if t := templates[dep]; t != nil {
+				data, _ := json.Marshal(t.Spec.Template)
+				h.Write(data)
+			}
+		}
+		if d.Spec.Template.Annotations == nil {
+			d.Spec.Template.Annotations = map[string]string{}
+		}
+		d.Spec.Template.Annotations[AnnotationRestartWith] = fmt.Sprintf("%x", h.Sum(nil))[:16]
+	}
+}
+
+// AnnotationRestartWith is on a pod template that restarts with the pods
+// it depends on (depends_on restart: true): their templates' digest.
+const AnnotationRestartWith = "kubectl-stack.io/restart-with"

@@ -3,6 +3,8 @@ package render
 import (
 	"strings"
 	"testing"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 // TestDependsOnAnnotatesWaves: each workload that depends on another pod
@@ -50,5 +52,34 @@ func TestDependsOnAnnotatesWaves(t *testing.T) {
 	plan, _, _ := renderProject(t, project, "")
 	if w := strings.Join(plan.Warnings, "\n"); !strings.Contains(w, "service migrate: depends_on db (service_healthy) cannot order them: both run in pod shop_app") || strings.Contains(w, "depends_on cache") {
 		t.Errorf("warnings:\n%s\nwant migrate's entry named, and no word of web's started ones", w)
+	}
+}
+
+// TestDependsOnRestartRollsDependents: with depends_on restart: true, a
+// change of the dependency's pod changes the dependent's pod template too,
+// so that it rolls, as docker compose restarts it; without it the
+// dependent stays.
+func TestDependsOnRestartRollsDependents(t *testing.T) {
+	t.Parallel()
+	project := func(image string) string {
+		return "services:\n  db:\n    image: " + image + "\n  web:\n    image: app\n    depends_on:\n      db: {condition: service_started, restart: true}\n  worker:\n    image: app\n    depends_on:\n      db: {condition: service_started}\n"
+	}
+	templates := func(image string) map[string]string {
+		_, _, objects := renderProject(t, project(image), "pod-per-service: true\n")
+		out := map[string]string{}
+		for _, o := range objects {
+			if o.GetKind() == "Deployment" {
+				a, _, _ := unstructured.NestedStringMap(o.Object, "spec", "template", "metadata", "annotations")
+				out[strings.TrimSuffix(strings.TrimPrefix(o.GetName(), "laconic-0fixture1-"), "-deployment")] = a[AnnotationRestartWith]
+			}
+		}
+		return out
+	}
+	before, after := templates("postgres:16"), templates("postgres:17")
+	if before["web"] == "" || before["web"] == after["web"] {
+		t.Errorf("web's restart-with %q before, %q after db changed: want set, and changed", before["web"], after["web"])
+	}
+	if before["worker"] != "" || after["worker"] != "" {
+		t.Errorf("worker (no restart: true) got restart-with %q/%q", before["worker"], after["worker"])
 	}
 }
