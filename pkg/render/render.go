@@ -136,12 +136,15 @@ func (r *renderer) renderAll() {
 		r.renderJob(job)
 	}
 	r.renderSubdomains()
-	r.annotateWaves()
+	// depends_on is read once: it orders the workloads now, and
+	// restart: true rolls dependents once their templates are final.
+	deps, restarts := r.dependencies()
+	r.annotateWaves(deps)
 	r.renderVolumes()
 	r.renderConfigMaps()
 	r.renderComposeConfigs()
 	r.hashConfig()
-	r.restartWithDependencies()
+	r.restartWithDependencies(deps, restarts)
 	r.renderNodePorts()
 	r.renderHTTPProxy()
 	r.renderExternalServices()

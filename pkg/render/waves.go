@@ -14,7 +14,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/compose"
-	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
 	"github.com/kubectl-stack/kubectl-stack/pkg/labels"
 )
 
@@ -109,52 +108,72 @@ func (deps podDeps) waves() map[string]int {
 
 // annotateWaves writes each workload's wave and what it waits for, for
 // deploy, and the wave as Argo CD's sync wave, for pipelines.
-func (r *renderer) annotateWaves() {
-	deps, _ := r.dependencies()
+func (r *renderer) annotateWaves(deps podDeps) {
 	if len(deps) == 0 {
 		return
 	}
 	waves := deps.waves()
-	workload := map[string]string{} // pod → Kind/name
-	for _, c := range r.d.Pods {
-		workload[c.Name] = "Deployment/" + r.n.deployment(c.Name)
-	}
-	for _, c := range r.d.Jobs {
-		workload[c.Name] = "Job/" + r.n.job(c.Name)
-	}
-	for _, o := range r.base {
-		meta, pod := workloadMeta(o.obj, r.composes(), r)
-		if meta == nil || waves[pod] == 0 {
+	deployments, jobs := r.podWorkloads()
+	for pod, w := range waves {
+		meta := r.workloadMeta(pod, deployments, jobs)
+		if meta == nil || w == 0 {
 			continue
 		}
 		var entries []string
 		for _, dep := range slices.Sorted(maps.Keys(deps[pod])) {
-			entries = append(entries, workload[dep]+"="+deps[pod][dep])
+			entries = append(entries, r.workloadRef(dep, jobs)+"="+deps[pod][dep])
 		}
 		if meta.Annotations == nil {
 			meta.Annotations = map[string]string{}
 		}
-		meta.Annotations[labels.WaveAnnotation] = strconv.Itoa(waves[pod])
-		meta.Annotations[labels.ArgoSyncWave] = strconv.Itoa(waves[pod])
+		meta.Annotations[labels.WaveAnnotation] = strconv.Itoa(w)
+		meta.Annotations[labels.ArgoSyncWave] = strconv.Itoa(w)
 		meta.Annotations[labels.DependsOnAnnotation] = strings.Join(entries, ",")
 	}
 }
 
-// workloadMeta is a rendered Deployment's or Job's metadata and its pod.
-func workloadMeta(obj any, pods []deployment.Compose, r *renderer) (*metav1.ObjectMeta, string) {
-	for _, c := range pods {
-		switch o := obj.(type) {
+// podWorkloads maps each pod to its rendered Deployment, or Job.
+func (r *renderer) podWorkloads() (map[string]*appsv1.Deployment, map[string]*batchv1.Job) {
+	deployments, jobs := map[string]*appsv1.Deployment{}, map[string]*batchv1.Job{}
+	podOf := map[string]string{}
+	for _, c := range r.d.Pods {
+		podOf["Deployment/"+r.n.deployment(c.Name)] = c.Name
+	}
+	for _, c := range r.d.Jobs {
+		podOf["Job/"+r.n.job(c.Name)] = c.Name
+	}
+	for _, o := range r.base {
+		switch w := o.obj.(type) {
 		case *appsv1.Deployment:
-			if o.Name == r.n.deployment(c.Name) {
-				return &o.ObjectMeta, c.Name
+			if pod, ok := podOf["Deployment/"+w.Name]; ok {
+				deployments[pod] = w
 			}
 		case *batchv1.Job:
-			if o.Name == r.n.job(c.Name) {
-				return &o.ObjectMeta, c.Name
+			if pod, ok := podOf["Job/"+w.Name]; ok {
+				jobs[pod] = w
 			}
 		}
 	}
-	return nil, ""
+	return deployments, jobs
+}
+
+// workloadMeta is the metadata of a pod's Deployment or Job.
+func (r *renderer) workloadMeta(pod string, deployments map[string]*appsv1.Deployment, jobs map[string]*batchv1.Job) *metav1.ObjectMeta {
+	if d, ok := deployments[pod]; ok {
+		return &d.ObjectMeta
+	}
+	if j, ok := jobs[pod]; ok {
+		return &j.ObjectMeta
+	}
+	return nil
+}
+
+// workloadRef is "Kind/name" of a pod's workload.
+func (r *renderer) workloadRef(pod string, jobs map[string]*batchv1.Job) string {
+	if _, ok := jobs[pod]; ok {
+		return "Job/" + r.n.job(pod)
+	}
+	return "Deployment/" + r.n.deployment(pod)
 }
 
 // restartWithDependencies gives the pod template of a Deployment whose
@@ -162,22 +181,12 @@ func workloadMeta(obj any, pods []deployment.Compose, r *renderer) (*metav1.Obje
 // pod's template, so that a change that rolls the dependency rolls the
 // dependent too, as docker compose restarts it. Pods go in wave order, so
 // that a chain of such entries rolls through. Run after hashConfig.
-func (r *renderer) restartWithDependencies() {
-	deps, restarts := r.dependencies()
+func (r *renderer) restartWithDependencies(deps podDeps, restarts restartDeps) {
 	if len(restarts) == 0 {
 		return
 	}
 	waves := deps.waves()
-	templates := map[string]*appsv1.Deployment{}
-	for _, o := range r.base {
-		if d, ok := o.obj.(*appsv1.Deployment); ok {
-			for _, c := range r.d.Pods {
-				if d.Name == r.n.deployment(c.Name) {
-					templates[c.Name] = d
-				}
-			}
-		}
-	}
+	templates, _ := r.podWorkloads()
 	pods := slices.SortedFunc(maps.Keys(restarts), func(a, b string) int { return waves[a] - waves[b] })
 	for _, pod := range pods {
 		d := templates[pod]
