@@ -52,9 +52,15 @@ func (a *Applier) DeploymentReady(ctx context.Context, namespace, name string) (
 	case err != nil:
 		return false, false, fmt.Errorf("reading Deployment %s/%s: %w", namespace, name, err)
 	}
-	want := int32(1)
-	if d.Spec.Replicas != nil {
-		want = *d.Spec.Replicas
-	}
+	want := wantReplicas(d)
 	return true, d.Status.ReadyReplicas >= want && d.Status.UpdatedReplicas >= want, nil
+}
+
+// wantReplicas is how many pods a Deployment asks for (1 when it does not
+// say, as the API server defaults it).
+func wantReplicas(d appsv1.Deployment) int32 {
+	if d.Spec.Replicas != nil {
+		return *d.Spec.Replicas
+	}
+	return 1
 }

@@ -97,10 +97,7 @@ func (a *Applier) unstablePods(ctx context.Context, ns string, names []string, n
 // unstableOf returns d's pods that are not stably Ready, when d has fewer
 // stable pods than its replicas.
 func unstableOf(d appsv1.Deployment, pods []corev1.Pod, sel labels.Selector, now time.Time) []corev1.Pod {
-	want := int32(1)
-	if d.Spec.Replicas != nil {
-		want = *d.Spec.Replicas
-	}
+	want := wantReplicas(d)
 	var stable int32
 	var unstable []corev1.Pod
 	for _, p := range pods {

@@ -75,10 +75,7 @@ const maxPendingPods = 3
 func describeWaiting(deps []appsv1.Deployment, jobs []batchv1.Job, pods []corev1.Pod, inSet func(kind, name string) bool) string {
 	var objects []string
 	for _, d := range deps {
-		want := int32(1)
-		if d.Spec.Replicas != nil {
-			want = *d.Spec.Replicas
-		}
+		want := wantReplicas(d)
 		if inSet("Deployment", d.Name) && (d.Status.ReadyReplicas < want || d.Status.UpdatedReplicas < want) {
 			objects = append(objects, fmt.Sprintf("deployment/%s (%d/%d ready)", d.Name, d.Status.ReadyReplicas, want))
 		}

@@ -125,10 +125,7 @@ func (a *Applier) dependencyMet(ctx context.Context, ns string, d dependency) (b
 		if d.condition == "started" {
 			return a.anyContainerRunning(ctx, ns, dep.Spec.Selector)
 		}
-		want := int32(1)
-		if dep.Spec.Replicas != nil {
-			want = *dep.Spec.Replicas
-		}
+		want := wantReplicas(dep)
 		return dep.Status.ObservedGeneration >= dep.Generation && dep.Status.UpdatedReplicas >= want && dep.Status.ReadyReplicas >= want, nil
 	}
 	return true, nil
@@ -136,22 +133,28 @@ func (a *Applier) dependencyMet(ctx context.Context, ns string, d dependency) (b
 
 // anyContainerRunning: a pod of the selector has a container that runs.
 func (a *Applier) anyContainerRunning(ctx context.Context, ns string, sel *metav1.LabelSelector) (bool, error) {
-	selector, err := metav1.LabelSelectorAsSelector(sel)
-	if err != nil {
-		return false, err
-	}
-	var pods corev1.PodList
-	if err := a.client.List(ctx, &pods, client.InNamespace(ns), client.MatchingLabelsSelector{Selector: selector}); err != nil {
-		return false, err
-	}
-	for _, p := range pods.Items {
+	pods, err := a.podsSelected(ctx, ns, sel)
+	for _, p := range pods {
 		for _, s := range p.Status.ContainerStatuses {
 			if s.State.Running != nil {
 				return true, nil
 			}
 		}
 	}
-	return false, nil
+	return false, err
+}
+
+// podsSelected lists the pods of namespace ns that sel selects.
+func (a *Applier) podsSelected(ctx context.Context, ns string, sel *metav1.LabelSelector) ([]corev1.Pod, error) {
+	selector, err := metav1.LabelSelectorAsSelector(sel)
+	if err != nil {
+		return nil, err
+	}
+	var pods corev1.PodList
+	if err := a.client.List(ctx, &pods, client.InNamespace(ns), client.MatchingLabelsSelector{Selector: selector}); err != nil {
+		return nil, err
+	}
+	return pods.Items, nil
 }
 
 // DependencyError is a wave that was not applied because what it depends
@@ -199,21 +202,17 @@ func (a *Applier) podsOf(ctx context.Context, ns string, d dependency) string {
 		}
 		sel = j.Spec.Selector
 	}
-	selector, err := metav1.LabelSelectorAsSelector(sel)
-	if err != nil {
-		return ""
-	}
-	var pods corev1.PodList
-	if a.client.List(ctx, &pods, client.InNamespace(ns), client.MatchingLabelsSelector{Selector: selector}) != nil || len(pods.Items) == 0 {
+	pods, err := a.podsSelected(ctx, ns, sel)
+	if err != nil || len(pods) == 0 {
 		return ""
 	}
 	var why []string
-	for _, p := range pods.Items {
+	for _, p := range pods {
 		if r := PendingReason(p); r != "" {
 			why = append(why, "pod "+p.Name+": "+r)
 		}
 	}
-	if s := a.describePods(ctx, pods.Items); s != "" {
+	if s := a.describePods(ctx, pods); s != "" {
 		why = append(why, s)
 	}
 	return strings.Join(why, "; ")
