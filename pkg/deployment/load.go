@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/compose"
 	"github.com/kubectl-stack/kubectl-stack/pkg/k8sname"
@@ -177,4 +178,19 @@ func stackNameOf(ref string) string {
 		name = filepath.Base(filepath.Dir(ref))
 	}
 	return name
+}
+
+// ComposeSecrets are the compose secrets the deployment's services mount,
+// each once, in the order met: render names their Secrets, deploy makes
+// them.
+func (d *Deployment) ComposeSecrets() []compose.FileObject {
+	var out []compose.FileObject
+	for _, c := range slices.Concat(d.Pods, d.Jobs) {
+		for _, s := range c.File.SecretObjects() {
+			if !slices.ContainsFunc(out, func(o compose.FileObject) bool { return o.Name == s.Name }) {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"slices"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
@@ -26,7 +25,7 @@ const composeSecretMax = 1 << 20
 // never touches disk). An external: secret must exist in the namespace.
 func composeSecretsStep(ctx context.Context, r *deployRun) error {
 	d := r.req.Target.Deployment
-	secrets := composeSecrets(d)
+	secrets := d.ComposeSecrets()
 	if len(secrets) == 0 {
 		return nil
 	}
@@ -48,20 +47,6 @@ func composeSecretsStep(ctx context.Context, r *deployRun) error {
 		r.extra = append(r.extra, obj)
 	}
 	return errors.Join(errs...)
-}
-
-// composeSecrets are the deployment's compose secrets, each once.
-func composeSecrets(d *deployment.Deployment) []compose.FileObject {
-	var out []compose.FileObject
-	var seen []string
-	for _, c := range slices.Concat(d.Pods, d.Jobs) {
-		for _, s := range c.File.SecretObjects() {
-			if !slices.Contains(seen, s.Name) {
-				seen, out = append(seen, s.Name), append(out, s)
-			}
-		}
-	}
-	return out
 }
 
 // composeSecret is the Secret of one compose secret.

@@ -36,11 +36,9 @@ func ComposeSecretName(id, secret string) string {
 // compose secrets (external ones exist already and are not listed).
 func ComposeSecretNames(d *deployment.Deployment) []string {
 	var out []string
-	for _, c := range slices.Concat(d.Pods, d.Jobs) {
-		for _, s := range c.File.SecretObjects() {
-			if !s.External {
-				out = append(out, ComposeSecretName(d.Record.DeploymentID, s.Name))
-			}
+	for _, s := range d.ComposeSecrets() {
+		if !s.External {
+			out = append(out, ComposeSecretName(d.Record.DeploymentID, s.Name))
 		}
 	}
 	slices.Sort(out)

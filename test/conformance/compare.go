@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"regexp"
@@ -151,22 +152,15 @@ func (p *Project) unrename(r report.Report) report.Report {
 	}
 	names := map[string]int{}
 	for n, c := range r.Names {
-		names[cmpOr(back[n], n)] = c
+		names[cmp.Or(back[n], n)] = c
 	}
 	dial := map[string]string{}
 	for d, v := range r.Dial {
 		host, rest, _ := strings.Cut(d, ":")
-		dial[cmpOr(back[host], host)+":"+rest] = v
+		dial[cmp.Or(back[host], host)+":"+rest] = v
 	}
 	r.Names, r.Dial = names, dial
 	return r
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // containerID is docker's default hostname: the container's short ID.
