@@ -96,7 +96,7 @@ func (r *renderer) container(c deployment.Compose, svc compose.Service, siblings
 		Stdin:           svc.StdinOpen,
 	}
 	ctr.VolumeMounts = r.mounts(c, svc, volumes)
-	ctr.ReadinessProbe, ctr.StartupProbe, ctr.LivenessProbe = r.probes(c, svc)
+	ctr.ReadinessProbe, ctr.StartupProbe, ctr.LivenessProbe = probes(svc)
 	if ctr.ReadinessProbe == nil {
 		ctr.ReadinessProbe = r.proxyProbe(svc.Name)
 	}

@@ -7,7 +7,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/compose"
-	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
 )
 
 // A compose healthcheck says when a container is healthy; docker compose
@@ -29,7 +28,7 @@ const (
 const ExtensionKey = "x-kubectl-stack"
 
 // probes are the container's readiness, startup and liveness probes.
-func (r *renderer) probes(c deployment.Compose, svc compose.Service) (readiness, startup, liveness *corev1.Probe) {
+func probes(svc compose.Service) (readiness, startup, liveness *corev1.Probe) {
 	hc := svc.HealthCheck
 	if hc == nil || hc.Disable || len(hc.Test) == 0 || hc.Test[0] == "NONE" {
 		return nil, nil, nil
