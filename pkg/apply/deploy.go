@@ -273,10 +273,20 @@ func droppedVolumes(inv []object.ObjMetadata, objects []*unstructured.Unstructur
 	return out
 }
 
+// WaitOptions say how long Wait waits.
+type WaitOptions struct {
+	// Timeout bounds the whole wait.
+	Timeout time.Duration
+	// MinReady is how long each Deployment's pods must have been Ready
+	// without a restart (DefaultMinReady is deploy's default; 0 takes
+	// them as soon as they are Ready, as docker compose up --wait does).
+	MinReady time.Duration
+}
+
 // Wait waits until every applied object is ready and every Job has
 // completed; a failure says why, with the namespace's warning events.
-func (a *Applier) Wait(ctx context.Context, ap *Applied, namespace string, timeout time.Duration) error {
-	if err := a.wait(ctx, ap.set, timeout); err != nil {
+func (a *Applier) Wait(ctx context.Context, ap *Applied, namespace string, o WaitOptions) error {
+	if err := a.wait(ctx, ap.set, o); err != nil {
 		if ctx.Err() != nil {
 			return &InterruptedError{Applied: true, Err: err}
 		}
@@ -406,7 +416,8 @@ func key(m object.ObjMetadata) string {
 	return strings.Join([]string{m.GroupKind.Group, m.GroupKind.Kind, m.Namespace, m.Name}, "/")
 }
 
-func (a *Applier) wait(ctx context.Context, set object.ObjMetadataSet, timeout time.Duration) error {
+func (a *Applier) wait(ctx context.Context, set object.ObjMetadataSet, o WaitOptions) error {
+	timeout := o.Timeout
 	a.progressf("waiting for %d objects to become ready (timeout %s)", len(set), timeout)
 	done := make(chan struct{})
 	defer close(done)
@@ -415,7 +426,7 @@ func (a *Applier) wait(ctx context.Context, set object.ObjMetadataSet, timeout t
 	watched, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	go a.watchServer(watched, cancel, a.host)
-	err := a.manager.WaitForSetWithContext(watched, set, ssa.WaitOptions{Interval: time.Second, Timeout: timeout, FailFast: true})
+	err := a.manager.WaitForSetWithContext(watched, set, ssa.WaitOptions{Interval: pollEvery, Timeout: timeout, FailFast: true})
 	if err != nil && watched.Err() == nil {
 		err = a.withPodReasons(ctx, set, err)
 	}
@@ -423,7 +434,7 @@ func (a *Applier) wait(ctx context.Context, set object.ObjMetadataSet, timeout t
 		err = a.waitJobs(watched, set, deadline)
 	}
 	if err == nil {
-		err = a.waitStable(watched, set, deadline)
+		err = a.waitStable(watched, set, deadline, o.MinReady)
 	}
 	var gone *UnreachableError
 	if cause := context.Cause(watched); errors.As(cause, &gone) {
@@ -458,7 +469,7 @@ func (a *Applier) waitJobs(ctx context.Context, set object.ObjMetadataSet, deadl
 		if m.GroupKind != (schema.GroupKind{Group: "batch", Kind: "Job"}) {
 			continue
 		}
-		err := wait.PollUntilContextTimeout(ctx, time.Second, time.Until(deadline), true, func(ctx context.Context) (bool, error) {
+		err := wait.PollUntilContextTimeout(ctx, pollEvery, time.Until(deadline), true, func(ctx context.Context) (bool, error) {
 			var job batchv1.Job
 			if err := a.client.Get(ctx, client.ObjectKey{Namespace: m.Namespace, Name: m.Name}, &job); err != nil {
 				return false, err

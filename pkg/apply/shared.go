@@ -35,7 +35,7 @@ func (a *Applier) ApplyShared(ctx context.Context, objects []*unstructured.Unstr
 	for _, o := range objects {
 		set = append(set, objMeta(o))
 	}
-	if err := a.wait(ctx, set, timeout); err != nil {
+	if err := a.wait(ctx, set, WaitOptions{Timeout: timeout, MinReady: DefaultMinReady}); err != nil {
 		return fmt.Errorf("%w%s", err, a.warnings(ctx, namespace))
 	}
 	return nil

@@ -16,30 +16,38 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
-// stableFor is how long a Deployment's pods must have been Ready, without
-// a container restarting, before deploy calls them ready. kstatus calls a
-// Deployment Current as soon as its pods are Ready once, so a container
-// that exits after two seconds, or crashes just after its first good
-// readiness probe, was reported "ready" while it crash-looped. Five
-// seconds leave the kubelet time to report a crash two seconds after a
-// start (its status reaches the API server a second or two late).
-const stableFor = 5 * time.Second
+// DefaultMinReady is how long a Deployment's pods must have been Ready,
+// without a container restarting, before deploy calls them ready, unless
+// the request says otherwise (WaitOptions.MinReady, as a Deployment's
+// minReadySeconds). kstatus calls a Deployment Current as soon as its pods
+// are Ready once, so a container that exits after two seconds, or crashes
+// just after its first good readiness probe, was reported "ready" while
+// it crash-looped. Five seconds leave the kubelet time to report a crash
+// two seconds after a start (its status reaches the API server a second
+// or two late).
+const DefaultMinReady = 5 * time.Second
+
+// pollEvery is how often the waits read what they wait for: often enough
+// that a pod's start is seen within a fraction of the second or two it
+// takes, as docker compose sees a container's, and a few small GETs and
+// LISTs of one namespace a second at most.
+const pollEvery = 250 * time.Millisecond
 
 // logTail is how many log lines of a failing container a wait's error
 // quotes.
 const logTail = 5
 
 // waitStable waits, until deadline, for the pods of the set's Deployments
-// to have been Ready for stableFor (since their last restart). When the
+// to have been Ready for minReady (since their last restart). When the
 // deadline passes it names each pod that is not, with its containers'
 // last states, exit codes and the tail of their logs.
-func (a *Applier) waitStable(ctx context.Context, set object.ObjMetadataSet, deadline time.Time) error {
+func (a *Applier) waitStable(ctx context.Context, set object.ObjMetadataSet, deadline time.Time, minReady time.Duration) error {
 	ns, names := deploymentsOf(set)
 	if len(names) == 0 {
 		return nil
 	}
 	for {
-		unstable, err := a.unstablePods(ctx, ns, names, time.Now())
+		unstable, err := a.unstablePods(ctx, ns, names, time.Now().Add(-minReady))
 		if err != nil {
 			return err
 		}
@@ -47,12 +55,12 @@ func (a *Applier) waitStable(ctx context.Context, set object.ObjMetadataSet, dea
 			return nil
 		}
 		if !time.Now().Before(deadline) {
-			return fmt.Errorf("pods are not stably ready (Ready for %s without a restart): %s", stableFor, a.describePods(ctx, unstable))
+			return fmt.Errorf("pods are not stably ready (Ready for %s without a restart): %s", minReady, a.describePods(ctx, unstable))
 		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(500 * time.Millisecond):
+		case <-time.After(pollEvery):
 		}
 	}
 }
@@ -69,10 +77,10 @@ func deploymentsOf(set object.ObjMetadataSet) (string, []string) {
 	return ns, names
 }
 
-// unstablePods lists the pods of the named Deployments that are not yet
-// stably Ready at now, and every pod when a Deployment has fewer stable
-// pods than replicas.
-func (a *Applier) unstablePods(ctx context.Context, ns string, names []string, now time.Time) ([]corev1.Pod, error) {
+// unstablePods lists the pods of the named Deployments that have not been
+// Ready since before readyBy, and every pod when a Deployment has fewer
+// such pods than replicas.
+func (a *Applier) unstablePods(ctx context.Context, ns string, names []string, readyBy time.Time) ([]corev1.Pod, error) {
 	var deps appsv1.DeploymentList
 	var pods corev1.PodList
 	for _, l := range []client.ObjectList{&deps, &pods} {
@@ -89,14 +97,14 @@ func (a *Applier) unstablePods(ctx context.Context, ns string, names []string, n
 		if err != nil {
 			continue
 		}
-		out = append(out, unstableOf(d, pods.Items, sel, now)...)
+		out = append(out, unstableOf(d, pods.Items, sel, readyBy)...)
 	}
 	return out, nil
 }
 
-// unstableOf returns d's pods that are not stably Ready, when d has fewer
-// stable pods than its replicas.
-func unstableOf(d appsv1.Deployment, pods []corev1.Pod, sel labels.Selector, now time.Time) []corev1.Pod {
+// unstableOf returns d's pods that have not been Ready since readyBy, when
+// d has fewer such pods than its replicas.
+func unstableOf(d appsv1.Deployment, pods []corev1.Pod, sel labels.Selector, readyBy time.Time) []corev1.Pod {
 	want := wantReplicas(d)
 	var stable int32
 	var unstable []corev1.Pod
@@ -104,7 +112,7 @@ func unstableOf(d appsv1.Deployment, pods []corev1.Pod, sel labels.Selector, now
 		if p.DeletionTimestamp != nil || !sel.Matches(labels.Set(p.Labels)) {
 			continue
 		}
-		if readySince(p, now) >= stableFor {
+		if readyAt, ok := readySince(p); ok && !readyAt.After(readyBy) {
 			stable++
 		} else {
 			unstable = append(unstable, p)
@@ -116,19 +124,16 @@ func unstableOf(d appsv1.Deployment, pods []corev1.Pod, sel labels.Selector, now
 	return unstable
 }
 
-// readySince is how long the pod has been Ready (0 when it is not): the
-// Ready condition turns false when a container stops, so its time is
+// readySince is when the pod last turned Ready (false when it is not):
+// the Ready condition turns false when a container stops, so its time is
 // also the last restart's.
-func readySince(p corev1.Pod, now time.Time) time.Duration {
+func readySince(p corev1.Pod) (time.Time, bool) {
 	for _, c := range p.Status.Conditions {
 		if c.Type == corev1.PodReady {
-			if c.Status != corev1.ConditionTrue {
-				return 0
-			}
-			return now.Sub(c.LastTransitionTime.Time)
+			return c.LastTransitionTime.Time, c.Status == corev1.ConditionTrue
 		}
 	}
-	return 0
+	return time.Time{}, false
 }
 
 // describePods says, for each pod, why it is not stably ready: each

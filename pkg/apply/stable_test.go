@@ -11,7 +11,7 @@ import (
 )
 
 // TestUnstableOf: a Deployment is stably ready when as many of its pods as
-// it has replicas have been Ready for stableFor; a pod Ready a moment
+// it has replicas have been Ready for DefaultMinReady; a pod Ready a moment
 // ago (it restarted, or just started), not Ready, or being deleted does
 // not count.
 func TestUnstableOf(t *testing.T) {
@@ -33,18 +33,21 @@ func TestUnstableOf(t *testing.T) {
 	d := appsv1.Deployment{Spec: appsv1.DeploymentSpec{Replicas: &two}}
 	sel := labels.SelectorFromSet(labels.Set{"app": "x"})
 	cases := []struct {
-		name string
-		pods []corev1.Pod
-		want int
+		name     string
+		pods     []corev1.Pod
+		minReady time.Duration
+		want     int
 	}{
-		{"both ready long", []corev1.Pod{pod("a", true, time.Minute, false), pod("b", true, stableFor, false)}, 0},
-		{"one ready a moment ago", []corev1.Pod{pod("a", true, time.Minute, false), pod("b", true, time.Second, false)}, 1},
-		{"one not ready", []corev1.Pod{pod("a", true, time.Minute, false), pod("b", false, time.Minute, false)}, 1},
-		{"an old pod being deleted does not count", []corev1.Pod{pod("a", true, time.Minute, false), pod("old", true, time.Hour, true), pod("b", false, 0, false)}, 1},
-		{"a surplus stable pod covers a new one", []corev1.Pod{pod("a", true, time.Minute, false), pod("b", true, time.Minute, false), pod("c", true, 0, false)}, 0},
+		{"both ready long", []corev1.Pod{pod("a", true, time.Minute, false), pod("b", true, DefaultMinReady, false)}, DefaultMinReady, 0},
+		{"one ready a moment ago", []corev1.Pod{pod("a", true, time.Minute, false), pod("b", true, time.Second, false)}, DefaultMinReady, 1},
+		{"one not ready", []corev1.Pod{pod("a", true, time.Minute, false), pod("b", false, time.Minute, false)}, DefaultMinReady, 1},
+		{"an old pod being deleted does not count", []corev1.Pod{pod("a", true, time.Minute, false), pod("old", true, time.Hour, true), pod("b", false, 0, false)}, DefaultMinReady, 1},
+		{"a surplus stable pod covers a new one", []corev1.Pod{pod("a", true, time.Minute, false), pod("b", true, time.Minute, false), pod("c", true, 0, false)}, DefaultMinReady, 0},
+		{"no minimum: Ready a moment ago is enough", []corev1.Pod{pod("a", true, time.Second, false), pod("b", true, 0, false)}, 0, 0},
+		{"no minimum: not Ready is still not", []corev1.Pod{pod("a", true, time.Second, false), pod("b", false, time.Minute, false)}, 0, 1},
 	}
 	for _, tc := range cases {
-		if got := unstableOf(d, tc.pods, sel, now); len(got) != tc.want {
+		if got := unstableOf(d, tc.pods, sel, now.Add(-tc.minReady)); len(got) != tc.want {
 			t.Errorf("%s: %d unstable pods, want %d", tc.name, len(got), tc.want)
 		}
 	}

@@ -34,51 +34,73 @@ type stagedApply struct {
 
 // applyStaged applies objects in fluxcd/ssa's stages: namespaces, CRDs and
 // ClusterRoles first (waiting until those it wrote are ready), then
-// classes, then the rest, in depends_on's waves (byWave: each after what
-// it depends on is started, ready or completed). Within a stage the applies run concurrently,
-// one PATCH each; what a stage changed decides nothing in it, only in the
-// stages after. Entries are in ssa's order within each stage.
+// classes, then volumes and claims (waiting briefly for the claims bound
+// to a named volume, see waitClaimsBound), then the rest, in depends_on's
+// waves (byWave: each after what it depends on is started, ready or
+// completed). Within a stage the applies run concurrently, one PATCH each;
+// what a stage changed decides nothing in it, only in the stages after.
+// Entries are in ssa's order within each stage.
 func (a *Applier) applyStaged(ctx context.Context, objects []*unstructured.Unstructured, s *stagedApply) ([]ssa.ChangeSetEntry, error) {
-	var defs, classes, rest []*unstructured.Unstructured
+	var defs, classes, volumes, rest []*unstructured.Unstructured
 	for _, o := range objects {
 		switch {
 		case ssautil.IsClusterDefinition(o):
 			defs = append(defs, o)
 		case ssautil.IsClassDefinition(o):
 			classes = append(classes, o)
+		case o.GetKind() == "PersistentVolume" || o.GetKind() == "PersistentVolumeClaim":
+			volumes = append(volumes, o)
 		default:
 			rest = append(rest, o)
 		}
 	}
 	var entries []ssa.ChangeSetEntry
-	stages := append([][]*unstructured.Unstructured{defs, classes}, byWave(rest)...)
-	for i, stage := range stages {
-		if len(stage) == 0 {
-			continue
-		}
-		if err := a.checkHeld(ctx); err != nil {
-			return entries, err
-		}
-		if i >= 2 {
-			if err := a.waitDependencies(ctx, s.namespace, dependenciesOf(stage), s.waitFor(), stage); err != nil {
-				return entries, err
-			}
-		}
+	for _, stage := range [][]*unstructured.Unstructured{defs, classes, volumes} {
 		es, err := a.applyStage(ctx, stage, s)
 		entries = append(entries, es...)
 		if err != nil {
 			return entries, err
 		}
-		if written := changedSet(es); i < 2 && len(written) > 0 {
-			if err := a.manager.WaitForSetWithContext(ctx, written, ssa.WaitOptions{Interval: time.Second, Timeout: time.Minute}); err != nil {
-				return entries, fmt.Errorf("waiting for %s to become ready before the objects that need it: %w", written[0].Name, err)
-			}
+		if err := a.settle(ctx, stage, changedSet(es)); err != nil {
+			return entries, err
+		}
+	}
+	for _, wave := range byWave(rest) {
+		if err := a.waitDependencies(ctx, s.namespace, dependenciesOf(wave), s.waitFor(), wave); err != nil {
+			return entries, err
+		}
+		es, err := a.applyStage(ctx, wave, s)
+		entries = append(entries, es...)
+		if err != nil {
+			return entries, err
 		}
 	}
 	return entries, nil
 }
 
+// settle waits for what an early stage wrote before the stages that need
+// it: definitions and classes until ready, claims until bound.
+func (a *Applier) settle(ctx context.Context, stage []*unstructured.Unstructured, written object.ObjMetadataSet) error {
+	if len(written) == 0 {
+		return nil
+	}
+	if stage[0].GetKind() == "PersistentVolume" || stage[0].GetKind() == "PersistentVolumeClaim" {
+		a.waitClaimsBound(ctx, preBound(stage, written))
+		return nil
+	}
+	if err := a.manager.WaitForSetWithContext(ctx, written, ssa.WaitOptions{Interval: time.Second, Timeout: time.Minute}); err != nil {
+		return fmt.Errorf("waiting for %s to become ready before the objects that need it: %w", written[0].Name, err)
+	}
+	return nil
+}
+
 func (a *Applier) applyStage(ctx context.Context, stage []*unstructured.Unstructured, s *stagedApply) ([]ssa.ChangeSetEntry, error) {
+	if len(stage) == 0 {
+		return nil, nil
+	}
+	if err := a.checkHeld(ctx); err != nil {
+		return nil, err
+	}
 	ordered := ssa.SortableUnstructureds(slices.Clone(stage))
 	sort.Stable(ordered)
 	entries, err := concurrently(ctx, ordered, func(ctx context.Context, o *unstructured.Unstructured) (ssa.ChangeSetEntry, error) {

@@ -17,8 +17,10 @@ type DeployOptions struct {
 	deploymentVerb
 	Wait    bool
 	Timeout time.Duration
-	DryRun  string
-	Images  map[string]string
+	// MinReady is --min-ready: how long pods must stay Ready.
+	MinReady time.Duration
+	DryRun   string
+	Images   map[string]string
 	// SkipClusterManagement leaves the kind cluster's lifecycle alone: it
 	// must be running; its mounts are still checked and images loaded.
 	SkipClusterManagement bool
@@ -39,7 +41,7 @@ type DeployOptions struct {
 
 // NewDeployOptions returns DeployOptions with their defaults.
 func NewDeployOptions(g *GlobalOptions) *DeployOptions {
-	return &DeployOptions{deploymentVerb: deploymentVerb{GlobalOptions: g}, Wait: true, Timeout: 5 * time.Minute, DryRun: "none", Getenv: os.Getenv}
+	return &DeployOptions{deploymentVerb: deploymentVerb{GlobalOptions: g}, Wait: true, Timeout: 5 * time.Minute, MinReady: lifecycle.DefaultMinReady, DryRun: "none", Getenv: os.Getenv}
 }
 
 func newCmdDeploy(g *GlobalOptions) *cobra.Command {
@@ -77,6 +79,7 @@ func addDeployFlags(cmd *cobra.Command, o *DeployOptions) {
 	addAllowHooksFlag(f, o.GlobalOptions)
 	f.BoolVar(&o.Wait, "wait", o.Wait, "If true, wait until every object is ready.")
 	f.DurationVar(&o.Timeout, "timeout", o.Timeout, "How long to wait for readiness.")
+	f.DurationVar(&o.MinReady, "min-ready", o.MinReady, "How long each Deployment's pods must stay Ready, without a container restarting, before the wait counts them ready (as a Deployment's minReadySeconds): a container that crashes soon after it starts fails the deploy instead of passing it. 0 counts pods as soon as they are Ready, as docker compose up --wait does.")
 	f.StringToStringVar(&o.Images, "image", o.Images, "Replace a container's image: container=image (repeatable).")
 	f.BoolVar(&o.SkipClusterManagement, "skip-cluster-management", o.SkipClusterManagement, "If true, do not create the kind cluster: it must be running (k8s-kind only; mounts are still checked).")
 	f.BoolVar(&o.BreakLock, "break-lock", o.BreakLock, "If true, take the deployment's lock from another command that holds it (use when that command is gone).")
@@ -105,6 +108,9 @@ func (o *DeployOptions) Validate() error {
 	if err := o.output.Validate(); err != nil {
 		return err
 	}
+	if o.MinReady < 0 {
+		return fmt.Errorf("--min-ready must not be negative (got %s)", o.MinReady)
+	}
 	switch o.DryRun {
 	case "none", "client", "server":
 		return nil
@@ -115,7 +121,7 @@ func (o *DeployOptions) Validate() error {
 // request turns the flags into a deploy request.
 func (o *DeployOptions) request(t *lifecycle.Target) lifecycle.DeployRequest {
 	return lifecycle.DeployRequest{
-		Target: t, ServerDryRun: o.DryRun == "server", Wait: o.Wait, Timeout: o.Timeout,
+		Target: t, ServerDryRun: o.DryRun == "server", Wait: o.Wait, Timeout: o.Timeout, MinReady: o.MinReady,
 		SkipClusterManagement: o.SkipClusterManagement, KindNodeImage: o.KindNodeImage, Getenv: o.Getenv,
 		SecretsOnly: o.SecretsOnly, Adopt: o.Adopt, BreakLock: o.BreakLock,
 	}

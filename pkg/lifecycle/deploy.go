@@ -12,6 +12,10 @@ import (
 	"github.com/kubectl-stack/kubectl-stack/pkg/kindcluster"
 )
 
+// DefaultMinReady is how long deploy's wait wants each pod Ready, without
+// a restart, unless the request says otherwise.
+const DefaultMinReady = apply.DefaultMinReady
+
 // DeployRequest is one deploy of a prepared target.
 type DeployRequest struct {
 	Target *Target
@@ -20,6 +24,9 @@ type DeployRequest struct {
 	ServerDryRun bool
 	Wait         bool
 	Timeout      time.Duration
+	// MinReady is how long each Deployment's pods must stay Ready without
+	// a restart before the wait counts them (apply.WaitOptions.MinReady).
+	MinReady time.Duration
 	// SkipClusterManagement leaves the kind cluster's lifecycle alone: it
 	// must be running; its mounts are still checked and images loaded.
 	SkipClusterManagement bool

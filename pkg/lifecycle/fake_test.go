@@ -107,7 +107,7 @@ func (f *fakeCluster) Prune(context.Context, *apply.Applied) error {
 	f.add("cluster.Prune")
 	return nil
 }
-func (f *fakeCluster) Wait(context.Context, *apply.Applied, string, time.Duration) error {
+func (f *fakeCluster) Wait(context.Context, *apply.Applied, string, apply.WaitOptions) error {
 	f.add("cluster.Wait")
 	return f.waitErr
 }

@@ -23,7 +23,7 @@ type Cluster interface {
 	Lock(ctx context.Context, req apply.LockRequest) (release func(), err error)
 	Apply(ctx context.Context, req apply.Request) (*apply.Applied, error)
 	Prune(ctx context.Context, ap *apply.Applied) error
-	Wait(ctx context.Context, ap *apply.Applied, namespace string, timeout time.Duration) error
+	Wait(ctx context.Context, ap *apply.Applied, namespace string, o apply.WaitOptions) error
 	Diff(ctx context.Context, req apply.Request) ([]apply.Change, error)
 	Stop(ctx context.Context, req apply.StopRequest) (*apply.Result, error)
 	Status(ctx context.Context, namespace, id string) (*apply.Status, error)

@@ -41,7 +41,7 @@ func probes(svc compose.Service) (readiness, startup, liveness *corev1.Probe) {
 	}
 	readiness = &corev1.Probe{ProbeHandler: handler, PeriodSeconds: seconds(hc.Interval), TimeoutSeconds: timeout, FailureThreshold: retries}
 	if hc.StartPeriod != nil && *hc.StartPeriod > 0 {
-		every := durationOr(hc.StartInterval, defaultHealthStartInterval)
+		every := startInterval(hc)
 		window := int32(time.Duration(*hc.StartPeriod).Round(time.Second) / time.Second)
 		startup = &corev1.Probe{ProbeHandler: handler, PeriodSeconds: every, TimeoutSeconds: timeout, FailureThreshold: (window+every-1)/every + retries}
 	}
@@ -50,6 +50,22 @@ func probes(svc compose.Service) (readiness, startup, liveness *corev1.Probe) {
 		liveness = &live
 	}
 	return readiness, startup, liveness
+}
+
+// startInterval is how often the start period is checked: start_interval,
+// else every 5 s as Docker Engine 25 and later do, or every interval
+// when that is shorter, as older engines (Debian's 20.10 among them) check
+// the start period at the interval. A container is then never found
+// healthy later than under either engine.
+func startInterval(hc *compose.HealthCheck) int32 {
+	if hc.StartInterval != nil && *hc.StartInterval > 0 {
+		return seconds(hc.StartInterval)
+	}
+	every := int32(defaultHealthStartInterval / time.Second)
+	if hc.Interval != nil && *hc.Interval > 0 {
+		every = min(every, max(seconds(hc.Interval), 1))
+	}
+	return every
 }
 
 // healthCommand is the probe's command: CMD as it is, CMD-SHELL (or a

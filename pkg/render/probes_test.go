@@ -12,7 +12,7 @@ import (
 // compose's defaults (timeout 30 s, 3 retries); CMD runs as it is and
 // CMD-SHELL through /bin/sh -c; a start_period adds a startup probe that
 // gives the container that long, checked every start_interval (5 s by
-// default), before failures count; NONE and disable give none; a liveness
+// default, or the interval when that is shorter), before failures count; NONE and disable give none; a liveness
 // probe only with x-kubectl-stack: {liveness: true}.
 func TestHealthchecksAreProbes(t *testing.T) {
 	t.Parallel()
@@ -30,6 +30,17 @@ func TestHealthchecksAreProbes(t *testing.T) {
       retries: 5
       start_period: 60s
       start_interval: 2s
+  quick:
+    image: x
+    healthcheck:
+      test: ["CMD", "/bin/check"]
+      interval: 1s
+      start_period: 30s
+  slow:
+    image: x
+    healthcheck:
+      test: ["CMD", "/bin/check"]
+      start_period: 30s
   none:
     image: x
     healthcheck:
@@ -66,6 +77,8 @@ func TestHealthchecksAreProbes(t *testing.T) {
 	want := map[string]string{
 		"plain":    "readinessProbe[/bin/check --fast period=<nil> timeout=30 failures=3]",
 		"shell":    "readinessProbe[/bin/sh -c curl -f localhost || exit 1 period=10 timeout=2 failures=5] startupProbe[/bin/sh -c curl -f localhost || exit 1 period=2 timeout=2 failures=35]",
+		"quick":    "readinessProbe[/bin/check period=1 timeout=30 failures=3] startupProbe[/bin/check period=1 timeout=30 failures=33]",
+		"slow":     "readinessProbe[/bin/check period=<nil> timeout=30 failures=3] startupProbe[/bin/check period=5 timeout=30 failures=9]",
 		"none":     "",
 		"disabled": "",
 		"live":     "readinessProbe[/bin/check period=<nil> timeout=30 failures=3] livenessProbe[/bin/check period=<nil> timeout=30 failures=3]",

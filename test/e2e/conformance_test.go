@@ -37,10 +37,11 @@ func TestConformance(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rows, err := r.Run(context.Background(), p)
+		rows, times, err := r.Run(context.Background(), p)
 		if err != nil {
 			t.Fatalf("scenario %s: %v", s.Name(), err)
 		}
+		t.Logf("scenario %s: time to ready: %s", s.Name(), times)
 		results = append(results, conformance.Result{Scenario: s.Name(), Rows: rows})
 		t.Logf("scenario %s:\n%s", s.Name(), strings.Join(conformance.Lines(rows), "\n"))
 	}

@@ -26,6 +26,11 @@ func main() {
 	stack := flag.String("kubectl-stack", "kubectl-stack", "the kubectl-stack binary")
 	cluster := flag.String("cluster", "conformance", "the kind cluster to deploy to (created when missing, kept afterwards)")
 	nodeImage := flag.String("node-image", "", "the kind node image to create the cluster from")
+	var deployFlags []string
+	flag.Func("deploy-flag", "a flag to add to kubectl stack deploy (repeatable), such as --min-ready=0", func(s string) error {
+		deployFlags = append(deployFlags, s)
+		return nil
+	})
 	settle := flag.Duration("settle", 12*time.Second, "how long both sides run once ready before their reports are read")
 	flag.Parse()
 	if *project == "" || *compose == "" {
@@ -34,13 +39,13 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, *project, *compose, *stack, *cluster, *nodeImage, *settle); err != nil {
+	if err := run(ctx, *project, *compose, *stack, *cluster, *nodeImage, *settle, deployFlags); err != nil {
 		fmt.Fprintln(os.Stderr, "conformance:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, project, compose, stack, cluster, nodeImage string, settle time.Duration) error {
+func run(ctx context.Context, project, compose, stack, cluster, nodeImage string, settle time.Duration, deployFlags []string) error {
 	work, err := os.MkdirTemp("", "conformance-")
 	if err != nil {
 		return err
@@ -52,7 +57,7 @@ func run(ctx context.Context, project, compose, stack, cluster, nodeImage string
 	}
 	mountRoot := filepath.Join(os.TempDir(), "kubectl-stack-conformance-"+cluster)
 	r := &conformance.Runner{
-		Compose: compose, KindCluster: cluster, MountRoot: mountRoot, NodeImage: nodeImage, Settle: settle,
+		Compose: compose, KindCluster: cluster, MountRoot: mountRoot, NodeImage: nodeImage, Settle: settle, DeployFlags: deployFlags,
 		Stack: func(ctx context.Context, args ...string) (string, string, error) {
 			var out, errOut bytes.Buffer
 			cmd := exec.CommandContext(ctx, stack, args...)
@@ -62,10 +67,11 @@ func run(ctx context.Context, project, compose, stack, cluster, nodeImage string
 		},
 		Logf: func(format string, args ...any) { fmt.Fprintf(os.Stderr, "conformance: "+format+"\n", args...) },
 	}
-	rows, err := r.Run(ctx, p)
+	rows, times, err := r.Run(ctx, p)
 	if err != nil {
 		return err
 	}
+	r.Logf("time to ready: %s", times)
 	for _, line := range conformance.Lines(rows) {
 		fmt.Println(line)
 	}
