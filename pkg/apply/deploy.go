@@ -148,6 +148,9 @@ func (a *Applier) Apply(ctx context.Context, req Request) (*Applied, error) {
 	// applyStaged checks the lock before each of its stages.
 	run := &stagedApply{live: live, unchanged: unchanged, namespace: req.Namespace, dependencyTimeout: req.DependencyTimeout}
 	entries, err := a.applyStaged(ctx, toApply, run)
+	if err == nil {
+		err = a.rollForSecrets(ctx, req.Objects, entries)
+	}
 	if err != nil {
 		return nil, interrupted(ctx, err)
 	}

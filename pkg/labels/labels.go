@@ -64,3 +64,8 @@ const DependsOnAnnotation = "kubectl-stack.io/depends-on"
 
 // ArgoSyncWave orders a pipeline's sync as WaveAnnotation orders deploy.
 const ArgoSyncWave = "argocd.argoproj.io/sync-wave"
+
+// SecretsChangedAnnotation on a Deployment's pod template is when a
+// deploy last changed a Secret its pods use, which rolled them (the
+// Secret's value is made at deploy, so no hash of it can be rendered).
+const SecretsChangedAnnotation = "kubectl-stack.io/secrets-changed-at"
