@@ -95,7 +95,7 @@ func (a *Applier) waitDependencies(ctx context.Context, ns string, deps []depend
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(time.Second):
+		case <-time.After(pollEvery):
 		}
 	}
 }
