@@ -18,6 +18,7 @@ rules=(
   "github.com/moby/go-archive=pkg/engine"
   "github.com/moby/patternmatcher=pkg/engine"
   "github.com/moby/buildkit=pkg/dockerfile"
+  "github.com/google/go-containerregistry=pkg/engine internal/testutil"
   "sigs.k8s.io/kustomize=pkg/render"
   "k8s.io/klog=pkg/log"
   "github.com/spf13/cobra=pkg/cmd pkg/version"

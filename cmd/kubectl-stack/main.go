@@ -16,6 +16,9 @@ import (
 
 func main() {
 	startup.Done()
+	if exe, err := os.Executable(); err == nil {
+		cmd.Executable = exe
+	}
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	ctx, stop := cmd.WithInterrupts(context.Background(), sigs, os.Stderr, os.Exit)

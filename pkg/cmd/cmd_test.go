@@ -564,4 +564,9 @@ func TestCreateNamesVolumesThatStartEmpty(t *testing.T) {
 	if strings.Contains(errOut, "start empty") {
 		t.Errorf("render repeats create's note:\n%s", errOut)
 	}
+	// With a copy-up image the volumes start as in docker: no note.
+	testutil.WriteFile(t, root, "spec.yml", "stack: shop\ndeploy-to: k8s\ncopy-up-image: registry.example/kubectl-stack:v1\nvolumes:\n  shipped:\n  conf:\n  kept:\n")
+	if _, errOut, err = run(t, root, "create", "--spec-file", "spec.yml", "-d", "dep2"); err != nil || strings.Contains(errOut, "start empty") {
+		t.Errorf("create with copy-up-image: %v\n%s\nwant no note", err, errOut)
+	}
 }

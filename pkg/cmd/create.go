@@ -164,9 +164,13 @@ func withRenderWarnings(warnings []string, d *deployment.Deployment) ([]string, 
 
 // freshVolumesNote says which volume mounts start empty, where docker
 // compose would first fill a new volume with the image's files there:
-// those the spec leaves volumes (not ConfigMaps, not host paths). A note,
-// not a warning: most images ship nothing at a volume's path.
+// without a copy-up image (off kind, unless the spec names one), those the
+// spec leaves volumes (not ConfigMaps, not host paths). A note, not a
+// warning: most images ship nothing at a volume's path.
 func freshVolumesNote(d *deployment.Deployment) string {
+	if render.CopyUpImage(d.Spec) != "" {
+		return ""
+	}
 	var mounts []string
 	for _, c := range slices.Concat(d.Pods, d.Jobs) {
 		for _, m := range c.File.FreshVolumeMounts() {
@@ -186,5 +190,5 @@ func freshVolumesNote(d *deployment.Deployment) string {
 	if len(mounts) == 0 {
 		return ""
 	}
-	return "these start empty, where docker compose first fills a new volume with the image's files at its path: " + strings.Join(mounts, ", ") + "; if an image ships files there (defaults, a seeded database), copy them in with an init container or bind them from the stack"
+	return "these start empty, where docker compose first fills a new volume with the image's files at its path: " + strings.Join(mounts, ", ") + "; if an image ships files there (defaults, a seeded database), set copy-up-image in the spec to an image of kubectl-stack (its executable at /kubectl-stack; the cluster must serve image volumes) and a copy-up init container fills them at their first start as docker does, or bind them from the stack"
 }

@@ -21,10 +21,17 @@ import (
 
 // lifecycle is the lifecycle layer with the real collaborators: the
 // cluster the kubeconfig flags select, kind, the local Docker engine, git.
+// Executable is the plugin's own executable, which its main sets: deploy
+// makes the copy-up image from it on kind. Tests that run the commands in
+// their own process leave it "" (the image must exist) or point it at a
+// built plugin.
+var Executable string
+
 func (g *GlobalOptions) lifecycle() *lifecycle.Lifecycle {
 	return &lifecycle.Lifecycle{
-		Log:      g.Logger(),
-		Progress: g.ErrOut,
+		Executable: Executable,
+		Log:        g.Logger(),
+		Progress:   g.ErrOut,
 		Connect: func(kubeContext string) (lifecycle.Cluster, error) {
 			a, err := g.applier(kubeContext)
 			if err != nil {

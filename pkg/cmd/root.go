@@ -63,7 +63,7 @@ Start with:
 		log.RouteKlog(g.ErrOut, g.Verbosity)
 		return rejectNamespaceFlag(c)
 	}
-	root.AddCommand(newCmdVersion(g), newCmdInit(g), newCmdCreate(g), newCmdRender(g), newCmdDeploy(g), newCmdStop(g), newCmdDiff(g), newCmdStatus(g), newCmdKind(g), newCmdPs(g), newCmdRestart(g), newCmdLogs(g), newCmdExec(g), newCmdBuild(g), newCmdPort(g), newCmdList(g), newCmdEvents(g))
+	root.AddCommand(newCmdVersion(g), newCmdInit(g), newCmdCreate(g), newCmdRender(g), newCmdDeploy(g), newCmdStop(g), newCmdDiff(g), newCmdStatus(g), newCmdKind(g), newCmdPs(g), newCmdRestart(g), newCmdLogs(g), newCmdExec(g), newCmdBuild(g), newCmdPort(g), newCmdList(g), newCmdEvents(g), newCmdCopyUp(g))
 	registerCompletions(root, g)
 	return root
 }

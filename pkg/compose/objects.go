@@ -177,6 +177,13 @@ type FreshVolumeMount struct {
 	Volume, Service, Target string
 }
 
+// CopiesUp says whether docker fills the volume of this mount with the
+// image's files when it is new: a named or anonymous volume, not nocopy,
+// and not a data directory (a bind in docker too).
+func (f *File) CopiesUp(v types.ServiceVolumeConfig) bool {
+	return v.Type == types.VolumeTypeVolume && (v.Volume == nil || !v.Volume.NoCopy) && f.dataVolumes[v.Source] == ""
+}
+
 // FreshVolumeMounts are the mounts of named volumes the file declares and
 // of anonymous ones (not data directories, which are binds in docker too,
 // nor nocopy ones).
@@ -184,7 +191,7 @@ func (f *File) FreshVolumeMounts() []FreshVolumeMount {
 	var out []FreshVolumeMount
 	for _, name := range f.ServiceNames() {
 		for _, v := range f.Project.Services[name].Volumes {
-			if v.Type != types.VolumeTypeVolume || v.Volume != nil && v.Volume.NoCopy || f.dataVolumes[v.Source] != "" {
+			if !f.CopiesUp(v) {
 				continue
 			}
 			vol := ""

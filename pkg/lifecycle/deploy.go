@@ -102,6 +102,7 @@ var deploySteps = []step{
 	{name: "cluster", secrets: true, run: ensureCluster},
 	{name: "mounts", run: checkMounts},
 	{name: "images", run: buildImages},
+	{name: "copy-up-image", run: copyUpImageStep},
 	{name: "load", run: loadImages},
 	{name: "tls", secrets: true, run: issueTLS},
 	{name: "external-endpoints", run: externalEndpointsStep},

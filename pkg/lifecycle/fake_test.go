@@ -44,7 +44,7 @@ func (c *calls) has(prefix string) bool {
 }
 
 // writes are the calls that change something.
-var writes = []string{"kind.Create", "kind.Delete", "kind.LoadImages", "engine.Build", "engine.Push", "cluster.Apply", "cluster.Prune", "cluster.Stop", "cluster.EnsureRuntimeClass"}
+var writes = []string{"kind.Create", "kind.Delete", "kind.LoadImages", "engine.Build", "engine.MakeImage", "engine.Push", "cluster.Apply", "cluster.Prune", "cluster.Stop", "cluster.EnsureRuntimeClass"}
 
 // (cluster.ApplyShared is matched by the "cluster.Apply" prefix.)
 
@@ -221,6 +221,10 @@ func (f *fakeEngine) Push(_ context.Context, image string, _ *engine.Auth, _ io.
 }
 func (f *fakeEngine) InRegistry(_ context.Context, image string, _ *engine.Auth) (bool, error) {
 	return f.inRegistry[image], nil
+}
+func (f *fakeEngine) MakeImage(_ context.Context, im engine.ExecutableImage) error {
+	f.add("engine.MakeImage " + im.Name + " from " + im.Executable)
+	return nil
 }
 func (f *fakeEngine) Close() error { return nil }
 

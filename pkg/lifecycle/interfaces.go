@@ -65,6 +65,7 @@ type Engine interface {
 	Build(ctx context.Context, req engine.Request, progress io.Writer) error
 	Push(ctx context.Context, image string, auth *engine.Auth, progress io.Writer) error
 	InRegistry(ctx context.Context, image string, auth *engine.Auth) (bool, error)
+	MakeImage(ctx context.Context, im engine.ExecutableImage) error
 	Close() error
 }
 

@@ -28,6 +28,10 @@ type Lifecycle struct {
 	// Kubeconfig is the file kind adds its contexts to and removes them
 	// from ("" is kind's default).
 	Kubeconfig string
+	// Executable is the plugin's own executable, from which deploy makes
+	// the copy-up image on kind; "" when the running program is not the
+	// plugin (a test), where that image must exist already.
+	Executable string
 	// DataDir holds kubectl-stack's state on this host: the local CA of
 	// each kind cluster (kind/<cluster>/ca), which must outlive clusters.
 	DataDir string

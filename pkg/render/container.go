@@ -38,9 +38,11 @@ func (r *renderer) buildPod(c deployment.Compose) podParts {
 	var p podParts
 	siblings := siblingPatterns(writtenNames(c))
 	volumes := map[string]corev1.Volume{}
+	var copyUps []copyUpMount
 	for _, name := range c.File.ServiceNames() {
 		svc := c.File.Project.Services[name]
 		ctr := r.container(c, svc, siblings, volumes)
+		copyUps = append(copyUps, copyUpMounts(c.File, svc, ctr, volumes)...)
 		if compose.IsInitContainer(svc) {
 			p.initContainers = append(p.initContainers, ctr)
 		} else {
@@ -54,6 +56,13 @@ func (r *renderer) buildPod(c deployment.Compose) podParts {
 			}
 		}
 		r.warnUnsupported(c, svc)
+	}
+	if init, images := r.copyUpInit(copyUps); init != nil {
+		// First: docker fills the volumes before any container starts.
+		p.initContainers = append([]corev1.Container{*init}, p.initContainers...)
+		for _, v := range images {
+			volumes[v.Name] = v
+		}
 	}
 	p.hostAliases = r.hostAliases(c)
 	p.sysctls = r.podSysctls(c)

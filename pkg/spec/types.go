@@ -49,9 +49,15 @@ type Spec struct {
 	CaddyIngressImage string `yaml:"caddy-ingress-image,omitempty"`
 	// IngressControllerImage is the image of the ingress controller
 	// deploy installs on kind (a Traefik v3 image).
-	IngressControllerImage string            `yaml:"ingress-controller-image,omitempty"`
-	ImagePullPolicy        string            `yaml:"image-pull-policy,omitempty"`
-	ImageOverrides         map[string]string `yaml:"image-overrides,omitempty"`
+	IngressControllerImage string `yaml:"ingress-controller-image,omitempty"`
+	// CopyUpImage is the image of the copy-up init container, which
+	// fills a new volume with the image's files at its path as docker
+	// does (the kubectl-stack binary, run as "copy-up"): on kind deploy
+	// makes kubectl-stack/copy-up:1 from the plugin itself; elsewhere,
+	// copy-up is off unless this names the image; "none" turns it off.
+	CopyUpImage     string            `yaml:"copy-up-image,omitempty"`
+	ImagePullPolicy string            `yaml:"image-pull-policy,omitempty"`
+	ImageOverrides  map[string]string `yaml:"image-overrides,omitempty"`
 	// ImagePullSecret is laconic-so's current name for the registry
 	// credentials; RegistryCredentials is the seed document's name. Both mean
 	// the same; use Credentials() to read whichever is set.

@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+
+	"github.com/kubectl-stack/kubectl-stack/pkg/cmd"
+	"github.com/kubectl-stack/kubectl-stack/pkg/render"
 )
 
 // nodeImage is the kind node image of the clusters the tests create:
@@ -25,7 +28,11 @@ func TestMain(m *testing.M) {
 		}
 		skipReason = err.Error()
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if cmd.Executable != "" {
+		os.RemoveAll(filepath.Dir(cmd.Executable))
+	}
+	os.Exit(code)
 }
 
 // required is true in CI (and wherever KUBECTL_STACK_REQUIRE_KIND is set):
@@ -51,6 +58,25 @@ func setup() error {
 	if out, err := exec.Command(filepath.Join(repoRoot(), "hack/probe-image.sh")).CombinedOutput(); err != nil {
 		return fmt.Errorf("building the conformance probe's image: %v\n%s", err, out)
 	}
+	return buildPlugin()
+}
+
+// buildPlugin builds kubectl-stack for the deploys, which run in this
+// process, to make the copy-up image from, as the plugin makes it from
+// itself; the image is removed first so that every run makes it.
+func buildPlugin() error {
+	dir, err := os.MkdirTemp("", "kubectl-stack-e2e-")
+	if err != nil {
+		return err
+	}
+	exe := filepath.Join(dir, "kubectl-stack")
+	build := exec.Command("go", "build", "-o", exe, "./cmd/kubectl-stack")
+	build.Dir, build.Env = repoRoot(), append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		return fmt.Errorf("building kubectl-stack: %v\n%s", err, out)
+	}
+	_ = exec.Command("docker", "image", "rm", render.DefaultCopyUpImage).Run()
+	cmd.Executable = exe
 	return nil
 }
 
