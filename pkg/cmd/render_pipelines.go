@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"path"
 
 	"github.com/spf13/cobra"
@@ -25,7 +26,7 @@ type pipelineFlags struct {
 
 func (p *pipelineFlags) add(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.BoolVar(&p.Flux, "flux-kustomization", p.Flux, "If true, also write a Flux Kustomization for the overlay (pipelines/<deployment-id>/flux-kustomization.yaml); without --repo-url it uses the GitRepository flux bootstrap made.")
+	f.BoolVar(&p.Flux, "flux-kustomization", p.Flux, "If true, also write a Flux Kustomization for the overlay (pipelines/<deployment-id>/flux-kustomization.yaml), or, when services start in depends_on waves, one per wave (pipelines/<deployment-id>/waves/<n>), each depending on the one before; without --repo-url it uses the GitRepository flux bootstrap made.")
 	f.BoolVar(&p.Argo, "argocd-application", p.Argo, "If true, also write an Argo CD Application for the overlay (pipelines/<deployment-id>/argocd-application.yaml).")
 	f.StringVar(&p.RepoURL, "repo-url", p.RepoURL, "The git repository pipelines read the tree from (default for Argo CD: the tree checkout's origin).")
 	f.StringVar(&p.Revision, "revision", p.Revision, "The branch (Flux) or revision (Argo CD) pipelines follow (default: main for Flux, HEAD for Argo CD).")
@@ -56,6 +57,14 @@ func (p *pipelineFlags) addTo(ctx context.Context, res *render.Result, tree stri
 	pl := gitops.Pipeline{Name: res.DeploymentID, RepoURL: p.RepoURL, Revision: p.Revision, Path: path.Join(treePath, res.Overlay)}
 	dir := render.PipelineDir(res.DeploymentID)
 	if p.Flux {
+		waves, files, err := res.WaveOverlays()
+		if err != nil {
+			return fmt.Errorf("laying out the Flux waves: %w", err)
+		}
+		for _, w := range waves {
+			pl.Waves = append(pl.Waves, path.Join(treePath, w))
+		}
+		maps.Copy(res.Files, files)
 		data, err := gitops.Flux(pl)
 		if err != nil {
 			return fmt.Errorf("writing the Flux Kustomization: %w", err)

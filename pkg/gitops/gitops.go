@@ -28,6 +28,11 @@ type Pipeline struct {
 	// Path is the overlay's directory relative to the repository root,
 	// slash-separated.
 	Path string
+	// Waves, when the deployment's workloads start in depends_on's waves,
+	// are the wave kustomizations' directories (render's WaveOverlays),
+	// relative to the repository root, in order: Flux then gets one
+	// Kustomization per wave, each depending on the one before.
+	Waves []string
 }
 
 // Validate checks what both manifests need.
@@ -48,6 +53,11 @@ func Flux(p Pipeline) ([]byte, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
+	for _, w := range p.Waves {
+		if err := (Pipeline{Path: w}).Validate(); err != nil {
+			return nil, err
+		}
+	}
 	source := FluxNamespace
 	var docs []any
 	if p.RepoURL != "" {
@@ -67,20 +77,42 @@ func Flux(p Pipeline) ([]byte, error) {
 			},
 		})
 	}
-	docs = append(docs, map[string]any{
+	if len(p.Waves) == 0 {
+		return marshalAll(append(docs, kustomization(p.Name, source, p.Path, "")))
+	}
+	// One per wave: wait: true holds the next wave back until every
+	// object of this one is ready (a Job complete), as deploy's waves do
+	// for service_healthy and service_completed_successfully (and, more
+	// strictly, service_started).
+	previous := ""
+	for i, w := range p.Waves {
+		name := fmt.Sprintf("%s-wave-%d", p.Name, i)
+		docs = append(docs, kustomization(name, source, w, previous))
+		previous = name
+	}
+	return marshalAll(docs)
+}
+
+// kustomization is a Flux Kustomization of the directory at dir that
+// prunes, waits, and depends on the Kustomization after, if any.
+func kustomization(name, source, dir, after string) map[string]any {
+	spec := map[string]any{
+		"interval":  "10m",
+		"sourceRef": map[string]any{"kind": "GitRepository", "name": source},
+		"path":      "./" + path.Clean(dir),
+		"prune":     true,
+		"wait":      true,
+		"timeout":   "10m",
+	}
+	if after != "" {
+		spec["dependsOn"] = []any{map[string]any{"name": after}}
+	}
+	return map[string]any{
 		"apiVersion": "kustomize.toolkit.fluxcd.io/v1",
 		"kind":       "Kustomization",
-		"metadata":   map[string]any{"name": p.Name, "namespace": FluxNamespace},
-		"spec": map[string]any{
-			"interval":  "10m",
-			"sourceRef": map[string]any{"kind": "GitRepository", "name": source},
-			"path":      "./" + path.Clean(p.Path),
-			"prune":     true,
-			"wait":      true,
-			"timeout":   "10m",
-		},
-	})
-	return marshalAll(docs)
+		"metadata":   map[string]any{"name": name, "namespace": FluxNamespace},
+		"spec":       spec,
+	}
 }
 
 // ErrNoRepoURL is an Argo CD Application asked for without a repository.

@@ -13,10 +13,13 @@ func TestPipelineGolden(t *testing.T) {
 	overlay := Pipeline{Name: "laconic-0fixture1", Path: "clusters/prod/overlays/laconic-0fixture1"}
 	withRepo := overlay
 	withRepo.RepoURL, withRepo.Revision = "https://git.example.com/ops.git", "release"
+	waves := withRepo
+	waves.Waves = []string{"clusters/prod/pipelines/laconic-0fixture1/waves/0", "clusters/prod/pipelines/laconic-0fixture1/waves/1", "clusters/prod/pipelines/laconic-0fixture1/waves/2"}
 	for name, gen := range map[string]func() ([]byte, error){
 		"flux-bootstrap-source": func() ([]byte, error) { return Flux(overlay) },
 		"flux-own-source":       func() ([]byte, error) { return Flux(withRepo) },
 		"argocd":                func() ([]byte, error) { return ArgoCD(withRepo) },
+		"flux-waves":            func() ([]byte, error) { return Flux(waves) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			out, err := gen()

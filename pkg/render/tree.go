@@ -12,7 +12,6 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/kustomize/api/types"
-	"sigs.k8s.io/yaml"
 )
 
 func (r *renderer) renderNamespace() {
@@ -68,12 +67,9 @@ func (r *renderer) tree() (map[string][]byte, []document, error) {
 		Resources: append([]string{"../../" + r.baseDir()}, overlayRes...),
 	}
 	for dir, k := range map[string]types.Kustomization{r.baseDir(): base, r.overlayDir(): overlay} {
-		k.TypeMeta = types.TypeMeta{APIVersion: types.KustomizationVersion, Kind: types.KustomizationKind}
-		data, err := yaml.Marshal(k)
-		if err != nil {
+		if err := writeKustomization(files, dir, k); err != nil {
 			return nil, nil, err
 		}
-		files[path.Join(dir, "kustomization.yaml")] = data
 	}
 	return files, append(baseDocs, overlayDocs...), nil
 }

@@ -528,3 +528,73 @@ func TestSecretsOnlyForAPipeline(t *testing.T) {
 		t.Errorf("deploy of another deployment into the pipeline's namespace = %v, want it refused", err)
 	}
 }
+
+// TestFluxKustomizationPerWave: for a stack whose services start in
+// depends_on's waves, render --flux-kustomization writes one Flux
+// Kustomization per wave, each depending on the one before and waiting,
+// that pass strict validation against Flux's CRD; Flux's own builder
+// makes of the wave directories exactly the overlay's objects, each in
+// one wave only, and every workload in its own wave.
+func TestFluxKustomizationPerWave(t *testing.T) {
+	installPipelineCRDs(t)
+	project := filepath.Join(t.TempDir(), "chain")
+	testutil.WriteFile(t, project, "compose.yaml", `services:
+  db:
+    image: postgres:16
+    healthcheck:
+      test: ["CMD", "pg_isready"]
+  migrate:
+    image: registry.example/app:1
+    restart: "no"
+    depends_on:
+      db: {condition: service_healthy}
+  web:
+    image: registry.example/app:1
+    depends_on:
+      migrate: {condition: service_completed_successfully}
+`)
+	dir, errOut, err := initAndCreate(t, project, fmt.Sprintf("flux-waves-%d", nameSeq.Add(1)))
+	if err != nil {
+		t.Fatalf("create: %v\n%s", err, errOut)
+	}
+	tree := filepath.Join(t.TempDir(), "gitops")
+	overlay := renderTo(t, dir, tree, "--flux-kustomization", "--repo-path", "clusters/dev")
+	id := filepath.Base(overlay)
+	pipeline := filepath.Join(tree, "pipelines", id, "flux-kustomization.yaml")
+	mustKubectl(t, "apply", "--server-side", "--validate=strict", "-f", pipeline)
+
+	var waves []string
+	previous := ""
+	for i, k := range readObjects(t, []byte(testutil.ReadFile(t, pipeline))) {
+		path, _, _ := unstructured.NestedString(k.Object, "spec", "path")
+		deps, _, _ := unstructured.NestedSlice(k.Object, "spec", "dependsOn")
+		wait, _, _ := unstructured.NestedBool(k.Object, "spec", "wait")
+		want := fmt.Sprintf("./clusters/dev/pipelines/%s/waves/%d", id, i)
+		if k.GetName() != fmt.Sprintf("%s-wave-%d", id, i) || path != want || !wait || (previous == "") != (len(deps) == 0) ||
+			(previous != "" && deps[0].(map[string]any)["name"] != previous) {
+			t.Errorf("Kustomization %d: %s path %s wait %v dependsOn %v; want %s-wave-%d at %s after %q, waiting", i, k.GetName(), path, wait, deps, id, i, want, previous)
+		}
+		previous = k.GetName()
+		waves = append(waves, filepath.Join(tree, "pipelines", id, "waves", fmt.Sprint(i)))
+	}
+	if len(waves) != 3 {
+		t.Fatalf("%d Kustomizations, want one per wave (db, migrate, web): 3", len(waves))
+	}
+
+	union := map[string]map[string]any{}
+	for i, w := range waves {
+		for _, o := range fluxBuild(t, tree, w) {
+			if _, twice := union[objectID(o)]; twice {
+				t.Errorf("%s is in two waves", objectID(o))
+			}
+			union[objectID(o)] = o.Object
+			wave := o.GetAnnotations()["kubectl-stack.io/wave"]
+			if (o.GetKind() == "Deployment" || o.GetKind() == "Job") && wave != fmt.Sprint(i) && !(i == 0 && wave == "") {
+				t.Errorf("%s (wave %q) is built in wave %d", objectID(o), wave, i)
+			}
+		}
+	}
+	if d := cmp.Diff(byID(pluginObjects(t, dir)), union); d != "" {
+		t.Errorf("the waves together differ from the plugin's objects (-plugin +waves):\n%s", d)
+	}
+}
