@@ -23,6 +23,9 @@ type podParts struct {
 	sysctls                    []corev1.Sysctl
 	volumes                    []corev1.Volume
 	hostNetwork                bool
+	// sharePIDs: a service asks for an init (init: true); the pod's
+	// pause process, first in a shared process namespace, is one.
+	sharePIDs bool
 	hostAliases                []corev1.HostAlias
 	// writesData: the pod mounts a claim, or a host path it may write,
 	// which two copies of it must never share during a rollout.
@@ -49,6 +52,7 @@ func (r *renderer) buildPod(c deployment.Compose) podParts {
 			p.containers = append(p.containers, ctr)
 		}
 		p.hostNetwork = p.hostNetwork || svc.NetworkMode == "host"
+		p.sharePIDs = p.sharePIDs || svc.Init != nil && *svc.Init
 		if g := svc.StopGracePeriod; g != nil {
 			secs := int64(seconds(g))
 			if p.grace == nil || secs > *p.grace {
@@ -277,6 +281,9 @@ func (r *renderer) securityContext(c deployment.Compose, svc compose.Service) *c
 	add, drop := capabilities(slices.Concat(svc.CapAdd, r.d.Spec.Security.Capabilities)), capabilities(svc.CapDrop)
 	if len(add) > 0 || len(drop) > 0 {
 		sc.Capabilities, set = &corev1.Capabilities{Add: add, Drop: drop}, true
+	}
+	if r.securityOpts(c, svc, sc) {
+		set = true
 	}
 	if !set {
 		return nil

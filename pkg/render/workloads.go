@@ -128,8 +128,12 @@ func strategy(writesData bool) appsv1.DeploymentStrategy {
 func (r *renderer) podSpec(p podParts, placement bool) corev1.PodSpec {
 	ps := corev1.PodSpec{Containers: p.containers, InitContainers: p.initContainers, Volumes: p.volumes, TerminationGracePeriodSeconds: p.grace, HostAliases: p.hostAliases}
 	r.trustCACertificates(&ps)
-	if len(p.sysctls) > 0 {
-		ps.SecurityContext = &corev1.PodSecurityContext{Sysctls: p.sysctls}
+	// Docker confines every container with its default seccomp profile;
+	// a pod runs unconfined unless asked (the conformance suite saw it).
+	ps.SecurityContext = &corev1.PodSecurityContext{Sysctls: p.sysctls, SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault}}
+	if p.sharePIDs {
+		t := true
+		ps.ShareProcessNamespace = &t
 	}
 	if r.d.Spec.Credentials() != nil {
 		ps.ImagePullSecrets = []corev1.LocalObjectReference{{Name: r.n.pullSecret()}}
@@ -287,7 +291,6 @@ var unsupported = map[string]func(compose.Service) bool{
 		return len(s.DNS) > 0 || len(s.DNSSearch) > 0 || len(s.DNSOpts) > 0
 	},
 	"group_add":          func(s compose.Service) bool { return len(s.GroupAdd) > 0 },
-	"init":               func(s compose.Service) bool { return s.Init != nil && *s.Init },
 	"ipc/pid/uts":        func(s compose.Service) bool { return s.Ipc != "" || s.Pid != "" || s.Uts != "" },
 	"links":              func(s compose.Service) bool { return len(s.Links) > 0 || len(s.ExternalLinks) > 0 },
 	"logging":            func(s compose.Service) bool { return s.Logging != nil || s.LogDriver != "" },
@@ -296,7 +299,6 @@ var unsupported = map[string]func(compose.Service) bool{
 	"pids_limit":         func(s compose.Service) bool { return s.PidsLimit != 0 },
 	"platform":           func(s compose.Service) bool { return s.Platform != "" },
 	"runtime":            func(s compose.Service) bool { return s.Runtime != "" },
-	"security_opt":       func(s compose.Service) bool { return len(s.SecurityOpt) > 0 },
 	"stop_signal":        func(s compose.Service) bool { return s.StopSignal != "" },
 	"ulimits":            func(s compose.Service) bool { return len(s.Ulimits) > 0 },
 	"userns_mode":        func(s compose.Service) bool { return s.UserNSMode != "" },

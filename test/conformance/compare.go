@@ -106,6 +106,9 @@ func flatten(r report.Report, present bool) map[string]string {
 	for path, p := range r.Paths {
 		out["path "+path] = describePath(p)
 	}
+	for k, v := range r.Kernel {
+		out[k] = v
+	}
 	return out
 }
 
@@ -176,6 +179,8 @@ func (p *Project) classify(r Row) (Class, string) {
 		return Equivalent, "without hostname:, each platform names the container itself: docker its short ID, Kubernetes the pod's name"
 	case strings.HasPrefix(r.Behaviour, "env ") && p.renamesExplain(r.Compose, r.Stack):
 		return Equivalent, "a renamed service's name in an environment value is rewritten to the name it is reached by"
+	case r.Behaviour == "pid 1" && r.Compose == "docker-init" && r.Stack == "pause":
+		return Equivalent, "init: true: the pod shares its process namespace, whose first process, Kubernetes' pause, reaps orphaned processes as docker's init does (the kubelet signals each container's process itself)"
 	case p.secretPaths[r.Service+" "+strings.TrimPrefix(r.Behaviour, "path ")] && r.Stack == r.Compose+", tmpfs":
 		return Equivalent, "the same file; Kubernetes keeps a Secret's files in memory (tmpfs), never on the node's disk"
 	}

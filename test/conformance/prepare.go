@@ -114,6 +114,7 @@ func probeService(f *compose.File, name string) map[string]any {
 			"PROBE_DIAL":    strings.Join(dials(f, name), ","),
 			"PROBE_PATHS":   strings.Join(paths(svc), ","),
 			"PROBE_ENV":     strings.Join(slices.Sorted(maps.Keys(svc.Environment)), ","),
+			"PROBE_SYSCTLS": strings.Join(slices.Sorted(maps.Keys(svc.Sysctls)), ","),
 		},
 	}
 	if svc.Build != nil {

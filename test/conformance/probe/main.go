@@ -19,6 +19,7 @@
 //	PROBE_ENV      variables to report: GREETING,DB_URL
 //	PROBE_HEALTHY_AFTER  how long after its start it answers its
 //	               healthcheck (default at once), as a slow database does
+//	PROBE_SYSCTLS  kernel parameters to report: net.ipv4.ip_local_port_range
 package main
 
 import (
@@ -154,6 +155,7 @@ func observe() report.Report {
 	for _, p := range list("PROBE_PATHS") {
 		r.Paths[p] = describe(p)
 	}
+	r.Kernel = kernel()
 	return r
 }
 

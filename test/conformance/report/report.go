@@ -31,6 +31,11 @@ type Report struct {
 	Dial map[string]string `json:"dial"`
 	// Paths maps a path to what is there.
 	Paths map[string]Path `json:"paths"`
+	// Kernel maps what the kernel says of the process to its value:
+	// "capabilities" (effective, by name), "no new privileges",
+	// "seccomp", "ulimit nofile" (soft/hard), "shm size", "pid 1" (the
+	// first process's name: the probe, or an init), "sysctl <name>".
+	Kernel map[string]string `json:"kernel"`
 	// Started is when the container's process started; HealthyAt when it
 	// began to answer its healthcheck (PROBE_HEALTHY_AFTER after Started).
 	Started   time.Time `json:"started"`
