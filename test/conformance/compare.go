@@ -179,6 +179,8 @@ func (p *Project) classify(r Row) (Class, string) {
 		return Equivalent, "without hostname:, each platform names the container itself: docker its short ID, Kubernetes the pod's name"
 	case strings.HasPrefix(r.Behaviour, "env ") && p.renamesExplain(r.Compose, r.Stack):
 		return Equivalent, "a renamed service's name in an environment value is rewritten to the name it is reached by"
+	case strings.HasPrefix(r.Behaviour, "resolves ") && p.runOnce[strings.TrimPrefix(r.Behaviour, "resolves ")] && r.Compose == "no" && r.Stack == "yes":
+		return Equivalent, "a service that ran once keeps its Service, and so its name, after its Job completed; connecting to it fails, as to docker's exited container, whose name no longer resolves"
 	case r.Behaviour == "pid 1" && r.Compose == "docker-init" && r.Stack == "pause":
 		return Equivalent, "init: true: the pod shares its process namespace, whose first process, Kubernetes' pause, reaps orphaned processes as docker's init does (the kubelet signals each container's process itself)"
 	case p.secretPaths[r.Service+" "+strings.TrimPrefix(r.Behaviour, "path ")] && r.Stack == r.Compose+", tmpfs":
@@ -225,7 +227,8 @@ func Lines(rows []Row) []string {
 
 // addOrder adds, for each depends_on entry of svc, whether svc started
 // only once the dependency met its condition: started (its process ran
-// before), healthy (it answered its healthcheck before).
+// before), healthy (it answered its healthcheck before), completed (it
+// had exited 0 before).
 func (p *Project) addOrder(out map[string]string, svc string, get func(string) report.Report) {
 	self := get(svc)
 	for _, d := range p.deps[svc] {
@@ -238,6 +241,8 @@ func (p *Project) addOrder(out map[string]string, svc string, get func(string) r
 			out[key] = yesNo(!dep.HealthyAt.IsZero() && !self.Started.Before(dep.HealthyAt))
 		case d.Condition == compose.ConditionStarted:
 			out[key] = yesNo(!self.Started.Before(dep.Started))
+		case d.Condition == compose.ConditionCompleted:
+			out[key] = yesNo(!dep.ExitingAt.IsZero() && dep.ExitCode == 0 && !self.Started.Before(dep.ExitingAt))
 		}
 	}
 }

@@ -45,6 +45,8 @@ type Project struct {
 	secretPaths, volumePaths map[string]bool
 	// deps are each service's depends_on, by written names.
 	deps map[string][]compose.Dependency
+	// runOnce are the services that run once (restart: "no", ...).
+	runOnce map[string]bool
 }
 
 // Prepare copies the project at src into work and writes OverrideFile.
@@ -64,7 +66,7 @@ func Prepare(ctx context.Context, src, work string) (*Project, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Project{Name: filepath.Base(src), Dir: work, renamed: f.RenamedServices(), secretPaths: map[string]bool{}, volumePaths: map[string]bool{}, deps: map[string][]compose.Dependency{}}
+	p := &Project{Name: filepath.Base(src), Dir: work, renamed: f.RenamedServices(), secretPaths: map[string]bool{}, volumePaths: map[string]bool{}, deps: map[string][]compose.Dependency{}, runOnce: map[string]bool{}}
 	for _, file := range files {
 		rel, _ := filepath.Rel(work, file)
 		p.Files = append(p.Files, filepath.ToSlash(rel))
@@ -82,6 +84,9 @@ func Prepare(ctx context.Context, src, work string) (*Project, error) {
 			if v.Type == compose.VolumeTypeVolume {
 				p.volumePaths[f.ServiceName(name)+" "+v.Target] = true
 			}
+		}
+		if _, once := compose.RunsOnce(f.Project.Services[name]); once {
+			p.runOnce[f.ServiceName(name)] = true
 		}
 		override[f.ServiceName(name)] = probeService(f, name)
 	}

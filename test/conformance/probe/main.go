@@ -20,6 +20,9 @@
 //	PROBE_HEALTHY_AFTER  how long after its start it answers its
 //	               healthcheck (default at once), as a slow database does
 //	PROBE_SYSCTLS  kernel parameters to report: net.ipv4.ip_local_port_range
+//	PROBE_EXIT_AFTER     how long after its start it exits (default never),
+//	               as a one-shot service (a migration) does, with
+//	               PROBE_EXIT_CODE (default 0)
 package main
 
 import (
@@ -36,6 +39,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -49,18 +53,32 @@ func main() {
 		os.Exit(health())
 	}
 	listen()
+	exitAt := time.Time{}
+	if d, err := time.ParseDuration(os.Getenv("PROBE_EXIT_AFTER")); err == nil {
+		exitAt = started.Add(d)
+	}
 	last := ""
 	// Observes every two seconds for two minutes, then every ten: names
 	// and peers appear as the platform starts them (a dependent pod later
 	// than the rest); a report is printed when it changes, and the suite
 	// reads the last.
 	for i := 0; ; i++ {
+		if !exitAt.IsZero() && !time.Now().Before(exitAt) {
+			r := observe()
+			r.ExitingAt = time.Now()
+			r.ExitCode, _ = strconv.Atoi(os.Getenv("PROBE_EXIT_CODE"))
+			data, _ := json.Marshal(r)
+			fmt.Println(report.Prefix + string(data))
+			os.Exit(r.ExitCode)
+		}
 		data, _ := json.Marshal(observe())
 		if s := string(data); s != last {
 			fmt.Println(report.Prefix + s)
 			last = s
 		}
-		if i < 60 {
+		if !exitAt.IsZero() && time.Until(exitAt) < 2*time.Second {
+			time.Sleep(max(time.Until(exitAt), 0))
+		} else if i < 60 {
 			time.Sleep(2 * time.Second)
 		} else {
 			time.Sleep(10 * time.Second)

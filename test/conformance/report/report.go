@@ -40,6 +40,10 @@ type Report struct {
 	// began to answer its healthcheck (PROBE_HEALTHY_AFTER after Started).
 	Started   time.Time `json:"started"`
 	HealthyAt time.Time `json:"healthyAt"`
+	// ExitingAt is when it exited with ExitCode, as it was told to
+	// (PROBE_EXIT_AFTER): a service that runs once; zero for the others.
+	ExitingAt time.Time `json:"exitingAt,omitzero"`
+	ExitCode  int       `json:"exitCode,omitempty"`
 }
 
 // Path is what is found at a path.
