@@ -19,6 +19,7 @@ rules=(
   "github.com/moby/patternmatcher=pkg/engine"
   "github.com/moby/buildkit=pkg/dockerfile"
   "github.com/google/go-containerregistry=pkg/engine internal/testutil"
+  "github.com/cyphar/filepath-securejoin=pkg/copyup"
   "sigs.k8s.io/kustomize=pkg/render"
   "k8s.io/klog=pkg/log"
   "github.com/spf13/cobra=pkg/cmd pkg/version"

@@ -570,3 +570,27 @@ func TestCreateNamesVolumesThatStartEmpty(t *testing.T) {
 		t.Errorf("create with copy-up-image: %v\n%s\nwant no note", err, errOut)
 	}
 }
+
+// TestCopyUpCommand: the hidden copy-up takes IMAGE:PATH=VOLUME (PATH may
+// hold ":" and "="), fills an empty volume from the image's PATH and says
+// so, and refuses an argument of another shape.
+func TestCopyUpCommand(t *testing.T) {
+	root := t.TempDir()
+	testutil.WriteFile(t, root, "image/etc/odd:name=x/app.conf", "defaults\n")
+	volume := filepath.Join(root, "volume")
+	if err := os.Mkdir(volume, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, err := run(t, root, "copy-up", filepath.Join(root, "image")+":/etc/odd:name=x="+volume)
+	if err != nil || !strings.Contains(errOut, "filled the new volume at "+volume) {
+		t.Fatalf("copy-up: %v\n%s", err, errOut)
+	}
+	if got := testutil.ReadFile(t, filepath.Join(volume, "app.conf")); got != "defaults\n" {
+		t.Errorf("the volume's app.conf = %q", got)
+	}
+	for _, bad := range []string{"no-separators", "/image:/path", "/image:/path=", ":/path=/v"} {
+		if _, _, err := run(t, root, "copy-up", bad); err == nil || !strings.Contains(err.Error(), "is not IMAGE:PATH=VOLUME") {
+			t.Errorf("copy-up %s = %v; want a refusal naming the shape", bad, err)
+		}
+	}
+}

@@ -15,30 +15,34 @@ import (
 // served too.
 type CopyUpOptions struct {
 	*GlobalOptions
-	// pairs are FROM=TO: a path in the service's image, mounted as an
-	// image volume, and the volume to fill from it.
-	pairs [][2]string
+	// fills are IMAGE:PATH=VOLUME: where the service's image is mounted
+	// (an image volume), the path in it, and the volume to fill.
+	fills []fill
 }
+
+type fill struct{ image, path, volume string }
 
 func newCmdCopyUp(g *GlobalOptions) *cobra.Command {
 	o := &CopyUpOptions{GlobalOptions: g}
 	return &cobra.Command{
-		Use:    "copy-up FROM=TO...",
-		Short:  "Fill each empty volume TO with the image's files at FROM (run by the pods' copy-up init container)",
+		Use:    "copy-up IMAGE:PATH=VOLUME...",
+		Short:  "Fill each empty VOLUME with the files at PATH of the image mounted at IMAGE (run by the pods' copy-up init container)",
 		Hidden: true,
 		Args:   cobra.MinimumNArgs(1),
 		RunE:   runE(o),
 	}
 }
 
-// Complete splits the pairs.
+// Complete splits the arguments: IMAGE and VOLUME are the init
+// container's own mount points (no ":" or "="), PATH is the rest.
 func (o *CopyUpOptions) Complete(_ *cobra.Command, args []string) error {
 	for _, a := range args {
-		from, to, ok := strings.Cut(a, "=")
-		if !ok || from == "" || to == "" {
-			return fmt.Errorf("copy-up: %q is not FROM=TO", a)
+		image, rest, ok1 := strings.Cut(a, ":")
+		i := strings.LastIndex(rest, "=")
+		if !ok1 || i <= 0 || image == "" || i == len(rest)-1 {
+			return fmt.Errorf("copy-up: %q is not IMAGE:PATH=VOLUME", a)
 		}
-		o.pairs = append(o.pairs, [2]string{from, to})
+		o.fills = append(o.fills, fill{image: image, path: rest[:i], volume: rest[i+1:]})
 	}
 	return nil
 }
@@ -49,15 +53,15 @@ func (o *CopyUpOptions) Validate() error { return nil }
 // Run fills each volume that is empty and says what it did.
 func (o *CopyUpOptions) Run(*cobra.Command) error {
 	log := o.Logger()
-	for _, p := range o.pairs {
-		copied, err := copyup.Fill(p[0], p[1])
+	for _, f := range o.fills {
+		copied, err := copyup.Fill(f.image, f.path, f.volume)
 		if err != nil {
 			return err
 		}
 		if copied {
-			log.Infof("copy-up: filled the new volume at %s with the image's %s", p[1], p[0])
+			log.Infof("copy-up: filled the new volume at %s with the image's %s", f.volume, f.path)
 		} else {
-			log.Infof("copy-up: %s holds data or the image has nothing at %s; left as it is", p[1], p[0])
+			log.Infof("copy-up: %s holds data or the image has no directory %s; left as it is", f.volume, f.path)
 		}
 	}
 	return nil

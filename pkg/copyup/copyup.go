@@ -10,27 +10,43 @@ package copyup
 import (
 	"errors"
 	"fmt"
+	securejoin "github.com/cyphar/filepath-securejoin"
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 )
 
-// Fill copies the tree at from into the directory to when to is empty,
-// keeping modes, owners, symbolic links and modification times, as
-// docker's copy-up does. A to that holds anything is left alone: its data
-// are the application's, and docker never copies into them either. A
-// missing from (the image has nothing there) copies nothing. It reports
+// Fill copies the tree at from, a path in the image whose root
+// filesystem is mounted at imageRoot, into the directory to when to is
+// empty, keeping modes, owners, symbolic links and modification times,
+// as docker's copy-up does. A link in from resolves inside the image, as
+// docker resolves it; links in the tree are copied, never followed; both
+// sides are read and written through roots (os.Root), so nothing outside
+// the two is touched. A to that holds anything is left alone: its data are the
+// application's, and docker never copies into them either. A from the
+// image lacks, or has as a file or a link, copies nothing. It reports
 // whether it copied.
-func Fill(from, to string) (bool, error) {
-	entries, err := os.ReadDir(to)
+func Fill(imageRoot, from, to string) (bool, error) {
+	dst, err := os.OpenRoot(to)
+	if err != nil {
+		return false, fmt.Errorf("opening the volume at %s: %w", to, err)
+	}
+	defer dst.Close()
+	entries, err := fs.ReadDir(dst.FS(), ".")
 	if err != nil {
 		return false, fmt.Errorf("reading the volume at %s: %w", to, err)
 	}
 	if len(entries) > 0 {
 		return false, nil
 	}
-	info, err := os.Lstat(from)
+	// The path is resolved as docker resolves a mount's target in the
+	// image: its links followed, but inside the image's root (an
+	// absolute link starts at the image's /, ".." stops there).
+	dir, err := securejoin.SecureJoin(imageRoot, from)
+	if err != nil {
+		return false, fmt.Errorf("resolving %s in the image: %w", from, err)
+	}
+	info, err := os.Lstat(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil
 	}
@@ -38,84 +54,89 @@ func Fill(from, to string) (bool, error) {
 		return false, err
 	}
 	if !info.IsDir() {
-		// A file or link there: docker has nothing to copy either (a
-		// link is not followed, it may point out of the image).
+		// A file there: docker has nothing to copy either.
 		return false, nil
 	}
-	err = filepath.WalkDir(from, func(src string, d fs.DirEntry, err error) error {
+	// From here on nothing is resolved again: the tree is walked without
+	// following its links, and copied through roots.
+	src, err := os.OpenRoot(dir)
+	if err != nil {
+		return false, fmt.Errorf("opening %s in the image: %w", from, err)
+	}
+	defer src.Close()
+	c := copier{src: src, dst: dst}
+	err = fs.WalkDir(src.FS(), ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		rel, err := filepath.Rel(from, src)
-		if err != nil {
-			return err
-		}
-		return copyEntry(src, filepath.Join(to, rel), rel == ".")
+		return c.entry(p, p)
 	})
 	if err != nil {
 		return false, fmt.Errorf("copying %s into the volume: %w", from, err)
 	}
 	// Directories last: writing their entries changed their times.
-	return true, filepath.WalkDir(from, func(src string, d fs.DirEntry, err error) error {
+	return true, fs.WalkDir(src.FS(), ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || !d.IsDir() {
 			return err
 		}
-		rel, _ := filepath.Rel(from, src)
-		return keepTimes(src, filepath.Join(to, rel))
+		return c.keepTimes(p, p)
 	})
 }
 
-// copyEntry copies one entry; root is the volume's own directory, which
+// copier copies entries from the image's root to the volume's.
+type copier struct{ src, dst *os.Root }
+
+// entry copies one entry; "." is the volume's own directory, which
 // exists and takes the image directory's mode and owner.
-func copyEntry(src, dst string, root bool) error {
-	info, err := os.Lstat(src)
+func (c copier) entry(from, to string) error {
+	info, err := c.src.Lstat(from)
 	if err != nil {
 		return err
 	}
 	mode := info.Mode()
 	switch {
 	case mode.IsDir():
-		if !root {
-			if err := os.Mkdir(dst, 0o700); err != nil {
+		if to != "." {
+			if err := c.dst.Mkdir(to, 0o700); err != nil {
 				return err
 			}
 		}
 	case mode&fs.ModeSymlink != 0:
-		target, err := os.Readlink(src)
+		target, err := c.src.Readlink(from)
 		if err != nil {
 			return err
 		}
-		if err := os.Symlink(target, dst); err != nil {
+		if err := c.dst.Symlink(target, to); err != nil {
 			return err
 		}
-		return chown(info, dst, os.Lchown)
+		return chown(info, to, c.dst.Lchown)
 	case mode.IsRegular():
-		if err := copyFile(src, dst); err != nil {
+		if err := c.file(from, to); err != nil {
 			return err
 		}
 	default:
 		// Sockets, devices and pipes in an image are not data.
 		return nil
 	}
-	if err := chown(info, dst, os.Chown); err != nil {
+	if err := chown(info, to, c.dst.Chown); err != nil {
 		return err
 	}
-	if err := os.Chmod(dst, mode.Perm()|mode&(fs.ModeSetuid|fs.ModeSetgid|fs.ModeSticky)); err != nil {
+	if err := c.dst.Chmod(to, mode.Perm()|mode&(fs.ModeSetuid|fs.ModeSetgid|fs.ModeSticky)); err != nil {
 		return err
 	}
 	if !mode.IsDir() {
-		return keepTimes(src, dst)
+		return c.keepTimes(from, to)
 	}
 	return nil
 }
 
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
+func (c copier) file(from, to string) error {
+	in, err := c.src.Open(from)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	out, err := c.dst.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}
@@ -124,6 +145,14 @@ func copyFile(src, dst string) error {
 		return err
 	}
 	return out.Close()
+}
+
+func (c copier) keepTimes(from, to string) error {
+	info, err := c.src.Lstat(from)
+	if err != nil {
+		return err
+	}
+	return c.dst.Chtimes(to, info.ModTime(), info.ModTime())
 }
 
 // chown gives dst src's owner; without the right to (the helper does not
@@ -137,12 +166,4 @@ func chown(info fs.FileInfo, dst string, change func(string, int, int) error) er
 		return err
 	}
 	return nil
-}
-
-func keepTimes(src, dst string) error {
-	info, err := os.Lstat(src)
-	if err != nil {
-		return err
-	}
-	return os.Chtimes(dst, info.ModTime(), info.ModTime())
 }

@@ -10,7 +10,7 @@ import (
 // TestFillCopiesIntoAnEmptyVolumeOnly: an empty volume gets the image's
 // tree (files with their modes and times, directories, links); a volume
 // that holds anything is left as it is; a path the image does not have,
-// or has as a file or link, copies nothing.
+// or has as a file, copies nothing.
 func TestFillCopiesIntoAnEmptyVolumeOnly(t *testing.T) {
 	t.Parallel()
 	image := t.TempDir()
@@ -29,7 +29,7 @@ func TestFillCopiesIntoAnEmptyVolumeOnly(t *testing.T) {
 	}
 
 	volume := t.TempDir()
-	copied, err := Fill(from, volume)
+	copied, err := Fill(image, "/usr/share/app", volume)
 	if err != nil || !copied {
 		t.Fatalf("Fill into an empty volume = %v, %v; want a copy", copied, err)
 	}
@@ -53,7 +53,7 @@ func TestFillCopiesIntoAnEmptyVolumeOnly(t *testing.T) {
 	if err := os.Remove(filepath.Join(volume, "plugins/core.so")); err != nil {
 		t.Fatal(err)
 	}
-	if copied, err := Fill(from, volume); err != nil || copied {
+	if copied, err := Fill(image, "/usr/share/app", volume); err != nil || copied {
 		t.Fatalf("Fill into a volume with data = %v, %v; want it left alone", copied, err)
 	}
 	if got := read(t, filepath.Join(volume, "default.conf")); got != "listen 8080\n" {
@@ -63,12 +63,54 @@ func TestFillCopiesIntoAnEmptyVolumeOnly(t *testing.T) {
 		t.Errorf("a file the application deleted came back: %v", err)
 	}
 
-	if copied, err := Fill(filepath.Join(image, "missing"), t.TempDir()); err != nil || copied {
-		t.Errorf("Fill from a path the image lacks = %v, %v; want nothing copied", copied, err)
+	for _, nothing := range []string{"/missing", "/usr/share/app/default.conf"} {
+		if copied, err := Fill(image, nothing, t.TempDir()); err != nil || copied {
+			t.Errorf("Fill from %s = %v, %v; want nothing copied", nothing, copied, err)
+		}
 	}
-	for _, notDir := range []string{"default.conf", "current.conf"} {
-		if copied, err := Fill(filepath.Join(from, notDir), t.TempDir()); err != nil || copied {
-			t.Errorf("Fill from %s (no directory) = %v, %v; want nothing copied", notDir, copied, err)
+}
+
+// TestFillStaysInsideTheImage: links resolve inside the image, as docker
+// resolves them: an absolute link in the mount path leads to the image's
+// own directory, one that climbs out (../../..) or names a host path finds
+// nothing there, and a link inside the tree is copied as a link, never
+// followed, so no file of the machine running the copy reaches the
+// volume.
+func TestFillStaysInsideTheImage(t *testing.T) {
+	t.Parallel()
+	host := t.TempDir()
+	mustWrite(t, filepath.Join(host, "secret"), "the node's\n", 0o600)
+	image := t.TempDir()
+	mustWrite(t, filepath.Join(image, "usr/share/app/default.conf"), "listen 80\n", 0o644)
+	links := map[string]string{
+		"srv":                      "/usr/share/app", // absolute, inside the image
+		"climb":                    "../../../../../../.." + host,
+		"hostpath":                 host,
+		"usr/share/app/escape":     host,
+		"usr/share/app/escape-rel": "../../../../../../.." + host + "/secret",
+	}
+	for name, target := range links {
+		if err := os.Symlink(target, filepath.Join(image, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	volume := t.TempDir()
+	if copied, err := Fill(image, "/srv", volume); err != nil || !copied {
+		t.Fatalf("Fill through /srv (a link to /usr/share/app) = %v, %v; want the image's directory copied", copied, err)
+	}
+	if got := read(t, filepath.Join(volume, "default.conf")); got != "listen 80\n" {
+		t.Errorf("default.conf through the link = %q", got)
+	}
+	for _, link := range []string{"escape", "escape-rel"} {
+		info, err := os.Lstat(filepath.Join(volume, link))
+		if err != nil || info.Mode()&os.ModeSymlink == 0 {
+			t.Errorf("%s in the volume: %v, %v; want the link itself", link, info, err)
+		}
+	}
+	for _, out := range []string{"/climb", "/hostpath", "/climb/secret", "/hostpath/.", "/climb/."} {
+		v := t.TempDir()
+		if copied, err := Fill(image, out, v); err != nil || copied {
+			t.Errorf("Fill from %s = %v, %v; want nothing (the host's %s is not the image's)", out, copied, err, host)
 		}
 	}
 }

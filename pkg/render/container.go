@@ -25,8 +25,8 @@ type podParts struct {
 	hostNetwork                bool
 	// sharePIDs: a service asks for an init (init: true); the pod's
 	// pause process, first in a shared process namespace, is one.
-	sharePIDs bool
-	hostAliases                []corev1.HostAlias
+	sharePIDs   bool
+	hostAliases []corev1.HostAlias
 	// writesData: the pod mounts a claim, or a host path it may write,
 	// which two copies of it must never share during a rollout.
 	writesData bool

@@ -109,7 +109,7 @@ func (r *renderer) copyUpInit(mounts []copyUpMount) (*corev1.Container, []corev1
 		}
 		volumeDir := path.Join(copyUpDir, "volume-"+m.volume)
 		ctr.VolumeMounts = append(ctr.VolumeMounts, corev1.VolumeMount{Name: m.volume, MountPath: volumeDir})
-		ctr.Args = append(ctr.Args, path.Join(imageDir, m.target)+"="+volumeDir)
+		ctr.Args = append(ctr.Args, imageDir+":"+m.target+"="+volumeDir)
 	}
 	return ctr, volumes
 }

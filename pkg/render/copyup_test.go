@@ -45,9 +45,9 @@ volumes:
 	init := inits[0].(map[string]any)
 	args, _, _ := unstructured.NestedStringSlice(init, "args")
 	want := []string{"copy-up",
-		"/kubectl-stack-copy-up/copy-up-image-0/srv/shared=/kubectl-stack-copy-up/volume-shared",
-		"/kubectl-stack-copy-up/copy-up-image-0/var/cache/app=/kubectl-stack-copy-up/volume-anonvar-cache-app",
-		"/kubectl-stack-copy-up/copy-up-image-1/var/lib/sidecar=/kubectl-stack-copy-up/volume-own"}
+		"/kubectl-stack-copy-up/copy-up-image-0:/srv/shared=/kubectl-stack-copy-up/volume-shared",
+		"/kubectl-stack-copy-up/copy-up-image-0:/var/cache/app=/kubectl-stack-copy-up/volume-anonvar-cache-app",
+		"/kubectl-stack-copy-up/copy-up-image-1:/var/lib/sidecar=/kubectl-stack-copy-up/volume-own"}
 	if strings.Join(args, "\n") != strings.Join(want, "\n") || init["image"] != "registry.example/kubectl-stack:v1" {
 		t.Errorf("copy-up runs %v with %v\nwant args %v", init["image"], args, want)
 	}

@@ -54,7 +54,9 @@ func TestSecurityOptsSeccompAndInit(t *testing.T) {
 	warned := slices.ContainsFunc(plan.Warnings, func(w string) bool {
 		return strings.Contains(w, `security_opt "label:type:svirt_apache_t" has no Kubernetes equivalent`)
 	})
-	if !warned || slices.ContainsFunc(plan.Warnings, func(w string) bool { return strings.Contains(w, `"init"`) || strings.Contains(w, "no-new-privileges:true\"") }) {
+	if !warned || slices.ContainsFunc(plan.Warnings, func(w string) bool {
+		return strings.Contains(w, `"init"`) || strings.Contains(w, "no-new-privileges:true\"")
+	}) {
 		t.Errorf("warnings = %q; want the SELinux label alone warned", plan.Warnings)
 	}
 }
