@@ -34,34 +34,30 @@ type stagedApply struct {
 
 // applyStaged applies objects in fluxcd/ssa's stages: namespaces, CRDs and
 // ClusterRoles first (waiting until those it wrote are ready), then
-// classes, then volumes and claims (waiting briefly for the claims bound
-// to a named volume, see waitClaimsBound), then the rest, in depends_on's
-// waves (byWave: each after what it depends on is started, ready or
+// classes, then the rest, in depends_on's waves (byWave: each after what it depends on is started, ready or
 // completed). Within a stage the applies run concurrently, one PATCH each;
 // what a stage changed decides nothing in it, only in the stages after.
 // Entries are in ssa's order within each stage.
 func (a *Applier) applyStaged(ctx context.Context, objects []*unstructured.Unstructured, s *stagedApply) ([]ssa.ChangeSetEntry, error) {
-	var defs, classes, volumes, rest []*unstructured.Unstructured
+	var defs, classes, rest []*unstructured.Unstructured
 	for _, o := range objects {
 		switch {
 		case ssautil.IsClusterDefinition(o):
 			defs = append(defs, o)
 		case ssautil.IsClassDefinition(o):
 			classes = append(classes, o)
-		case o.GetKind() == "PersistentVolume" || o.GetKind() == "PersistentVolumeClaim":
-			volumes = append(volumes, o)
 		default:
 			rest = append(rest, o)
 		}
 	}
 	var entries []ssa.ChangeSetEntry
-	for _, stage := range [][]*unstructured.Unstructured{defs, classes, volumes} {
+	for _, stage := range [][]*unstructured.Unstructured{defs, classes} {
 		es, err := a.applyStage(ctx, stage, s)
 		entries = append(entries, es...)
 		if err != nil {
 			return entries, err
 		}
-		if err := a.settle(ctx, stage, changedSet(es)); err != nil {
+		if err := a.settle(ctx, changedSet(es)); err != nil {
 			return entries, err
 		}
 	}
@@ -78,14 +74,10 @@ func (a *Applier) applyStaged(ctx context.Context, objects []*unstructured.Unstr
 	return entries, nil
 }
 
-// settle waits for what an early stage wrote before the stages that need
-// it: definitions and classes until ready, claims until bound.
-func (a *Applier) settle(ctx context.Context, stage []*unstructured.Unstructured, written object.ObjMetadataSet) error {
+// settle waits until the definitions and classes an early stage wrote
+// are ready, before the stages that need them.
+func (a *Applier) settle(ctx context.Context, written object.ObjMetadataSet) error {
 	if len(written) == 0 {
-		return nil
-	}
-	if stage[0].GetKind() == "PersistentVolume" || stage[0].GetKind() == "PersistentVolumeClaim" {
-		a.waitClaimsBound(ctx, preBound(stage, written))
 		return nil
 	}
 	if err := a.manager.WaitForSetWithContext(ctx, written, ssa.WaitOptions{Interval: time.Second, Timeout: time.Minute}); err != nil {
