@@ -277,6 +277,11 @@ func (c *checker) misc(s *Spec) {
 	if s.Replicas != nil && *s.Replicas < 0 {
 		c.fail("replicas", "must be 0 or more")
 	}
+	if s.CopyUpImage != "" && s.CopyUpImage != "none" {
+		if err := compose.CheckImage(s.CopyUpImage); err != nil {
+			c.fail("copy-up-image", "%v; name an image of the kubectl-stack executable at /kubectl-stack, or none", err)
+		}
+	}
 	for i, a := range s.NodeAffinities {
 		if a.Label == "" {
 			c.fail(fmt.Sprintf("node-affinities[%d].label", i), "is required")
