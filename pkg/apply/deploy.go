@@ -37,6 +37,8 @@ type Request struct {
 	// DependencyTimeout bounds the wait of each depends_on wave for what
 	// it depends on (default 5 minutes).
 	DependencyTimeout time.Duration
+	// RollAll rolls every Deployment, changed or not (restart --force).
+	RollAll bool
 }
 
 // Result says what a deploy changed.
@@ -149,7 +151,7 @@ func (a *Applier) Apply(ctx context.Context, req Request) (*Applied, error) {
 	run := &stagedApply{live: live, unchanged: unchanged, namespace: req.Namespace, dependencyTimeout: req.DependencyTimeout}
 	entries, err := a.applyStaged(ctx, toApply, run)
 	if err == nil {
-		err = a.rollForSecrets(ctx, req.Objects, entries)
+		err = a.rollAfterApply(ctx, req.Objects, entries, req.RollAll)
 	}
 	if err != nil {
 		return nil, interrupted(ctx, err)

@@ -28,16 +28,23 @@ import (
 // that the apply did not change already is rolled, as kubectl rollout
 // restart does: labels.SecretsChangedAnnotation on its pod template,
 // written by rollManager. That field is not kubectl-stack's, so the next
-// deploy neither removes it nor rolls again.
+// deploy neither removes it nor rolls again. restart --force rolls every
+// Deployment the same way (Request.RollAll), with kubectl's restartedAt.
 
-// rollManager is the field manager of the roll's annotation.
-const rollManager = "kubectl-stack-secret-roll"
+// rollManager is the field manager of the rolls' annotations.
+const rollManager = "kubectl-stack-roll"
 
-// rollForSecrets rolls the Deployments among objects that use a Secret
-// the entries say was configured, and marks their entries configured.
-func (a *Applier) rollForSecrets(ctx context.Context, objects []*unstructured.Unstructured, entries []ssa.ChangeSetEntry) error {
+// RestartedAtAnnotation is kubectl rollout restart's, which restart
+// --force writes.
+const RestartedAtAnnotation = "kubectl.kubernetes.io/restartedAt"
+
+// rollAfterApply rolls the Deployments among objects that the apply left
+// unchanged but that must roll: every one under rollAll, else those that
+// use a Secret the entries say was configured. It marks their entries
+// configured.
+func (a *Applier) rollAfterApply(ctx context.Context, objects []*unstructured.Unstructured, entries []ssa.ChangeSetEntry, rollAll bool) error {
 	changed := changedSecrets(entries)
-	if len(changed) == 0 {
+	if len(changed) == 0 && !rollAll {
 		return nil
 	}
 	now := time.Now().UTC().Format(time.RFC3339)
@@ -49,15 +56,19 @@ func (a *Applier) rollForSecrets(ctx context.Context, objects []*unstructured.Un
 		if o == nil {
 			continue
 		}
-		uses := usedSecrets(o, changed)
-		if len(uses) == 0 {
-			continue
+		annotation, why := RestartedAtAnnotation, "restart --force"
+		if !rollAll {
+			uses := usedSecrets(o, changed)
+			if len(uses) == 0 {
+				continue
+			}
+			annotation, why = labels.SecretsChangedAnnotation, "it uses the changed Secret "+strings.Join(uses, ", ")
 		}
-		if err := a.stampRoll(ctx, o, now); err != nil {
-			return fmt.Errorf("rolling %s for the changed Secret %s: %w", o.GetName(), uses[0], err)
+		if err := a.stampRoll(ctx, o, annotation, now); err != nil {
+			return fmt.Errorf("rolling %s (%s): %w", o.GetName(), why, err)
 		}
 		entries[i].Action = ssa.ConfiguredAction
-		a.progressf("Deployment/%s/%s rolled: it uses the changed Secret %s", o.GetNamespace(), o.GetName(), strings.Join(uses, ", "))
+		a.progressf("Deployment/%s/%s rolled: %s", o.GetNamespace(), o.GetName(), why)
 	}
 	return nil
 }
@@ -124,10 +135,10 @@ func usedSecrets(o *unstructured.Unstructured, changed map[string]bool) []string
 	return out
 }
 
-// stampRoll sets the roll annotation on o's pod template.
-func (a *Applier) stampRoll(ctx context.Context, o *unstructured.Unstructured, at string) error {
+// stampRoll sets annotation to at on o's pod template.
+func (a *Applier) stampRoll(ctx context.Context, o *unstructured.Unstructured, annotation, at string) error {
 	patch, err := json.Marshal(map[string]any{"spec": map[string]any{"template": map[string]any{"metadata": map[string]any{
-		"annotations": map[string]string{labels.SecretsChangedAnnotation: at}}}}})
+		"annotations": map[string]string{annotation: at}}}}})
 	if err != nil {
 		return err
 	}

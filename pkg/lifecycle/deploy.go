@@ -46,6 +46,9 @@ type DeployRequest struct {
 	Adopt bool
 	// BreakLock takes the deployment's lock from another command.
 	BreakLock bool
+	// RollAll rolls every Deployment even when nothing changed (restart
+	// --force), as kubectl rollout restart does.
+	RollAll bool
 }
 
 // DeployResult is what a deploy did.

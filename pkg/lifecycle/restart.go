@@ -7,9 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
-
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
 	"github.com/kubectl-stack/kubectl-stack/pkg/hooks"
@@ -76,11 +73,9 @@ func (l *Lifecycle) Restart(ctx context.Context, req RestartRequest) (*RestartRe
 	if err := l.RunHook(ctx, t, hooks.Create); err != nil {
 		return res, err
 	}
-	if req.ForceRoll {
-		forceRoll(t.Objects, time.Now())
-	}
 	dep := req.Deploy
 	dep.Target = t
+	dep.RollAll = req.ForceRoll
 	if view, backend := maintenanceView(t.Objects); view != nil {
 		res.Deploy, err = l.deployBehindMaintenance(ctx, dep, view, backend)
 		return res, err
@@ -166,22 +161,6 @@ func (l *Lifecycle) chooseSpec(req RestartRequest, repo string) (string, error) 
 		l.Log.Warnf("the spec the deployment was created from, %s, is gone; using %s", s, fallback)
 	}
 	return fallback, nil
-}
-
-// forceRoll stamps every Deployment's pod template, as kubectl rollout
-// restart does, so that all pods are replaced.
-func forceRoll(objects []*unstructured.Unstructured, now time.Time) {
-	for _, obj := range objects {
-		if obj.GetKind() != "Deployment" {
-			continue
-		}
-		annotations, _, _ := unstructured.NestedStringMap(obj.Object, "spec", "template", "metadata", "annotations")
-		if annotations == nil {
-			annotations = map[string]string{}
-		}
-		annotations["kubectl.kubernetes.io/restartedAt"] = now.UTC().Format(time.RFC3339)
-		_ = unstructured.SetNestedStringMap(obj.Object, annotations, "spec", "template", "metadata", "annotations")
-	}
 }
 
 func short(commit string) string {

@@ -6,9 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/kubectl-stack/kubectl-stack/internal/testutil"
 	"github.com/kubectl-stack/kubectl-stack/pkg/deployment"
@@ -91,22 +88,6 @@ func TestChooseSpec(t *testing.T) {
 	}
 	if _, err := w.l.chooseSpec(RestartRequest{Dir: dir, Record: &deployment.Record{}, SpecFile: "ops/missing.yml"}, repo); err == nil || !strings.Contains(err.Error(), "ops/missing.yml") {
 		t.Errorf("chooseSpec of a missing spec file = %v, want an error naming it", err)
-	}
-}
-
-func TestForceRollStampsOnlyDeployments(t *testing.T) {
-	t.Parallel()
-	target := newTarget(t, spec.DeployToKind)
-	job := &unstructured.Unstructured{Object: map[string]any{"kind": "Job", "spec": map[string]any{"template": map[string]any{}}}}
-	objects := append(target.Objects, job)
-	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
-	forceRoll(objects, now)
-	stamp, _, _ := unstructured.NestedString(objects[0].Object, "spec", "template", "metadata", "annotations", "kubectl.kubernetes.io/restartedAt")
-	if stamp != "2026-12-01T12:00:00Z" {
-		t.Errorf("Deployment stamp = %q", stamp)
-	}
-	if _, found, _ := unstructured.NestedMap(job.Object, "spec", "template", "metadata"); found {
-		t.Error("the Job was stamped")
 	}
 }
 

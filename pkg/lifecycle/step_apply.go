@@ -34,6 +34,7 @@ func (r *deployRun) applyRequest() apply.Request {
 	req := r.req.Target.request()
 	req.Objects = append(slices.Clone(req.Objects), r.extra...)
 	req.Adopt = r.req.Adopt
+	req.RollAll = r.req.RollAll
 	req.DependencyTimeout = r.req.Timeout
 	if r.req.SecretsOnly {
 		// Apply widens the inventory and only Prune narrows it, so the

@@ -76,8 +76,12 @@ func TestRestartRefusesADivergedCheckout(t *testing.T) {
 	}
 }
 
+// TestRestartForceRollsEverything: restart --force rolls every
+// Deployment, and the next plain deploy does not roll them again (the
+// restart's stamp is not kubectl-stack's field, so deploy leaves it).
 func TestRestartForceRollsEverything(t *testing.T) {
-	_, _, specPath, _ := gitStack(t, "")
+	c := cluster.Shared(t)
+	_, _, specPath, ns := gitStack(t, "")
 	dir := create(t, specPath)
 	deploy(t, dir, "--wait=false")
 	t.Setenv("DEMO_REGISTRY_TOKEN", token)
@@ -87,6 +91,23 @@ func TestRestartForceRollsEverything(t *testing.T) {
 	}
 	if !strings.Contains(out, "Deployments rolled: 2") || !strings.Contains(out, "PODS ROLLED") {
 		t.Errorf("restart --force output:\n%s\nwant both Deployments rolled", out)
+	}
+	generations := map[string]int64{}
+	list, err := c.Client.AppsV1().Deployments(ns).List(context.Background(), metav1.ListOptions{})
+	if err != nil || len(list.Items) != 2 {
+		t.Fatalf("Deployments in %s: %v, %d", ns, err, len(list.Items))
+	}
+	for _, d := range list.Items {
+		if d.Spec.Template.Annotations["kubectl.kubernetes.io/restartedAt"] == "" {
+			t.Errorf("%s has no restartedAt after restart --force", d.Name)
+		}
+		generations[d.Name] = d.Generation
+	}
+	deploy(t, dir, "--wait=false")
+	for name, before := range generations {
+		if after := deploymentGeneration(t, c, ns, name); after != before {
+			t.Errorf("the deploy after restart --force rolled %s again (generation %d -> %d)", name, before, after)
+		}
 	}
 }
 
