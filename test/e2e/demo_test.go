@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -104,10 +105,14 @@ func TestReadmeKindDemo(t *testing.T) {
 	t.Setenv("KUBECTL_STACK_KIND_NODE_IMAGE", nodeImage)
 	deleteNewClusters(t)
 	out := demo(t, home, "demo-kind")
-	for _, want := range []string{"creating kind cluster", "loaded kubectl-stack/hello-", "web: GREETING=\"Hello from kind\"", "counter: /data/marker created", "seed: start=1"} {
+	for _, want := range []string{"creating kind cluster", "web: GREETING=\"Hello from kind\"", "counter: /data/marker created", "seed: start=1"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("make demo-kind output lacks %q:\n%s", want, out)
 		}
+	}
+	// The example's images and the copy-up image the plugin made itself.
+	if !regexp.MustCompile(`loaded [^\n]*kubectl-stack/copy-up:1[^\n]*kubectl-stack/hello-web:local`).MatchString(out) {
+		t.Errorf("make demo-kind did not load the example's and the copy-up images:\n%s", out)
 	}
 	// The demo's http-proxy route, as the demo's closing hint curls it
 	// (the controller may take a moment to read the new Ingress).
