@@ -10,10 +10,11 @@ package copyup
 import (
 	"errors"
 	"fmt"
-	securejoin "github.com/cyphar/filepath-securejoin"
 	"io"
 	"io/fs"
 	"os"
+
+	securejoin "github.com/cyphar/filepath-securejoin"
 )
 
 // Fill copies the tree at from, a path in the image whose root
@@ -22,10 +23,10 @@ import (
 // as docker's copy-up does. A link in from resolves inside the image, as
 // docker resolves it; links in the tree are copied, never followed; both
 // sides are read and written through roots (os.Root), so nothing outside
-// the two is touched. A to that holds anything is left alone: its data are the
-// application's, and docker never copies into them either. A from the
-// image lacks, or has as a file or a link, copies nothing. It reports
-// whether it copied.
+// the two is touched. A to that holds anything is left alone: its data
+// are the application's, and docker never copies into them either. A from
+// the image lacks, or has as a file, copies nothing. It reports whether
+// it copied.
 func Fill(imageRoot, from, to string) (bool, error) {
 	dst, err := os.OpenRoot(to)
 	if err != nil {
@@ -69,7 +70,7 @@ func Fill(imageRoot, from, to string) (bool, error) {
 		if err != nil {
 			return err
 		}
-		return c.entry(p, p)
+		return c.entry(p)
 	})
 	if err != nil {
 		return false, fmt.Errorf("copying %s into the volume: %w", from, err)
@@ -79,64 +80,65 @@ func Fill(imageRoot, from, to string) (bool, error) {
 		if err != nil || !d.IsDir() {
 			return err
 		}
-		return c.keepTimes(p, p)
+		return c.keepTimes(p)
 	})
 }
 
-// copier copies entries from the image's root to the volume's.
+// copier copies entries from the image directory's root to the same
+// names under the volume's.
 type copier struct{ src, dst *os.Root }
 
 // entry copies one entry; "." is the volume's own directory, which
 // exists and takes the image directory's mode and owner.
-func (c copier) entry(from, to string) error {
-	info, err := c.src.Lstat(from)
+func (c copier) entry(name string) error {
+	info, err := c.src.Lstat(name)
 	if err != nil {
 		return err
 	}
 	mode := info.Mode()
 	switch {
 	case mode.IsDir():
-		if to != "." {
-			if err := c.dst.Mkdir(to, 0o700); err != nil {
+		if name != "." {
+			if err := c.dst.Mkdir(name, 0o700); err != nil {
 				return err
 			}
 		}
 	case mode&fs.ModeSymlink != 0:
-		target, err := c.src.Readlink(from)
+		target, err := c.src.Readlink(name)
 		if err != nil {
 			return err
 		}
-		if err := c.dst.Symlink(target, to); err != nil {
+		if err := c.dst.Symlink(target, name); err != nil {
 			return err
 		}
-		return chown(info, to, c.dst.Lchown)
+		return chown(info, name, c.dst.Lchown)
 	case mode.IsRegular():
-		if err := c.file(from, to); err != nil {
+		if err := c.file(name); err != nil {
 			return err
 		}
 	default:
 		// Sockets, devices and pipes in an image are not data.
 		return nil
 	}
-	if err := chown(info, to, c.dst.Chown); err != nil {
+	if err := chown(info, name, c.dst.Chown); err != nil {
 		return err
 	}
-	if err := c.dst.Chmod(to, mode.Perm()|mode&(fs.ModeSetuid|fs.ModeSetgid|fs.ModeSticky)); err != nil {
+	if err := c.dst.Chmod(name, mode.Perm()|mode&(fs.ModeSetuid|fs.ModeSetgid|fs.ModeSticky)); err != nil {
 		return err
 	}
 	if !mode.IsDir() {
-		return c.keepTimes(from, to)
+		return c.keepTimes(name)
 	}
 	return nil
 }
 
-func (c copier) file(from, to string) error {
-	in, err := c.src.Open(from)
+func (c copier) file(name string) error {
+	in, err := c.src.Open(name)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	out, err := c.dst.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	out, err := c.dst.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}
@@ -147,12 +149,12 @@ func (c copier) file(from, to string) error {
 	return out.Close()
 }
 
-func (c copier) keepTimes(from, to string) error {
-	info, err := c.src.Lstat(from)
+func (c copier) keepTimes(name string) error {
+	info, err := c.src.Lstat(name)
 	if err != nil {
 		return err
 	}
-	return c.dst.Chtimes(to, info.ModTime(), info.ModTime())
+	return c.dst.Chtimes(name, info.ModTime(), info.ModTime())
 }
 
 // chown gives dst src's owner; without the right to (the helper does not
