@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fluxcd/cli-utils/pkg/object"
 	"github.com/fluxcd/pkg/ssa"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -48,11 +49,17 @@ func (a *Applier) rollAfterApply(ctx context.Context, objects []*unstructured.Un
 		return nil
 	}
 	now := time.Now().UTC().Format(time.RFC3339)
+	deployments := map[object.ObjMetadata]*unstructured.Unstructured{}
+	for _, o := range objects {
+		if o.GetKind() == "Deployment" {
+			deployments[objMeta(o)] = o
+		}
+	}
 	for i, e := range entries {
-		if e.ObjMetadata.GroupKind.Kind != "Deployment" || (e.Action != ssa.UnchangedAction && e.Action != ssa.SkippedAction) {
+		if e.Action != ssa.UnchangedAction && e.Action != ssa.SkippedAction {
 			continue
 		}
-		o := find(objects, e)
+		o := deployments[e.ObjMetadata]
 		if o == nil {
 			continue
 		}
@@ -82,15 +89,6 @@ func changedSecrets(entries []ssa.ChangeSetEntry) map[string]bool {
 		}
 	}
 	return out
-}
-
-func find(objects []*unstructured.Unstructured, e ssa.ChangeSetEntry) *unstructured.Unstructured {
-	for _, o := range objects {
-		if objMeta(o) == e.ObjMetadata {
-			return o
-		}
-	}
-	return nil
 }
 
 // usedSecrets are the Secrets among changed that the Deployment's pods
