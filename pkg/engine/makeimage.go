@@ -2,7 +2,6 @@ package engine
 
 import (
 	"archive/tar"
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -66,23 +65,32 @@ func (e *Engine) MakeImage(ctx context.Context, im ExecutableImage) error {
 }
 
 // executableLayer is a layer with the file at path, mode 0755, owned by
-// root.
+// root. The tar is streamed from the file each time the layer is read
+// (to digest it, then to write it): the plugin's executable is tens of
+// megabytes, not worth holding in memory twice.
 func executableLayer(file, path string) (v1.Layer, error) {
-	data, err := os.ReadFile(file)
+	info, err := os.Stat(file)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s for its image: %w", file, err)
 	}
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	if err := tw.WriteHeader(&tar.Header{Name: path[1:], Mode: 0o755, Size: int64(len(data)), Typeflag: tar.TypeReg}); err != nil {
-		return nil, err
-	}
-	if _, err := tw.Write(data); err != nil {
-		return nil, err
-	}
-	if err := tw.Close(); err != nil {
-		return nil, err
-	}
-	layer := buf.Bytes()
-	return tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(layer)), nil })
+	return tarball.LayerFromOpener(func() (io.ReadCloser, error) {
+		f, err := os.Open(file)
+		if err != nil {
+			return nil, err
+		}
+		r, w := io.Pipe()
+		go func() {
+			defer f.Close()
+			tw := tar.NewWriter(w)
+			err := tw.WriteHeader(&tar.Header{Name: path[1:], Mode: 0o755, Size: info.Size(), Typeflag: tar.TypeReg})
+			if err == nil {
+				_, err = io.Copy(tw, f)
+			}
+			if err == nil {
+				err = tw.Close()
+			}
+			w.CloseWithError(err)
+		}()
+		return r, nil
+	})
 }
