@@ -35,10 +35,6 @@ import (
 // rollManager is the field manager of the rolls' annotations.
 const rollManager = "kubectl-stack-roll"
 
-// RestartedAtAnnotation is kubectl rollout restart's, which restart
-// --force writes.
-const RestartedAtAnnotation = "kubectl.kubernetes.io/restartedAt"
-
 // rollAfterApply rolls the Deployments among objects that the apply left
 // unchanged but that must roll: every one under rollAll, else those that
 // use a Secret the entries say was configured. It marks their entries
@@ -63,7 +59,7 @@ func (a *Applier) rollAfterApply(ctx context.Context, objects []*unstructured.Un
 		if o == nil {
 			continue
 		}
-		annotation, why := RestartedAtAnnotation, "restart --force"
+		annotation, why := labels.RestartedAtAnnotation, "restart --force"
 		if !rollAll {
 			uses := usedSecrets(o, changed)
 			if len(uses) == 0 {

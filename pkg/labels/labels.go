@@ -69,3 +69,7 @@ const ArgoSyncWave = "argocd.argoproj.io/sync-wave"
 // deploy last changed a Secret its pods use, which rolled them (the
 // Secret's value is made at deploy, so no hash of it can be rendered).
 const SecretsChangedAnnotation = "kubectl-stack.io/secrets-changed-at"
+
+// RestartedAtAnnotation is kubectl rollout restart's, which restart
+// --force writes on every Deployment's pod template.
+const RestartedAtAnnotation = "kubectl.kubernetes.io/restartedAt"
